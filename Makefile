@@ -1,0 +1,137 @@
+# One Makefile drives everything; all output goes to build/.
+#
+#   make run        boot the ISO in QEMU on the serial console
+#   make test       host unit tests + in-kernel KTAP tests + boot matrix
+#   make debug      QEMU halted with its gdb stub, kernel symbols loaded
+#   make run-uefi   boot the same ISO under OVMF
+#   make iso        build/os.iso (hybrid BIOS + UEFI, grub-mkrescue)
+#
+# CC=clang builds the kernel with clang instead of gcc.
+
+BUILD   ?= build
+CC      ?= gcc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+HOSTCC  ?= gcc
+LD      := ld
+OBJCOPY := objcopy
+NM      := nm
+PYTHON  := python3
+
+KERNEL_DIRS := arch kernel mm drivers fs ipc net tests/kernel
+KSRCS := $(shell find $(KERNEL_DIRS) -name '*.c' -o -name '*.S' 2>/dev/null | LC_ALL=C sort)
+KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
+
+# Kernel code is freestanding: no red zone (interrupts use the stack), no
+# SSE/x87 (user FPU state is saved lazily by hand), linked in the top 2 GiB.
+KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
+	-mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-80387 \
+	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-strict-aliasing \
+	-fno-common -fno-asynchronous-unwind-tables -fno-unwind-tables -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
+	-I. -Iinclude -Iarch/x86_64/include -MMD -MP
+ifeq ($(findstring clang,$(CC)),clang)
+KCFLAGS += -Wno-gnu-variable-sized-type-not-at-end
+endif
+KASFLAGS := -D__ASSEMBLY__ -I. -Iinclude -Iarch/x86_64/include -MMD -MP -g
+
+LDSCRIPT := arch/x86_64/kernel.ld
+KERNEL   := $(BUILD)/kernel.elf
+ISO      := $(BUILD)/os.iso
+
+.PHONY: all kernel iso run run-uefi debug test unit ktest matrix deps clean
+all: iso
+
+deps:
+	@scripts/deps.sh
+
+# V=1 shows full commands.
+Q := $(if $(V),,@)
+
+$(BUILD)/k/%.c.o: %.c | deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S | deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+
+# The kernel is linked twice: the first link gives the symbol table that is
+# embedded (as .kallsyms, placed last) into the second; the build checks that
+# no symbol moved between the two.
+$(KERNEL): $(KOBJS) $(LDSCRIPT) scripts/kallsyms.py
+	@mkdir -p $(BUILD)
+	@echo "  LD      $@"
+	$(Q)$(LD) -n -z noexecstack -T $(LDSCRIPT) -o $(BUILD)/kernel.pass1.elf $(KOBJS)
+	$(Q)$(NM) -n $(BUILD)/kernel.pass1.elf | $(PYTHON) scripts/kallsyms.py > $(BUILD)/kallsyms.S
+	$(Q)$(CC) $(KASFLAGS) -c $(BUILD)/kallsyms.S -o $(BUILD)/kallsyms.o
+	$(Q)$(LD) -n -z noexecstack -T $(LDSCRIPT) -o $@ $(KOBJS) $(BUILD)/kallsyms.o
+	@$(NM) -n $(BUILD)/kernel.pass1.elf | grep -vE " (kallsyms_|__kernel_end|__rodata_end)" > $(BUILD)/syms1.txt
+	@$(NM) -n $@ | grep -vE " (kallsyms_|__kernel_end|__rodata_end)" > $(BUILD)/syms2.txt
+	@cmp -s $(BUILD)/syms1.txt $(BUILD)/syms2.txt || { echo "kallsyms: symbols moved between links"; exit 1; }
+
+kernel: $(KERNEL)
+
+$(ISO): $(KERNEL) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "$(CMDLINE)"
+
+iso: $(ISO)
+
+# Stamp that the host has the tools; scripts/deps.sh installs what is missing.
+.PHONY: deps-ok
+deps-ok:
+	@scripts/deps.sh --quiet
+
+run: $(ISO)
+	scripts/qemu.sh --iso $(ISO) $(QEMUFLAGS)
+
+run-uefi: $(ISO)
+	scripts/qemu.sh --uefi --iso $(ISO) $(QEMUFLAGS)
+
+debug: $(ISO)
+	scripts/debug.sh $(ISO) $(KERNEL)
+
+# ---- tests ----------------------------------------------------------------
+# Host unit tests: each tests/unit/<name>.mk adds <name> to UNIT_TESTS and
+# lists the kernel sources it compiles in unit_<name>_SRCS.
+UNIT_TESTS :=
+-include tests/unit/*.mk
+UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wno-missing-field-initializers -I. -Iinclude -Iarch/x86_64/include -Itests/unit \
+	-fsanitize=address,undefined -fno-omit-frame-pointer -DHOST_TEST
+UNIT_BINS := $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
+
+.SECONDEXPANSION:
+$(BUILD)/unit/%: $$(unit_$$*_SRCS) tests/unit/$$*.mk | deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(unit_$*_CFLAGS) -o $@ $(unit_$*_SRCS) -lcmocka
+
+KTEST_ISO := $(BUILD)/ktest.iso
+PANIC_ISO := $(BUILD)/panic.iso
+
+$(KTEST_ISO): $(KERNEL) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "ktest loglevel=6"
+
+$(PANIC_ISO): $(KERNEL) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "panic_test"
+
+# TESTS=regex limits the boots (e.g. TESTS=bios-q35); UNIT_ONLY=1 skips QEMU.
+unit: $(UNIT_BINS)
+	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS)
+
+test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO)
+	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
+		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) \
+		$(if $(TESTS),--only '$(TESTS)')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KOBJS:.o=.d)

@@ -1,0 +1,96 @@
+/*
+ * Interrupt and exception entry: one stub per vector pushes a dummy error
+ * code where the CPU pushes none, then the vector number, and joins
+ * trap_common, which saves the general registers as a struct trap_frame
+ * (asm/trap.h) and calls trap_dispatch(). SWAPGS happens when the
+ * interrupted code was user mode, so GS always points at per-CPU data here.
+ */
+#include <asm/layout.h>
+
+/* Vectors where the CPU pushes an error code: #DF #TS #NP #SS #GP #PF #AC #CP #VC #SX */
+#define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
+			   (v) == 21 || (v) == 29 || (v) == 30)
+
+	.text
+	.macro VECTOR_STUB v
+	.balign 16
+vector_\v:
+	.if !HAS_ERROR_CODE(\v)
+	pushq $0
+	.endif
+	pushq $\v
+	jmp trap_common
+	.endm
+
+	.altmacro
+	.set v, 0
+	.rept 256
+	VECTOR_STUB %v
+	.set v, v + 1
+	.endr
+
+trap_common:
+	testb $3, 24(%rsp)              /* CS of the interrupted context */
+	jz 1f
+	swapgs
+1:	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	cld
+	movq %rsp, %rdi
+	/* A frame pointer link through the interrupted RIP makes backtraces
+	   continue across the exception into the code that faulted. */
+	pushq 17*8(%rsp)                /* tf->rip */
+	pushq %rbp
+	movq %rsp, %rbp
+	call trap_dispatch
+	addq $16, %rsp
+
+	.globl trap_return
+trap_return:
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	testb $3, 24(%rsp)
+	jz 2f
+	swapgs
+2:	addq $16, %rsp                  /* vector, error code */
+	iretq
+
+	/* The table idt.c installs: the address of each stub. */
+	.section .rodata
+	.balign 8
+	.globl vector_stubs
+vector_stubs:
+	.macro STUB_ADDR v
+	.quad vector_\v
+	.endm
+	.set v, 0
+	.rept 256
+	STUB_ADDR %v
+	.set v, v + 1
+	.endr

@@ -1,0 +1,16 @@
+/* Per-task FPU/SSE/AVX state (arch/x86_64/fpu.c). */
+#pragma once
+
+#include <kernel/types.h>
+
+struct fpu_state {
+	uint8_t area[0] __aligned(64);  /* fpu_state_size bytes follow */
+};
+
+extern size_t fpu_state_size;
+
+void fpu_init_cpu(void);
+void fpu_report(void);
+void fpu_init_state(struct fpu_state *st);
+void fpu_save(struct fpu_state *st);
+void fpu_restore(const struct fpu_state *st);

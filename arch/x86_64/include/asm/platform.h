@@ -1,0 +1,7 @@
+/* PC platform bring-up from ACPI: interrupt controllers, timers, PCI,
+ * power (arch/x86_64/platform.c). */
+#pragma once
+
+struct boot_info;
+
+void platform_init(const struct boot_info *bi);

@@ -1,0 +1,49 @@
+/*
+ * The seam between generic kernel code and the machine. Generic code calls
+ * only these arch_* hooks; arch/x86_64/ implements them.
+ */
+#pragma once
+
+#include <kernel/types.h>
+
+struct boot_info;
+
+/* Interrupt state of the current CPU. */
+void arch_irq_enable(void);
+void arch_irq_disable(void);
+unsigned long arch_irq_save(void);              /* disable, return old state */
+void arch_irq_restore(unsigned long flags);
+bool arch_irqs_enabled(void);
+
+/* Halt until the next interrupt; halt forever with interrupts off. */
+void arch_wait_for_interrupt(void);
+__noreturn void arch_halt_forever(void);
+/* Stop every other CPU (NMI broadcast once SMP is up). */
+void arch_halt_other_cpus(void);
+
+unsigned arch_cpu_id(void);
+void arch_cpu_relax(void);                     /* in spin-wait loops */
+
+/* Boot phases, called by kmain in this order. */
+void arch_early_init(void);                     /* CPU features, GDT, IDT */
+void arch_init(const struct boot_info *bi);     /* after mm: TSS/IST, ACPI, APIC, timers, PCI */
+
+/* Run fn on a fresh stack (never returns). */
+__noreturn void arch_switch_stack(void *stack_top, void (*fn)(void));
+
+/* Diagnostics: walk frame pointers from the caller and print "symbol+off". */
+void arch_dump_stack(void);
+
+/* Run fn; if it takes an exception in kernel mode, the fault is reported as
+ * an oops (full register dump and backtrace) but not fatal: returns the
+ * exception vector and fills info. Returns -1 if fn returned normally.
+ * For tests of the fault-reporting path. */
+struct fault_info {
+	unsigned vector;
+	uint64_t error_code, addr, ip;
+};
+int arch_run_catching_faults(void (*fn)(void), struct fault_info *info);
+
+/* Power. */
+__noreturn void arch_poweroff(void);
+__noreturn void arch_reboot(void);

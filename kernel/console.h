@@ -1,0 +1,12 @@
+/* Consoles: sinks for kernel messages (serial, framebuffer). */
+#pragma once
+
+#include <kernel/list.h>
+
+struct console {
+	const char *name;
+	void (*write)(struct console *con, const char *s, size_t len);
+	struct list_head link;          /* on the console list, printk's lock */
+};
+
+void console_register(struct console *con);

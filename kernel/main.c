@@ -1,0 +1,100 @@
+/*
+ * kmain: the boot path after boot.S. In order:
+ *   CPU tables -> serial console -> boot info -> memory map (memblock) ->
+ *   page tables (direct map, W^X) -> buddy -> slab -> a guarded stack ->
+ *   platform (ACPI, APIC, HPET/TSC, PCI) -> tests or idle.
+ * docs/architecture.md draws the same path.
+ */
+#include <kernel/arch.h>
+#include <kernel/boot_info.h>
+#include <kernel/cmdline.h>
+#include <kernel/ktest.h>
+#include <kernel/klog.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include <kernel/version.h>
+#include <drivers/serial/uart16550.h>
+#include <mm/memblock.h>
+#include <mm/phys.h>
+#include <mm/pmm.h>
+#include <mm/slab.h>
+#include <mm/vmap.h>
+#include <mm/vmm.h>
+#include <asm/layout.h>
+
+extern char __kernel_start[], __kernel_end[];
+
+static struct boot_info boot_info;
+
+static void parse_boot_info(uint32_t magic, uint32_t mbi_phys)
+{
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("not started by a multiboot2 loader (magic %#x)", magic);
+	if (mbi_phys >= BOOT_MAP_LIMIT)
+		panic("multiboot2 info at %#x, beyond the boot mapping", mbi_phys);
+	if (mb2_parse(phys_to_virt(mbi_phys), &boot_info) < 0)
+		panic("malformed multiboot2 information at %#x", mbi_phys);
+	boot_info.mbi_phys = mbi_phys;
+}
+
+static void setup_memory(void)
+{
+	for (unsigned i = 0; i < boot_info.nr_mem; i++)
+		memblock_add(boot_info.mem[i].base, boot_info.mem[i].len, boot_info.mem[i].type);
+	/* Low 1 MiB: real-mode IVT, BDA, EBDA, option ROMs; and the AP trampoline later. */
+	memblock_reserve(0, MiB(1));
+	memblock_reserve(virt_to_phys(__kernel_start), __kernel_end - __kernel_start);
+	memblock_reserve(boot_info.mbi_phys, boot_info.mbi_size);
+	for (unsigned i = 0; i < boot_info.nr_modules; i++)
+		memblock_reserve(boot_info.modules[i].start,
+				 boot_info.modules[i].end - boot_info.modules[i].start);
+	memblock_dump();
+
+	paging_init();
+	pmm_init();
+	slab_init();
+}
+
+static __noreturn void kmain_late(void)
+{
+	arch_init(&boot_info);
+
+	if (cmdline_has("panic_test"))
+		panic_test_run();
+
+	char filter[128];
+	if (cmdline_get("ktest", filter, sizeof(filter)) >= 0) {
+		ktest_run(filter);
+		arch_poweroff();
+	}
+	pr_info("boot: done; %zu KiB free. Nothing to run yet: idle.\n",
+		pmm_free_frames() * (PAGE_SIZE / 1024));
+	if (cmdline_has("poweroff"))
+		arch_poweroff();
+	for (;;)
+		arch_wait_for_interrupt();
+}
+
+void kmain(uint32_t magic, uint32_t mbi_phys);
+void kmain(uint32_t magic, uint32_t mbi_phys)
+{
+	arch_early_init();
+	uart_early_init();
+	pr_info("%s\n", KERNEL_BANNER);
+
+	parse_boot_info(magic, mbi_phys);
+	cmdline_init(boot_info.cmdline);
+	char level[4];
+	if (cmdline_get("loglevel", level, sizeof(level)) > 0)
+		console_loglevel = level[0] - '0' + 1;
+	pr_info("boot: loader \"%s\", %s firmware, command line \"%s\"\n",
+		boot_info.loader, boot_info.efi ? "UEFI" : "BIOS", boot_info.cmdline);
+
+	setup_memory();
+
+	void *stack = kstack_alloc();
+	if (!stack)
+		panic("no memory for the boot stack");
+	arch_switch_stack(stack, kmain_late);
+}

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""The test harness behind `make test`.
+
+Runs, and counts as tests:
+  * host unit tests (cmocka binaries under build/unit/), one test per case;
+  * in-kernel KTAP suites, booted under QEMU across the boot matrix
+    (BIOS/UEFI, q35/pc, -smp 1/4, 128 MiB/8 GiB), one test per case per boot;
+  * boot checks per boot (memory total within 1% of what QEMU was given, the
+    CPU count from the MADT, a calibrated TSC) and an expected-panic boot whose
+    report must show a symbolized backtrace.
+
+A boot fails on any `not ok`, a panic, a triple fault (QEMU exits without the
+kernel powering off), a timeout, or a missing KTAP plan. The last line is
+`N passed, M failed`; the exit status is non-zero if anything failed.
+"""
+import argparse
+import concurrent.futures as cf
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build")
+LOGS = os.path.join(BUILD, "test-logs")
+TS = re.compile(r"^\[\s*\d+\.\d+\] ?")
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+
+    def add(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"ok - {name}", flush=True)
+        else:
+            self.failed += 1
+            self.failures.append(name)
+            print(f"not ok - {name}{': ' + detail if detail else ''}", flush=True)
+
+
+# ---- host unit tests ------------------------------------------------------
+def run_unit(binary, res):
+    name = os.path.basename(binary)
+    try:
+        p = subprocess.run([binary], capture_output=True, text=True, timeout=300)
+        out = p.stdout + p.stderr
+    except subprocess.TimeoutExpired:
+        res.add(f"unit/{name}", False, "timeout")
+        return
+    seen = failed = 0
+    for line in out.splitlines():
+        m = re.match(r"^\[\s+(OK|FAILED)\s+\] (\w+)$", line)
+        if m and not m.group(2).isdigit():
+            seen += 1
+            failed += m.group(1) != "OK"
+            res.add(f"unit/{name}/{m.group(2)}", m.group(1) == "OK")
+    if failed:
+        sys.stdout.write(out[-3000:])
+    elif p.returncode != 0:        # crashed (sanitizer, signal) outside a case
+        sys.stdout.write(out[-3000:])
+        res.add(f"unit/{name}", False, f"exit status {p.returncode}")
+    elif seen == 0:
+        res.add(f"unit/{name}", False, "no test cases ran")
+
+
+# ---- QEMU boots -----------------------------------------------------------
+def qemu_boot(name, iso, fw, machine, smp, mem, timeout, stop_on=None, extra=()):
+    """Boot and collect serial output until QEMU exits, stop_on matches, or timeout."""
+    os.makedirs(LOGS, exist_ok=True)
+    log_path = os.path.join(LOGS, f"{name}.log")
+    cmd = [os.path.join(ROOT, "scripts/qemu.sh"), "--headless", "--iso", iso,
+           "--machine", machine, "--smp", str(smp), "--mem", mem]
+    if fw == "uefi":
+        cmd.append("--uefi")
+    cmd += list(extra)
+    start = time.time()
+    lines, status = [], "exit"
+    with open(log_path, "w") as log:
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL)
+        os.set_blocking(p.stdout.fileno(), False)
+        buf = b""
+        while True:
+            if time.time() - start > timeout:
+                status = "timeout"
+                break
+            chunk = p.stdout.read()
+            if chunk:
+                buf += chunk
+                *complete, buf = buf.split(b"\n")
+                for raw in complete:
+                    line = raw.decode("utf-8", "replace").rstrip("\r")
+                    lines.append(line)
+                    log.write(line + "\n")
+                    if stop_on and stop_on(line):
+                        status = "stopped"
+                        break
+                if status == "stopped":
+                    break
+            elif p.poll() is not None:
+                break
+            else:
+                time.sleep(0.05)
+        if p.poll() is None:
+            p.kill()
+        p.wait()
+        if buf:
+            lines.append(buf.decode("utf-8", "replace"))
+            log.write(lines[-1] + "\n")
+    return lines, status, time.time() - start, log_path
+
+
+def parse_ktap(lines):
+    """Return (cases [(suite, case, ok, skip)], errors [str])."""
+    body = [TS.sub("", l) for l in lines]
+    cases, errors = [], []
+    try:
+        top = body.index("KTAP version 1")
+    except ValueError:
+        return cases, ["no KTAP output"]
+    plan = None
+    suite, suite_plan, suite_cases = None, None, 0
+    suites_done = 0
+    for l in body[top + 1:]:
+        m = re.match(r"^1\.\.(\d+)$", l)
+        if m and plan is None:
+            plan = int(m.group(1))
+            continue
+        m = re.match(r"^    # Subtest: (\S+)", l)
+        if m:
+            suite, suite_plan, suite_cases = m.group(1), None, 0
+            continue
+        m = re.match(r"^    1\.\.(\d+)$", l)
+        if m:
+            suite_plan = int(m.group(1))
+            continue
+        m = re.match(r"^    (ok|not ok) (\d+) (\S+)(.*)$", l)
+        if m and suite:
+            suite_cases += 1
+            cases.append((suite, m.group(3), m.group(1) == "ok", "# SKIP" in m.group(4)))
+            continue
+        m = re.match(r"^(ok|not ok) (\d+) (\S+)", l)
+        if m:
+            suites_done += 1
+            if suite_plan is None:
+                errors.append(f"suite {m.group(3)}: no plan line")
+            elif suite_plan != suite_cases:
+                errors.append(f"suite {m.group(3)}: planned {suite_plan}, ran {suite_cases}")
+            suite = None
+    if plan is None:
+        errors.append("missing top-level plan line")
+    elif plan != suites_done:
+        errors.append(f"planned {plan} suites, {suites_done} finished")
+    return cases, errors
+
+
+def size_kib(mem):
+    n = int(mem[:-1])
+    return n * (1024 * 1024 if mem.endswith("G") else 1024)
+
+
+def boot_checks(name, lines, cfg, res):
+    text = "\n".join(TS.sub("", l) for l in lines)
+    m = re.search(r"^platform: cpus=(\d+) ram_kib=(\d+) tsc_khz=(\d+)", text, re.M)
+    if not m:
+        res.add(f"{name}/platform-summary", False, "no 'platform:' line")
+        return
+    cpus, ram, tsc = (int(x) for x in m.groups())
+    res.add(f"{name}/cpus-from-madt", cpus == cfg["smp"], f"{cpus} != {cfg['smp']}")
+    want = size_kib(cfg["mem"])
+    res.add(f"{name}/memory-total", abs(ram - want) <= want / 100,
+            f"{ram} KiB vs {want} KiB given")
+    res.add(f"{name}/tsc-calibrated", tsc > 100000, f"tsc_khz={tsc}")
+    res.add(f"{name}/memory-map-logged", "memblock:" in text or "mem:" in text)
+
+
+def run_matrix_boot(cfg, iso, timeout):
+    r = Results()
+    name = cfg["name"]
+    done = lambda l: "reboot: Power down" in l or "Kernel panic - not syncing" in l
+    lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"],
+                                         cfg["smp"], cfg["mem"], timeout, stop_on=None)
+    text = "\n".join(lines)
+    cases, errors = parse_ktap(lines)
+    for suite, case, ok, skip in cases:
+        r.add(f"{name}/{suite}.{case}", ok)
+    for e in errors:
+        r.add(f"{name}/ktap", False, e)
+    if "Kernel panic - not syncing" in text:
+        r.add(f"{name}/no-panic", False, f"kernel panicked, see {log}")
+    elif status == "timeout":
+        r.add(f"{name}/completes", False, f"timeout after {timeout}s, see {log}")
+    elif "reboot: Power down" not in text:
+        r.add(f"{name}/completes", False, f"QEMU exited without power-off (triple fault?), see {log}")
+    else:
+        r.add(f"{name}/completes", True)
+    boot_checks(name, lines, cfg, r)
+    return name, r, secs
+
+
+def run_panic_boot(iso, timeout):
+    r = Results()
+    name = "expected-panic"
+    halted = lambda l: "All CPUs halted" in l
+    lines, status, secs, log = qemu_boot(name, iso, "bios", "q35", 2, "256M", timeout,
+                                         stop_on=halted)
+    text = "\n".join(TS.sub("", l) for l in lines)
+    want = [
+        ("page-fault-reported", r"BUG: unable to handle page fault for address: 0000000000000020"),
+        ("access-decoded", r"#PF: supervisor write access in kernel mode"),
+        ("rip-symbolized", r"RIP: 0010:panic_test_bad_write\+0x[0-9a-f]+/0x[0-9a-f]+"),
+        ("registers", r"RAX: [0-9a-f]{16} RBX: [0-9a-f]{16}"),
+        ("backtrace-symbolized", r"Call Trace:\n(?: .*\n)* kmain_late\+0x"),
+        ("panic-line", r"Kernel panic - not syncing: Fatal exception"),
+        ("halted", r"All CPUs halted"),
+    ]
+    for label, pat in want:
+        r.add(f"{name}/{label}", re.search(pat, text) is not None, f"see {log}")
+    return name, r, secs
+
+
+# ---- main -----------------------------------------------------------------
+MATRIX = [
+    dict(fw=fw, machine=m, smp=s, mem=mem)
+    for fw in ("bios", "uefi") for m in ("q35", "pc") for s in (1, 4) for mem in ("128M", "8G")
+]
+for c in MATRIX:
+    c["name"] = f"{c['fw']}-{c['machine']}-smp{c['smp']}-{c['mem']}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--unit", nargs="*", default=[])
+    ap.add_argument("--ktest-iso")
+    ap.add_argument("--panic-iso")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--timeout", type=int, default=240)
+    ap.add_argument("--only", help="regex of boot names to run")
+    args = ap.parse_args()
+
+    res = Results()
+    t0 = time.time()
+    for b in args.unit:
+        run_unit(b, res)
+
+    boots = [c for c in MATRIX if not args.only or re.search(args.only, c["name"])]
+    with cf.ThreadPoolExecutor(max_workers=args.jobs) as ex:
+        futs = []
+        if args.ktest_iso:
+            futs += [ex.submit(run_matrix_boot, c, args.ktest_iso, args.timeout) for c in boots]
+        if args.panic_iso and (not args.only or re.search(args.only, "expected-panic")):
+            futs.append(ex.submit(run_panic_boot, args.panic_iso, args.timeout))
+        for f in cf.as_completed(futs):
+            name, r, secs = f.result()
+            print(f"# boot {name}: {r.passed} passed, {r.failed} failed in {secs:.1f}s", flush=True)
+            res.passed += r.passed
+            res.failed += r.failed
+            res.failures += r.failures
+
+    print(f"# total time {time.time() - t0:.0f}s")
+    if res.failures:
+        print("# failures:")
+        for f in res.failures:
+            print(f"#   {f}")
+    print(f"{res.passed} passed, {res.failed} failed")
+    return 1 if res.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
