@@ -22,6 +22,10 @@ PYTHON  := python3
 KERNEL_DIRS := arch kernel mm drivers fs ipc net tests/kernel
 KSRCS := $(shell find $(KERNEL_DIRS) -name '*.c' -o -name '*.S' 2>/dev/null | LC_ALL=C sort)
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
+# The console font is not in the tree: a PSF from Debian's console fonts is
+# converted at build time (drivers/video/font.h). FONT=... picks another.
+FONT  ?= /usr/share/consolefonts/Uni2-VGA16.psf.gz
+KOBJS += $(BUILD)/gen/font.o
 
 # Kernel code is freestanding: no red zone (interrupts use the stack), no
 # SSE/x87 (user FPU state is saved lazily by hand), linked in the top 2 GiB.
@@ -58,6 +62,15 @@ $(BUILD)/k/%.S.o: %.S | deps-ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+
+$(BUILD)/gen/font.c: scripts/psf2c.py $(wildcard $(FONT)) | deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  PSF2C   $(FONT)")
+	$(Q)$(PYTHON) scripts/psf2c.py $(FONT) $@
+
+$(BUILD)/gen/font.o: $(BUILD)/gen/font.c
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 # The kernel is linked twice: the first link gives the symbol table that is
 # embedded (as .kallsyms, placed last) into the second; the build checks that
@@ -116,7 +129,7 @@ PANIC_ISO := $(BUILD)/panic.iso
 
 $(KTEST_ISO): $(KERNEL) scripts/mkiso.sh
 	@echo "  ISO     $@"
-	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "ktest loglevel=6"
+	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "ktest"
 
 $(PANIC_ISO): $(KERNEL) scripts/mkiso.sh
 	@echo "  ISO     $@"

@@ -22,6 +22,8 @@ __noreturn void arch_halt_forever(void);
 void arch_halt_other_cpus(void);
 
 unsigned arch_cpu_id(void);
+unsigned arch_cpu_count(void);                 /* CPUs the firmware lists */
+uint64_t arch_tsc_khz(void);                    /* cycle counter rate, 0 if unknown */
 void arch_cpu_relax(void);                     /* in spin-wait loops */
 
 /* Boot phases, called by kmain in this order. */

@@ -38,6 +38,7 @@ struct boot_info {
 	uint8_t rsdp[64];               /* copy of the RSDP GRUB found */
 	uint32_t rsdp_len;              /* 0: none */
 	bool efi;                       /* firmware was UEFI (EFI system table tag) */
+	uint64_t efi_ram_bytes;         /* RAM in the EFI memory map; 0 without one */
 	uint64_t mbi_phys, mbi_size;    /* to reserve until parsed */
 };
 

@@ -13,8 +13,10 @@
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
+#include <kernel/time.h>
 #include <kernel/version.h>
 #include <drivers/serial/uart16550.h>
+#include <drivers/video/fbcon.h>
 #include <mm/memblock.h>
 #include <mm/phys.h>
 #include <mm/pmm.h>
@@ -38,6 +40,20 @@ static void parse_boot_info(uint32_t magic, uint32_t mbi_phys)
 	boot_info.mbi_phys = mbi_phys;
 }
 
+/* RAM the machine has, firmware-owned parts included: what a user gave QEMU
+ * with -m, give or take holes the firmware keeps. */
+static uint64_t ram_total_bytes(void)
+{
+	if (boot_info.efi_ram_bytes)
+		return boot_info.efi_ram_bytes;
+	uint64_t total = 0;
+	for (unsigned i = 0; i < boot_info.nr_mem; i++)
+		if (boot_info.mem[i].type == 1 || boot_info.mem[i].type == 3 ||
+		    boot_info.mem[i].type == 4)
+			total += boot_info.mem[i].len;
+	return total;
+}
+
 static void setup_memory(void)
 {
 	for (unsigned i = 0; i < boot_info.nr_mem; i++)
@@ -50,15 +66,22 @@ static void setup_memory(void)
 		memblock_reserve(boot_info.modules[i].start,
 				 boot_info.modules[i].end - boot_info.modules[i].start);
 	memblock_dump();
+	pr_info("mem: %llu KiB RAM, %llu KiB usable\n",
+		(unsigned long long)ram_total_bytes() / 1024,
+		(unsigned long long)memblock_usable_total() / 1024);
 
 	paging_init();
 	pmm_init();
 	slab_init();
+	fbcon_init(&boot_info.fb);
 }
 
 static __noreturn void kmain_late(void)
 {
 	arch_init(&boot_info);
+	pr_info("platform: cpus=%u ram_kib=%llu tsc_khz=%llu\n", arch_cpu_count(),
+		(unsigned long long)ram_total_bytes() / 1024,
+		(unsigned long long)arch_tsc_khz());
 
 	if (cmdline_has("panic_test"))
 		panic_test_run();
@@ -80,6 +103,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys);
 void kmain(uint32_t magic, uint32_t mbi_phys)
 {
 	arch_early_init();
+	time_early_init();
 	uart_early_init();
 	pr_info("%s\n", KERNEL_BANNER);
 
@@ -87,7 +111,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	cmdline_init(boot_info.cmdline);
 	char level[4];
 	if (cmdline_get("loglevel", level, sizeof(level)) > 0)
-		console_loglevel = level[0] - '0' + 1;
+		console_loglevel = level[0] - '0';
 	pr_info("boot: loader \"%s\", %s firmware, command line \"%s\"\n",
 		boot_info.loader, boot_info.efi ? "UEFI" : "BIOS", boot_info.cmdline);
 

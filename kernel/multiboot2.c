@@ -17,7 +17,29 @@ enum mb2_tag_type {
 	MB2_TAG_EFI64 = 12,
 	MB2_TAG_ACPI_OLD = 14,
 	MB2_TAG_ACPI_NEW = 15,
+	MB2_TAG_EFI_MMAP = 17,
 };
+
+/* UEFI memory types that are not RAM (UEFI spec 2.x, EFI_MEMORY_TYPE). */
+enum {
+	EFI_RESERVED_MEMORY = 0,
+	EFI_UNUSABLE_MEMORY = 8,
+	EFI_MMIO = 11,
+	EFI_MMIO_PORT_SPACE = 12,
+	EFI_PAL_CODE = 13,
+};
+
+struct mb2_tag_efi_mmap {
+	uint32_t type, size;
+	uint32_t descr_size, descr_vers;
+} __packed;
+
+/* EFI_MEMORY_DESCRIPTOR (UEFI spec, GetMemoryMap()). */
+struct efi_memory_descriptor {
+	uint32_t type, pad;
+	uint64_t phys_start, virt_start, num_pages, attribute;
+} __packed;
+_Static_assert(sizeof(struct efi_memory_descriptor) == 40, "EFI memory descriptor");
 
 struct mb2_tag {
 	uint32_t type, size;
@@ -80,6 +102,26 @@ static void parse_mmap(const struct mb2_tag_mmap *t, struct boot_info *bi)
 	}
 }
 
+/* Under UEFI the multiboot2 map folds firmware-owned RAM into "reserved",
+ * like MMIO; the EFI map still tells them apart, so RAM is counted there. */
+static void parse_efi_mmap(const struct mb2_tag_efi_mmap *t, struct boot_info *bi)
+{
+	if (t->size < sizeof(*t) || t->descr_size < sizeof(struct efi_memory_descriptor))
+		return;
+	const uint8_t *p = (const uint8_t *)(t + 1);
+	const uint8_t *end = (const uint8_t *)t + t->size;
+	for (; p + t->descr_size <= end; p += t->descr_size) {
+		const struct efi_memory_descriptor *d = (const void *)p;
+		switch (d->type) {
+		case EFI_RESERVED_MEMORY: case EFI_UNUSABLE_MEMORY: case EFI_MMIO:
+		case EFI_MMIO_PORT_SPACE: case EFI_PAL_CODE:
+			break;
+		default:
+			bi->efi_ram_bytes += d->num_pages * 4096;
+		}
+	}
+}
+
 static void parse_framebuffer(const struct mb2_tag_framebuffer *t, struct boot_info *bi)
 {
 	if (t->size < offsetof(struct mb2_tag_framebuffer, red_pos))
@@ -129,6 +171,9 @@ static void parse_tag(const struct mb2_tag *tag, struct boot_info *bi)
 		break;
 	case MB2_TAG_EFI64:
 		bi->efi = true;
+		break;
+	case MB2_TAG_EFI_MMAP:
+		parse_efi_mmap((const void *)tag, bi);
 		break;
 	case MB2_TAG_ACPI_OLD:
 	case MB2_TAG_ACPI_NEW:

@@ -9,5 +9,5 @@ bool panic_in_progress(void);
 #define BUG() panic("BUG at %s:%d (%s)", __FILE__, __LINE__, __func__)
 #define BUG_ON(cond) do { if (unlikely(cond)) \
 	panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__); } while (0)
-#define WARN_ON(cond) ({ bool __w = !!(cond); if (unlikely(__w)) \
-	printk("\0014WARNING: %s at %s:%d\n", #cond, __FILE__, __LINE__); __w; })
+#define WARN_ON(cond) ({ bool __w = !!(cond); if (unlikely(__w)) { \
+	printk("\0014WARNING: %s at %s:%d\n", #cond, __FILE__, __LINE__); } __w; })

@@ -8,6 +8,7 @@ PACKAGES=(
 	qemu-system-x86 qemu-utils ovmf
 	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 	musl-tools libcmocka-dev e2fsprogs
+	kbd console-setup-linux
 )
 
 missing=()

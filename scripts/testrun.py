@@ -182,9 +182,10 @@ def boot_checks(name, lines, cfg, res):
 def run_matrix_boot(cfg, iso, timeout):
     r = Results()
     name = cfg["name"]
-    done = lambda l: "reboot: Power down" in l or "Kernel panic - not syncing" in l
+    # A panic halts the machine: stop there instead of waiting for the timeout.
+    done = lambda l: "All CPUs halted" in l or "fault while reporting a fault" in l
     lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"],
-                                         cfg["smp"], cfg["mem"], timeout, stop_on=None)
+                                         cfg["smp"], cfg["mem"], timeout, stop_on=done)
     text = "\n".join(lines)
     cases, errors = parse_ktap(lines)
     for suite, case, ok, skip in cases:
@@ -239,7 +240,7 @@ def main():
     ap.add_argument("--ktest-iso")
     ap.add_argument("--panic-iso")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    ap.add_argument("--timeout", type=int, default=240)
+    ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--only", help="regex of boot names to run")
     args = ap.parse_args()
 

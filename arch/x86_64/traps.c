@@ -13,8 +13,7 @@
 #include <asm/cpu.h>
 #include <asm/setjmp.h>
 #include <asm/backtrace.h>
-#define APIC_SPURIOUS_VECTOR 0xff
-void lapic_eoi(void);
+#include <arch/x86_64/apic/apic.h>
 
 
 static const char *const exception_names[32] = {
@@ -150,7 +149,7 @@ void trap_dispatch(struct trap_frame *tf)
 		kernel_fault(tf);
 		return;
 	}
-	if (tf->vector == APIC_SPURIOUS_VECTOR)
+	if (tf->vector == VECTOR_SPURIOUS)
 		return;
 	if (!irq_handle(tf))
 		printk(KERN_WARNING "irq: unexpected interrupt vector %lu\n", tf->vector);

@@ -81,7 +81,7 @@ int printk(const char *fmt, ...)
 /* A kernel panic in code under test is a test failure, never an abort. */
 void panic(const char *fmt, ...)
 {
-	char msg[512];
+	static char msg[512];   /* cmocka keeps the pointer after we return */
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

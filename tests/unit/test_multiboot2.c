@@ -116,6 +116,30 @@ static void test_framebuffer(void **state)
 	assert_int_equal(bi.fb.blue_size, 8);
 }
 
+static void test_efi_memory_map_counts_ram(void **state)
+{
+	struct builder b;
+	struct boot_info bi;
+	/* type, pages: conventional, boot services data, runtime code,
+	   reserved, MMIO, ACPI NVS */
+	uint32_t types[6] = { 7, 4, 5, 0, 11, 10 };
+	uint64_t pages[6] = { 1000, 200, 30, 4000, 65536, 5 };
+
+	begin(&b);
+	uint32_t *t = add_tag(&b, 17, 16 + 6 * 48);
+	t[0] = 48;      /* descriptor size larger than the struct, as firmware does */
+	t[1] = 1;
+	for (int i = 0; i < 6; i++) {
+		uint8_t *d = (uint8_t *)&t[2] + i * 48;
+		memset(d, 0, 48);
+		memcpy(d, &types[i], 4);
+		memcpy(d + 24, &pages[i], 8);
+	}
+	finish(&b);
+	assert_int_equal(mb2_parse(b.buf, &bi), 0);
+	assert_int_equal(bi.efi_ram_bytes, (1000 + 200 + 30 + 5) * 4096ull);
+}
+
 static void test_malformed(void **state)
 {
 	struct builder b;
@@ -166,6 +190,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_info),
 		cmocka_unit_test(test_framebuffer),
+		cmocka_unit_test(test_efi_memory_map_counts_ram),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_unterminated_string_is_bounded),
 	};

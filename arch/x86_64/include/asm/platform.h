@@ -5,3 +5,4 @@
 struct boot_info;
 
 void platform_init(const struct boot_info *bi);
+extern unsigned cpus_online;     /* CPUs running the kernel (SMP raises it) */

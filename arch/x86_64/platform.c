@@ -1,0 +1,75 @@
+/*
+ * PC platform bring-up, in dependency order: ACPI tables first (they say
+ * where everything else is), then the interrupt controllers, the clocks and
+ * the PCI buses. Also the power and CPU-halting hooks of kernel/arch.h.
+ */
+#include <kernel/arch.h>
+#include <kernel/boot_info.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/time.h>
+#include <asm/platform.h>
+#include <asm/cpu.h>
+#include <asm/io.h>
+#include <arch/x86_64/apic/apic.h>
+#include <arch/x86_64/time/timer.h>
+#include <drivers/acpi/acpi.h>
+#include <drivers/pci/pci.h>
+
+static bool lapic_up;
+/* CPUs running this kernel. Only these may be sent an NMI: the others are
+ * still in firmware, whose NMI handler would crash them (and, in QEMU,
+ * reset the whole machine). SMP bring-up raises it. */
+unsigned cpus_online = 1;
+
+void platform_init(const struct boot_info *bi)
+{
+	/* Without GRUB's copy of the RSDP, search the BIOS areas for it. */
+	if (acpi_init(bi->rsdp_len ? bi->rsdp : NULL, bi->rsdp_len) < 0)
+		panic("ACPI: no usable RSDP; this kernel needs ACPI to find CPUs and interrupts");
+	pic_disable();
+	if (lapic_init() < 0)
+		panic("APIC: the local APIC could not be enabled");
+	lapic_up = true;
+	if (ioapic_init() < 0)
+		pr_warn("IOAPIC: none usable; device interrupts unavailable\n");
+	if (hpet_init() < 0)
+		pr_warn("HPET: not available, calibrating against the PIT\n");
+	if (tsc_calibrate() < 0)
+		panic("tsc: calibration failed");
+	if (lapic_timer_calibrate() < 0)
+		pr_warn("APIC: timer calibration failed; no one-shot timer\n");
+	pci_init();
+}
+
+unsigned arch_cpu_count(void)
+{
+	int n = acpi_cpu_count();
+	return n > 0 ? (unsigned)n : 1;
+}
+
+uint64_t arch_tsc_khz(void)
+{
+	return tsc_khz;
+}
+
+void arch_halt_other_cpus(void)
+{
+	if (lapic_up && cpus_online > 1)
+		lapic_send_nmi_others();
+}
+
+void arch_poweroff(void)
+{
+	pr_info("reboot: Power down\n");
+	acpi_poweroff();
+	/* Still here: S5 did not take. Halt rather than return. */
+	pr_emerg("reboot: ACPI power-off failed; halting\n");
+	arch_halt_forever();
+}
+
+void arch_reboot(void)
+{
+	pr_info("reboot: Restarting system\n");
+	acpi_reboot();
+}

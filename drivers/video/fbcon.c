@@ -1,0 +1,419 @@
+/*
+ * Framebuffer text console "fb0": the kernel log on the screen GRUB set up.
+ * fbcon_write() decodes bytes into code points, the grid functions keep
+ * the cells in RAM (con->cells, the copy that scrolling reads: framebuffer
+ * memory is uncached and very slow to read back), and a backend shows one
+ * cell at a time: glyph pixels (drivers/video/fbdraw.c) or a VGA text cell.
+ *
+ * Locking: printk calls the console write with its log lock held, which
+ * serializes kernel messages; con->lock (irqsave) protects the grid for the
+ * writers that do not come through printk (the TTY layer, tests).
+ * Lock order: printk's log_lock -> con->lock. Nothing here calls printk
+ * with con->lock held.
+ */
+#include <drivers/video/fbcon.h>
+#include <drivers/video/font.h>
+#include <kernel/errno.h>
+#include <kernel/klog.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include <mm/slab.h>
+#include <mm/vmap.h>
+#include <asm/io.h>
+
+struct fbcon_ops {
+	/* Show the grid's cell at (row, col), as the cursor if cursor is set. */
+	void (*show)(struct fbcon *con, unsigned row, unsigned col, bool cursor);
+};
+
+/* The VGA/ANSI palette as 0xRRGGBB, in enum fbcon_color order. */
+static const uint32_t palette_rgb[16] = {
+	0x000000, 0x0000aa, 0x00aa00, 0x00aaaa, 0xaa0000, 0xaa00aa, 0xaa5500, 0xaaaaaa,
+	0x555555, 0x5555ff, 0x55ff55, 0x55ffff, 0xff5555, 0xff55ff, 0xffff55, 0xffffff,
+};
+
+static struct fbcon fbcon0;
+static bool fbcon0_ready;
+
+/* ---- backends ------------------------------------------------------------ */
+
+static inline struct fbcon_cell *cell_ptr(const struct fbcon *con, unsigned row, unsigned col)
+{
+	return &con->cells[row * con->cols + col];
+}
+
+/* The cursor is the cell in reverse video. */
+static void pixel_show(struct fbcon *con, unsigned row, unsigned col, bool cursor)
+{
+	const struct font *font = con->font;
+	struct fbcon_cell c = *cell_ptr(con, row, col);
+	uint32_t fg = con->palette[c.fg & 15], bg = con->palette[c.bg & 15];
+
+	fb_draw_glyph(&con->surface, col * font->width, row * font->height, font,
+		      font_glyph_index(font, c.ch), cursor ? bg : fg, cursor ? fg : bg);
+}
+
+static const struct fbcon_ops pixel_ops = { .show = pixel_show };
+
+#define VGA_CRTC_INDEX 0x3d4
+#define VGA_CRTC_DATA 0x3d5
+#define VGA_CRTC_CURSOR_HIGH 0x0e
+#define VGA_CRTC_CURSOR_LOW 0x0f
+
+/* VGA text memory holds code page 437; beyond ASCII we show '?'. */
+static uint8_t vga_char(uint32_t cp)
+{
+	return cp >= 0x20 && cp < 0x7f ? (uint8_t)cp : '?';
+}
+
+/* Text cells are (attribute << 8 | character); the cursor is the hardware's. */
+static void vga_show(struct fbcon *con, unsigned row, unsigned col, bool cursor)
+{
+	struct fbcon_cell c = *cell_ptr(con, row, col);
+	unsigned index = row * (con->surface.pitch / 2) + col;
+	uint16_t attr = (uint16_t)((c.bg & 15) << 4 | (c.fg & 15));
+
+	((volatile uint16_t *)con->surface.base)[index] = (uint16_t)(attr << 8 | vga_char(c.ch));
+	if (cursor) {
+		outb(VGA_CRTC_INDEX, VGA_CRTC_CURSOR_LOW);
+		outb(VGA_CRTC_DATA, (uint8_t)index);
+		outb(VGA_CRTC_INDEX, VGA_CRTC_CURSOR_HIGH);
+		outb(VGA_CRTC_DATA, (uint8_t)(index >> 8));
+	}
+}
+
+static const struct fbcon_ops vga_ops = { .show = vga_show };
+
+/* ---- the cell grid --------------------------------------------------------- */
+
+static struct fbcon_cell blank_cell(const struct fbcon *con)
+{
+	return (struct fbcon_cell){ .ch = ' ', .fg = con->fg, .bg = con->bg };
+}
+
+/* Store c at (row, col) and show it; unchanged cells cost nothing, which is
+ * what makes scrolling a mostly empty screen cheap. */
+static void set_cell(struct fbcon *con, unsigned row, unsigned col, struct fbcon_cell c)
+{
+	struct fbcon_cell *p = cell_ptr(con, row, col);
+
+	if (p->ch == c.ch && p->fg == c.fg && p->bg == c.bg)
+		return;
+	*p = c;
+	con->ops->show(con, row, col, false);
+}
+
+static void draw_cursor(struct fbcon *con, bool on)
+{
+	con->ops->show(con, con->row, MIN(con->col, con->cols - 1), on);
+	con->cursor_drawn = on;
+}
+
+unsigned long fbcon_lock(struct fbcon *con)
+{
+	/* A panic may have interrupted the lock's holder, which will never
+	 * run again: take the lock over so the report still reaches the screen. */
+	unsigned long flags = 0;
+
+	if (!panic_in_progress()) {
+		flags = spin_lock_irqsave(&con->lock);
+	} else if (!spin_trylock(&con->lock)) {
+		spin_lock_init(&con->lock, "fbcon");
+		spin_lock(&con->lock);
+	}
+
+	if (con->cursor_drawn)
+		draw_cursor(con, false);
+	return flags;
+}
+
+void fbcon_unlock(struct fbcon *con, unsigned long flags)
+{
+	draw_cursor(con, true);
+	spin_unlock_irqrestore(&con->lock, flags);
+}
+
+void fbcon_scroll_up(struct fbcon *con)
+{
+	assert_held(&con->lock);
+	for (unsigned r = 0; r + 1 < con->rows; r++)
+		for (unsigned c = 0; c < con->cols; c++)
+			set_cell(con, r, c, *cell_ptr(con, r + 1, c));
+	for (unsigned c = 0; c < con->cols; c++)
+		set_cell(con, con->rows - 1, c, blank_cell(con));
+}
+
+static void line_feed(struct fbcon *con)
+{
+	if (con->row + 1 < con->rows)
+		con->row++;
+	else
+		fbcon_scroll_up(con);
+}
+
+void fbcon_putc(struct fbcon *con, uint32_t cp)
+{
+	assert_held(&con->lock);
+	switch (cp) {
+	case '\n':
+	case '\v':
+	case '\f':
+		line_feed(con);
+		return;
+	case '\r':
+		con->col = 0;
+		return;
+	case '\t':
+		con->col = MIN((con->col / FBCON_TAB_WIDTH + 1) * FBCON_TAB_WIDTH,
+			       MAX(con->col, con->cols - 1));
+		return;
+	case '\b':
+		con->col = MIN(con->col, con->cols - 1);
+		if (con->col > 0)
+			con->col--;
+		return;
+	}
+	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+		return;                 /* other C0 and C1 controls: the parser's job */
+	if (con->col == con->cols) {
+		con->col = 0;
+		line_feed(con);
+	}
+	set_cell(con, con->row, con->col,
+		 (struct fbcon_cell){ .ch = cp, .fg = con->fg, .bg = con->bg });
+	con->col++;
+}
+
+void fbcon_goto(struct fbcon *con, unsigned row, unsigned col)
+{
+	assert_held(&con->lock);
+	con->row = MIN(row, con->rows - 1);
+	con->col = MIN(col, con->cols - 1);
+}
+
+void fbcon_set_colors(struct fbcon *con, uint8_t fg, uint8_t bg)
+{
+	assert_held(&con->lock);
+	con->fg = fg & 15;
+	con->bg = bg & 15;
+}
+
+void fbcon_clear(struct fbcon *con)
+{
+	assert_held(&con->lock);
+	for (unsigned r = 0; r < con->rows; r++)
+		for (unsigned c = 0; c < con->cols; c++)
+			set_cell(con, r, c, blank_cell(con));
+	con->row = con->col = 0;
+}
+
+struct fbcon_cell fbcon_cell_at(const struct fbcon *con, unsigned row, unsigned col)
+{
+	return *cell_ptr(con, row, col);
+}
+
+/* ---- the write path ------------------------------------------------------------ */
+
+#define REPLACEMENT_CHAR 0xfffd
+
+/* One byte of output. UTF-8 is decoded here; the escape-sequence parser
+ * will sit here as well, between the bytes and the grid. */
+static void input_byte(struct fbcon *con, uint8_t b)
+{
+	if (con->utf8_left) {
+		if ((b & 0xc0) == 0x80) {
+			con->utf8_cp = con->utf8_cp << 6 | (b & 0x3f);
+			if (--con->utf8_left == 0)
+				fbcon_putc(con, con->utf8_cp);
+			return;
+		}
+		con->utf8_left = 0;     /* truncated sequence; b starts afresh */
+		fbcon_putc(con, REPLACEMENT_CHAR);
+	}
+	if (b < 0x80) {
+		fbcon_putc(con, b);
+	} else if ((b & 0xe0) == 0xc0) {
+		con->utf8_cp = b & 0x1f;
+		con->utf8_left = 1;
+	} else if ((b & 0xf0) == 0xe0) {
+		con->utf8_cp = b & 0x0f;
+		con->utf8_left = 2;
+	} else if ((b & 0xf8) == 0xf0) {
+		con->utf8_cp = b & 0x07;
+		con->utf8_left = 3;
+	} else {
+		fbcon_putc(con, REPLACEMENT_CHAR);
+	}
+}
+
+static void write_locked(struct fbcon *con, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n')
+			input_byte(con, '\r');
+		input_byte(con, (uint8_t)s[i]);
+	}
+}
+
+void fbcon_write(struct fbcon *con, const char *s, size_t len)
+{
+	unsigned long flags = fbcon_lock(con);
+
+	write_locked(con, s, len);
+	fbcon_unlock(con, flags);
+}
+
+static void console_write(struct console *c, const char *s, size_t len)
+{
+	fbcon_write(container_of(c, struct fbcon, console), s, len);
+}
+
+/*
+ * Show what the log holds from before fb0 existed, as printk would have:
+ * lines are "<level>[time] text\n"; drop the "<level>" and the lines at or
+ * above console_loglevel. Reads the log in chunks without con->lock held
+ * (lock order).
+ */
+static void replay_log(struct fbcon *con)
+{
+	enum { LINE_START, LEVEL, LEVEL_END, TEXT } state = LINE_START;
+	bool shown = true;
+	uint64_t pos = 0;
+	char buf[256];
+	size_t n;
+
+	while ((n = klog_read(buf, sizeof(buf), &pos)) > 0) {
+		unsigned long flags = fbcon_lock(con);
+
+		for (size_t i = 0; i < n; i++) {
+			char ch = buf[i];
+
+			switch (state) {
+			case LINE_START:
+				state = ch == '<' ? LEVEL : TEXT;
+				shown = true;
+				if (state == LEVEL)
+					continue;
+				break;
+			case LEVEL:
+				shown = ch - '0' < console_loglevel;
+				state = LEVEL_END;
+				continue;
+			case LEVEL_END:
+				state = TEXT;
+				if (ch == '>')
+					continue;
+				break;
+			case TEXT:
+				break;
+			}
+			if (shown)
+				write_locked(con, &ch, 1);
+			if (ch == '\n')
+				state = LINE_START;
+		}
+		fbcon_unlock(con, flags);
+	}
+}
+
+/* ---- setup --------------------------------------------------------------- */
+
+static int pixel_setup(struct fbcon *con, const struct boot_framebuffer *fb)
+{
+	const struct font *font = &console_font;
+
+	con->surface = (struct fb_surface){
+		.pitch = fb->pitch, .width = fb->width, .height = fb->height, .bpp = fb->bpp,
+		.red_pos = fb->red_pos, .red_size = fb->red_size,
+		.green_pos = fb->green_pos, .green_size = fb->green_size,
+		.blue_pos = fb->blue_pos, .blue_size = fb->blue_size,
+	};
+	if (!fb_surface_supported(&con->surface))
+		return -EINVAL;
+	if (fb->width < font->width || fb->height < font->height)
+		return -EINVAL;
+	con->surface.base = ioremap(fb->addr, (size_t)fb->pitch * fb->height);
+	if (!con->surface.base)
+		return -ENOMEM;
+	con->font = font;
+	con->cols = fb->width / font->width;
+	con->rows = fb->height / font->height;
+	for (unsigned i = 0; i < 16; i++)
+		con->palette[i] = fb_pack_rgb(&con->surface, palette_rgb[i]);
+	/* The cells cover all but the margins right and below; clear those too. */
+	fb_fill_rect(&con->surface, 0, 0, fb->width, fb->height, con->palette[FBCON_BLACK]);
+	con->ops = &pixel_ops;
+	return 0;
+}
+
+/* Multiboot2 EGA text: width and height are in characters, pitch in bytes. */
+static int vga_setup(struct fbcon *con, const struct boot_framebuffer *fb)
+{
+	if (fb->bpp != 16 || fb->width == 0 || fb->height == 0 || fb->pitch < fb->width * 2)
+		return -EINVAL;
+	con->surface = (struct fb_surface){
+		.pitch = fb->pitch, .width = fb->width, .height = fb->height, .bpp = 16,
+	};
+	con->surface.base = ioremap(fb->addr, (size_t)fb->pitch * fb->height);
+	if (!con->surface.base)
+		return -ENOMEM;
+	con->cols = fb->width;
+	con->rows = fb->height;
+	con->ops = &vga_ops;
+	return 0;
+}
+
+struct fbcon *fbcon_get(void)
+{
+	return READ_ONCE(fbcon0_ready) ? &fbcon0 : NULL;
+}
+
+void fbcon_init(const struct boot_framebuffer *fb)
+{
+	struct fbcon *con = &fbcon0;
+	int err;
+
+	if (!fb->addr || fbcon0_ready)
+		return;
+	if (fb->type == 1)
+		err = pixel_setup(con, fb);
+	else if (fb->type == 2)
+		err = vga_setup(con, fb);
+	else
+		return;
+	if (err) {
+		pr_warn("fbcon: cannot use the %ux%u %u bpp framebuffer (type %u): %d\n",
+			fb->width, fb->height, fb->bpp, fb->type, err);
+		return;
+	}
+
+	size_t ncells = (size_t)con->rows * con->cols;
+	con->cells = kmalloc(ncells * sizeof(*con->cells));
+	if (!con->cells) {
+		pr_warn("fbcon: no memory for %zu cells\n", ncells);
+		goto out_unmap;
+	}
+	spin_lock_init(&con->lock, "fbcon");
+	con->fg = FBCON_LIGHT_GREY;
+	con->bg = FBCON_BLACK;
+	for (size_t i = 0; i < ncells; i++) {
+		con->cells[i] = blank_cell(con);
+		con->ops->show(con, i / con->cols, i % con->cols, false);
+	}
+
+	replay_log(con);
+	con->console = (struct console){ .name = "fb0", .write = console_write };
+	WRITE_ONCE(fbcon0_ready, true);
+	console_register(&con->console);
+	if (con->ops == &pixel_ops)
+		pr_info("fbcon: %ux%u %u bpp framebuffer at %#llx: %ux%u cells, font %s\n",
+			fb->width, fb->height, fb->bpp, (unsigned long long)fb->addr,
+			con->cols, con->rows, con->font->name);
+	else
+		pr_info("fbcon: VGA text mode at %#llx: %ux%u cells\n",
+			(unsigned long long)fb->addr, con->cols, con->rows);
+	return;
+
+out_unmap:
+	iounmap(con->surface.base);
+}

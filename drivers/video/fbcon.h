@@ -1,0 +1,86 @@
+/*
+ * The text console on the boot framebuffer ("fb0"): a grid of character
+ * cells drawn with console_font on the multiboot2 linear framebuffer, or
+ * kept in VGA text memory when the loader left the machine in text mode.
+ *
+ * Layers: fbcon_write() (bytes: UTF-8 now, the escape-sequence parser
+ * later) -> fbcon_putc() and friends (the cell grid) -> the backend that
+ * shows a cell (pixels or VGA text).
+ */
+#pragma once
+
+#include <kernel/types.h>
+#include <kernel/boot_info.h>
+#include <kernel/console.h>
+#include <kernel/spinlock.h>
+#include <drivers/video/fbdraw.h>
+
+#define FBCON_TAB_WIDTH 8
+
+/* The 16 colours of the VGA/ANSI palette; cells hold these indices. */
+enum fbcon_color {
+	FBCON_BLACK, FBCON_BLUE, FBCON_GREEN, FBCON_CYAN,
+	FBCON_RED, FBCON_MAGENTA, FBCON_BROWN, FBCON_LIGHT_GREY,
+	FBCON_DARK_GREY, FBCON_LIGHT_BLUE, FBCON_LIGHT_GREEN, FBCON_LIGHT_CYAN,
+	FBCON_LIGHT_RED, FBCON_LIGHT_MAGENTA, FBCON_YELLOW, FBCON_WHITE,
+};
+
+struct fbcon_cell {
+	uint32_t ch;                    /* Unicode code point; ' ' when blank */
+	uint8_t fg, bg;                 /* enum fbcon_color */
+};
+
+struct fbcon_ops;
+
+struct fbcon {
+	/* Immutable after fbcon_init(). */
+	struct console console;
+	const struct fbcon_ops *ops;
+	unsigned rows, cols;
+	struct fb_surface surface;      /* pixel backend */
+	const struct font *font;        /* pixel backend */
+	uint32_t palette[16];           /* pixel backend: packed colours */
+	uint16_t *vga;                  /* VGA text backend: the cells, mapped */
+
+	/* Protected by lock. */
+	struct spinlock lock;
+	struct fbcon_cell *cells;       /* rows * cols, row-major: what is shown */
+	unsigned row, col;              /* cursor; col == cols: wrap pending */
+	uint8_t fg, bg;                 /* colours for new characters */
+	bool cursor_drawn;              /* false between fbcon_lock and fbcon_unlock */
+	uint32_t utf8_cp;               /* write path: code point being decoded */
+	unsigned utf8_left;             /* continuation bytes still expected */
+};
+
+/* Set up the console on the loader's framebuffer and register it as "fb0";
+ * the kernel log so far is replayed onto it. Needs slab_init() and the
+ * vmap area; does nothing without a usable framebuffer. */
+void fbcon_init(const struct boot_framebuffer *fb);
+
+/* The console fbcon_init() set up, NULL if none. */
+struct fbcon *fbcon_get(void);
+
+/* Write bytes as a terminal would show them (UTF-8; "\n" starts a new line).
+ * Takes the console's lock. */
+void fbcon_write(struct fbcon *con, const char *s, size_t len);
+
+/*
+ * The cell grid. Call these between fbcon_lock() and fbcon_unlock(), which
+ * take the lock (irqsave: printk may run in an interrupt) and hide the
+ * cursor while the grid changes.
+ */
+unsigned long fbcon_lock(struct fbcon *con);
+void fbcon_unlock(struct fbcon *con, unsigned long flags);
+
+/* Show code point cp at the cursor and advance, wrapping at the last
+ * column; handles \n (line feed), \r, \t and \b; other controls are ignored. */
+void fbcon_putc(struct fbcon *con, uint32_t cp);
+/* Move the cursor (clamped to the grid). */
+void fbcon_goto(struct fbcon *con, unsigned row, unsigned col);
+void fbcon_set_colors(struct fbcon *con, uint8_t fg, uint8_t bg);
+/* Move every line up by one; the bottom line becomes blank. */
+void fbcon_scroll_up(struct fbcon *con);
+/* Blank the screen and home the cursor. */
+void fbcon_clear(struct fbcon *con);
+/* The cell at (row, col), which must be on the grid. */
+struct fbcon_cell fbcon_cell_at(const struct fbcon *con, unsigned row, unsigned col);
