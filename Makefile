@@ -142,6 +142,7 @@ unit: $(UNIT_BINS)
 test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
 		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) \
+		--cmd-test build/clang-kernel '$(MAKE) -s CC=clang BUILD=$(BUILD)/clang kernel' \
 		$(if $(TESTS),--only '$(TESTS)')
 
 clean:

@@ -22,6 +22,9 @@ __noreturn void arch_halt_forever(void);
 void arch_halt_other_cpus(void);
 
 unsigned arch_cpu_id(void);
+struct task;
+struct task *arch_current(void);               /* NULL before the scheduler runs */
+void arch_set_current(struct task *t, uint64_t kernel_stack_top);
 unsigned arch_cpu_count(void);                 /* CPUs the firmware lists */
 uint64_t arch_tsc_khz(void);                    /* cycle counter rate, 0 if unknown */
 void arch_cpu_relax(void);                     /* in spin-wait loops */
@@ -29,6 +32,12 @@ void arch_cpu_relax(void);                     /* in spin-wait loops */
 /* Boot phases, called by kmain in this order. */
 void arch_early_init(void);                     /* CPU features, GDT, IDT */
 void arch_init(const struct boot_info *bi);     /* after mm: TSS/IST, ACPI, APIC, timers, PCI */
+
+/* Tasks: save this task's callee-saved registers and stack pointer into
+ * *prev_rsp, continue on next_rsp. A new task's stack is prepared by
+ * arch_task_init_stack so that switching to it calls fn(arg). */
+void arch_context_switch(uint64_t *prev_rsp, uint64_t next_rsp);
+uint64_t arch_task_init_stack(void *stack_top, void (*fn)(void *), void *arg);
 
 /* Run fn on a fresh stack (never returns). */
 __noreturn void arch_switch_stack(void *stack_top, void (*fn)(void));

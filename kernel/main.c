@@ -13,6 +13,7 @@
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
+#include <kernel/task.h>
 #include <kernel/time.h>
 #include <kernel/version.h>
 #include <drivers/serial/uart16550.h>
@@ -82,6 +83,8 @@ static __noreturn void kmain_late(void)
 	pr_info("platform: cpus=%u ram_kib=%llu tsc_khz=%llu\n", arch_cpu_count(),
 		(unsigned long long)ram_total_bytes() / 1024,
 		(unsigned long long)arch_tsc_khz());
+
+	sched_init();
 
 	if (cmdline_has("panic_test"))
 		panic_test_run();

@@ -242,12 +242,19 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--only", help="regex of boot names to run")
+    ap.add_argument("--cmd-test", nargs=2, action="append", default=[],
+                    metavar=("NAME", "COMMAND"), help="a shell command that must succeed")
     args = ap.parse_args()
 
     res = Results()
     t0 = time.time()
     for b in args.unit:
         run_unit(b, res)
+    for name, cmd in args.cmd_test:
+        p = subprocess.run(cmd, shell=True, capture_output=True, text=True)
+        if p.returncode:
+            sys.stdout.write((p.stdout + p.stderr)[-3000:])
+        res.add(name, p.returncode == 0, f"exit status {p.returncode}")
 
     boots = [c for c in MATRIX if not args.only or re.search(args.only, c["name"])]
     with cf.ThreadPoolExecutor(max_workers=args.jobs) as ex:

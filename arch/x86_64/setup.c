@@ -12,11 +12,13 @@
 #include <asm/gdt.h>
 #include <asm/trap.h>
 #include <asm/platform.h>
+#include <asm/percpu.h>
 
 void arch_early_init(void)
 {
 	cpu_init_features();
 	gdt_init_cpu(0);
+	percpu_init(0);
 	idt_init();
 	fpu_init_cpu();
 }
@@ -46,7 +48,3 @@ void arch_init(const struct boot_info *bi)
 	platform_init(bi);
 }
 
-unsigned arch_cpu_id(void)
-{
-	return 0;       /* per-CPU data through GS arrives with SMP */
-}

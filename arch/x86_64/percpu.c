@@ -1,0 +1,43 @@
+/* Per-CPU areas and the GS base that points at them. */
+#include <kernel/arch.h>
+#include <asm/cpu.h>
+#include <asm/gdt.h>
+#include <asm/percpu.h>
+
+static struct percpu percpu_areas[MAX_CPUS];
+static bool gs_ready;           /* the boot CPU has loaded its GS base */
+
+void percpu_init(unsigned cpu)
+{
+	struct percpu *p = &percpu_areas[cpu];
+
+	p->self = p;
+	p->cpu = cpu;
+	wrmsr(MSR_GS_BASE, (uint64_t)p);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);   /* user GS until the first SWAPGS */
+	gs_ready = true;
+}
+
+unsigned arch_cpu_id(void)
+{
+	/* Before percpu_init only the boot CPU runs. */
+	if (!gs_ready)
+		return 0;
+	return this_cpu()->cpu;
+}
+
+struct task *arch_current(void)
+{
+	if (!gs_ready)
+		return NULL;
+	return this_cpu()->current;
+}
+
+void arch_set_current(struct task *t, uint64_t kernel_stack_top)
+{
+	struct percpu *p = this_cpu();
+
+	p->current = t;
+	p->kernel_rsp = kernel_stack_top;
+	tss_set_kernel_stack(p->cpu, kernel_stack_top);
+}

@@ -1,0 +1,84 @@
+/*
+ * Tasks: the unit the scheduler runs (a kernel thread, or a user thread
+ * that enters the kernel). Processes, threads and their shared state build
+ * on this in kernel/proc.
+ *
+ * Task state machine (docs/scheduler.md):
+ *   TASK_RUNNABLE <-> running (rq->current) -> TASK_SLEEPING -> TASK_RUNNABLE
+ *   running -> TASK_DEAD (task_exit; freed by the next task that runs)
+ */
+#pragma once
+
+#include <kernel/types.h>
+#include <kernel/list.h>
+#include <kernel/spinlock.h>
+
+enum task_state {
+	TASK_RUNNABLE,          /* on a run queue, or running */
+	TASK_SLEEPING,          /* on a wait queue */
+	TASK_DEAD,              /* exited; its stack is freed after the switch away */
+};
+
+struct fpu_state;
+struct mm;
+
+struct task {
+	/* Immutable after task_create(). */
+	int tid;
+	void *kstack_top;
+	char name[16];
+
+	/* Saved kernel stack pointer while not running (arch_context_switch). */
+	uint64_t saved_rsp;
+
+	/* Protected by the run-queue lock. */
+	enum task_state state;
+	struct list_head run_link;      /* run queue, while TASK_RUNNABLE and not running */
+	uint64_t runtime_ns;            /* time spent running */
+	uint64_t last_run_ns;           /* when it last started running */
+
+	/* Owned by the task itself. */
+	struct fpu_state *fpu;          /* user FPU state, NULL for kernel threads */
+	struct mm *mm;                  /* user address space, NULL for kernel threads */
+	void *proc;                     /* struct proc of a user task (kernel/proc) */
+	struct list_head wait_link;     /* on a wait queue, under that queue's lock */
+};
+
+/* The task running on this CPU. */
+struct task *current_task(void);
+
+/* Create a kernel task that runs fn(arg) and make it runnable. NULL on ENOMEM. */
+struct task *task_create(const char *name, void (*fn)(void *), void *arg);
+/* End the calling task. */
+__noreturn void task_exit(void);
+
+/* Scheduler (kernel/sched/core.c). */
+void sched_init(void);                  /* turns the boot flow into task 0 */
+void schedule(void);                    /* give up the CPU (state already set) */
+void sched_yield(void);                 /* stay runnable, let others run */
+void task_wake(struct task *t);         /* SLEEPING -> RUNNABLE */
+unsigned sched_nr_tasks(void);          /* tasks alive, for leak tests */
+
+/* Wait queues: sleep until a condition, woken by wait_queue_wake_all(). */
+struct wait_queue {
+	struct spinlock lock;
+	struct list_head waiters;
+};
+#define WAIT_QUEUE_INIT(wq) { SPINLOCK_INIT(#wq), LIST_HEAD_INIT((wq).waiters) }
+void wait_queue_init(struct wait_queue *wq);
+void wait_queue_wake_all(struct wait_queue *wq);
+/* Sleep once on wq (the caller rechecks its condition in a loop). The
+ * check-then-sleep race is closed by prepare/finish: */
+void wait_prepare(struct wait_queue *wq);       /* enqueue, state = SLEEPING */
+void wait_finish(struct wait_queue *wq);        /* dequeue, state = RUNNABLE */
+
+#define wait_event(wq, cond)                                    \
+	do {                                                    \
+		for (;;) {                                      \
+			wait_prepare(wq);                       \
+			if (cond)                               \
+				break;                          \
+			schedule();                             \
+		}                                               \
+		wait_finish(wq);                                \
+	} while (0)
