@@ -26,6 +26,8 @@ KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 # converted at build time (drivers/video/font.h). FONT=... picks another.
 FONT  ?= /usr/share/consolefonts/Uni2-VGA16.psf.gz
 KOBJS += $(BUILD)/gen/font.o
+# The syscall dispatch table is generated from kernel/syscalls.tbl.
+KOBJS += $(BUILD)/gen/syscall_table.o
 
 # Kernel code is freestanding: no red zone (interrupts use the stack), no
 # SSE/x87 (user FPU state is saved lazily by hand), linked in the top 2 GiB.
@@ -44,7 +46,7 @@ LDSCRIPT := arch/x86_64/kernel.ld
 KERNEL   := $(BUILD)/kernel.elf
 ISO      := $(BUILD)/os.iso
 
-.PHONY: all kernel iso run run-uefi debug test unit ktest matrix deps clean
+.PHONY: all kernel iso run run-uefi debug test unit ktest matrix deps clean docs
 all: iso
 
 deps:
@@ -71,6 +73,20 @@ $(BUILD)/gen/font.c: scripts/psf2c.py $(wildcard $(FONT)) | deps-ok
 $(BUILD)/gen/font.o: $(BUILD)/gen/font.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/gen/syscall_table.c: kernel/syscalls.tbl scripts/gen-syscalls.py
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) scripts/gen-syscalls.py table $< > $@
+
+$(BUILD)/gen/syscall_table.o: $(BUILD)/gen/syscall_table.c | deps-ok
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+# docs/syscalls.md is generated too; `make docs` refreshes it and make test
+# checks it is current.
+docs: docs/syscalls.md
+docs/syscalls.md: kernel/syscalls.tbl scripts/gen-syscalls.py
+	$(PYTHON) scripts/gen-syscalls.py docs $< > $@
 
 # The kernel is linked twice: the first link gives the symbol table that is
 # embedded (as .kallsyms, placed last) into the second; the build checks that
@@ -108,6 +124,8 @@ run-uefi: $(ISO)
 debug: $(ISO)
 	scripts/debug.sh $(ISO) $(KERNEL)
 
+include user/user.mk
+
 # ---- tests ----------------------------------------------------------------
 # Host unit tests: each tests/unit/<name>.mk adds <name> to UNIT_TESTS and
 # lists the kernel sources it compiles in unit_<name>_SRCS.
@@ -142,6 +160,7 @@ unit: $(UNIT_BINS)
 test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
 		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) \
+		--cmd-test docs/syscalls.md-current '$(PYTHON) scripts/gen-syscalls.py docs kernel/syscalls.tbl | cmp -s - docs/syscalls.md' \
 		--cmd-test build/clang-kernel '$(MAKE) -s CC=clang BUILD=$(BUILD)/clang kernel' \
 		$(if $(TESTS),--only '$(TESTS)')
 

@@ -39,6 +39,9 @@ void arch_init(const struct boot_info *bi);     /* after mm: TSS/IST, ACPI, APIC
 void arch_context_switch(uint64_t *prev_rsp, uint64_t next_rsp);
 uint64_t arch_task_init_stack(void *stack_top, void (*fn)(void *), void *arg);
 
+/* Leave for user mode at rip with stack rsp (never returns). */
+__noreturn void arch_enter_user(uint64_t rip, uint64_t rsp);
+
 /* Run fn on a fresh stack (never returns). */
 __noreturn void arch_switch_stack(void *stack_top, void (*fn)(void));
 

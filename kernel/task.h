@@ -42,6 +42,8 @@ struct task {
 	struct mm *mm;                  /* user address space, NULL for kernel threads */
 	void *proc;                     /* struct proc of a user task (kernel/proc) */
 	struct list_head wait_link;     /* on a wait queue, under that queue's lock */
+	int exit_code;                  /* low 8 bits of exit()'s status */
+	int *exit_report;               /* if set, exit() stores exit_code here (tests) */
 };
 
 /* The task running on this CPU. */

@@ -13,12 +13,14 @@
 #include <asm/trap.h>
 #include <asm/platform.h>
 #include <asm/percpu.h>
+#include <asm/syscall.h>
 
 void arch_early_init(void)
 {
 	cpu_init_features();
 	gdt_init_cpu(0);
 	percpu_init(0);
+	syscall_init_cpu();
 	idt_init();
 	fpu_init_cpu();
 }

@@ -9,6 +9,7 @@
 #include <kernel/panic.h>
 #include <kernel/kallsyms.h>
 #include <kernel/klog.h>
+#include <kernel/task.h>
 #include <asm/trap.h>
 #include <asm/cpu.h>
 #include <asm/setjmp.h>
@@ -131,6 +132,29 @@ static void kernel_fault(struct trap_frame *tf)
 	panic("Fatal exception");
 }
 
+/*
+ * An exception in user mode that the kernel does not resolve ends the task
+ * with a one-line report and the status a signal death would give (signal
+ * delivery proper comes with the signals issue).
+ */
+static void user_fault(struct trap_frame *tf)
+{
+	struct task *self = current_task();
+	const char *what = exception_names[tf->vector] ? exception_names[tf->vector] : "exception";
+	/* SIGSEGV for faults on memory, SIGFPE for arithmetic, SIGILL, SIGTRAP. */
+	int sig = tf->vector == X86_TRAP_DE || tf->vector == X86_TRAP_XM ? 8 :
+		  tf->vector == X86_TRAP_UD ? 4 :
+		  tf->vector == X86_TRAP_BP || tf->vector == X86_TRAP_DB ? 5 : 11;
+
+	printk(KERN_ERR "%s[%d]: %s ip %016lx sp %016lx error %lx addr %016lx: killed (signal %d)\n",
+	       self->name, self->tid, what, tf->rip, tf->rsp, tf->error_code,
+	       tf->vector == X86_TRAP_PF ? read_cr2() : 0, sig);
+	self->exit_code = 128 + sig;
+	if (self->exit_report)
+		*self->exit_report = self->exit_code;
+	task_exit();
+}
+
 static void nmi(struct trap_frame *tf)
 {
 	if (panic_in_progress())
@@ -145,8 +169,10 @@ void trap_dispatch(struct trap_frame *tf)
 		return;
 	}
 	if (tf->vector < 32) {
-		/* User-mode exceptions become signals with the process issue. */
-		kernel_fault(tf);
+		if (tf->cs & 3)
+			user_fault(tf);
+		else
+			kernel_fault(tf);
 		return;
 	}
 	if (tf->vector == VECTOR_SPURIOUS)

@@ -1,0 +1,70 @@
+/*
+ * SYSCALL entry (Linux x86-64 ABI): rax = number, rdi rsi rdx r10 r8 r9 =
+ * arguments, rcx = user rip, r11 = user rflags; the CPU has cleared IF
+ * (SFMASK) and loaded the kernel CS/SS, but not the stack. We switch to the
+ * task's kernel stack and save a struct trap_frame exactly like an
+ * interrupt would, so every kernel exit (signals, exec, iret) sees one
+ * shape of frame. vector = -1 marks a system call.
+ */
+#include <asm/layout.h>
+
+#define USER_DS 0x2b
+#define USER_CS 0x33
+
+	.text
+	.globl syscall_entry
+	.type syscall_entry, @function
+syscall_entry:
+	swapgs
+	movq %rsp, %gs:24               /* percpu.user_rsp */
+	movq %gs:16, %rsp               /* percpu.kernel_rsp */
+	pushq $USER_DS                  /* ss */
+	pushq %gs:24                    /* rsp */
+	pushq %r11                      /* rflags */
+	pushq $USER_CS                  /* cs */
+	pushq %rcx                      /* rip */
+	pushq $0                        /* error code */
+	pushq $-1                       /* vector: system call */
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, %rdi
+	xorl %ebp, %ebp                 /* backtraces stop at the user boundary */
+	call syscall_handler
+	jmp trap_return                 /* iretq back, with SWAPGS */
+	.size syscall_entry, . - syscall_entry
+
+/*
+ * void arch_enter_user(uint64_t rip, uint64_t rsp): leave the kernel for
+ * the first time in this task, with every general register zeroed, through
+ * the same exit path as interrupts.
+ */
+	.globl arch_enter_user
+	.type arch_enter_user, @function
+arch_enter_user:
+	cli
+	movq %gs:16, %rsp               /* an empty kernel stack */
+	pushq $USER_DS
+	pushq %rsi
+	pushq $0x202                    /* IF */
+	pushq $USER_CS
+	pushq %rdi
+	pushq $0
+	pushq $0
+	.rept 15
+	pushq $0
+	.endr
+	jmp trap_return
+	.size arch_enter_user, . - arch_enter_user

@@ -1,0 +1,31 @@
+/* The system-call dispatcher: table lookup, and -ENOSYS for the rest. */
+#include <kernel/syscall.h>
+#include <kernel/errno.h>
+#include <kernel/printk.h>
+#include <kernel/task.h>
+
+/* One bit per syscall number: has its absence been reported yet? */
+static uint64_t enosys_reported[(512 + 63) / 64];
+
+static long enosys(unsigned long nr)
+{
+	if (nr < 512) {
+		uint64_t bit = 1ull << (nr % 64);
+		if (__atomic_fetch_or(&enosys_reported[nr / 64], bit, __ATOMIC_RELAXED) & bit)
+			return -ENOSYS;
+	}
+	const char *name = nr < syscall_table_size && syscall_names[nr] ?
+		syscall_names[nr] : "unknown";
+	pr_warn("syscall: %s (%lu) not implemented, called by %s[%d]\n", name, nr,
+		current_task()->name, current_task()->tid);
+	return -ENOSYS;
+}
+
+long syscall_dispatch(unsigned long nr, unsigned long a0, unsigned long a1,
+		      unsigned long a2, unsigned long a3, unsigned long a4,
+		      unsigned long a5)
+{
+	if (nr >= syscall_table_size || !syscall_table[nr])
+		return enosys(nr);
+	return syscall_table[nr](a0, a1, a2, a3, a4, a5);
+}
