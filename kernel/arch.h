@@ -22,6 +22,8 @@ __noreturn void arch_halt_forever(void);
 void arch_halt_other_cpus(void);
 
 unsigned arch_cpu_id(void);
+uint64_t arch_entropy(void);
+uint64_t arch_hwcap(void);                      /* AT_HWCAP */                   /* seed material, not uniform */
 struct task;
 struct task *arch_current(void);               /* NULL before the scheduler runs */
 void arch_set_current(struct task *t, uint64_t kernel_stack_top);
@@ -38,6 +40,31 @@ void arch_init(const struct boot_info *bi);     /* after mm: TSS/IST, ACPI, APIC
  * arch_task_init_stack so that switching to it calls fn(arg). */
 void arch_context_switch(uint64_t *prev_rsp, uint64_t next_rsp);
 uint64_t arch_task_init_stack(void *stack_top, void (*fn)(void *), void *arg);
+
+/* Per-thread machine state (asm/thread.h: struct arch_thread). */
+struct arch_thread;
+void arch_switch_thread(struct arch_thread *prev, struct arch_thread *next);
+int arch_thread_init_user(struct arch_thread *th);     /* fresh FPU state */
+int arch_thread_copy(struct arch_thread *dst, const struct arch_thread *src);
+void arch_thread_free(struct arch_thread *th);
+int arch_set_tls(struct arch_thread *th, int code, uint64_t addr);
+int arch_set_tls_of(struct arch_thread *th, uint64_t tls);  /* not the running thread */
+uint64_t arch_get_tls(const struct arch_thread *th, int code);
+
+/* User register frames (asm/trap.h: struct trap_frame). */
+struct trap_frame;
+/* Prepare a fork child's kernel stack to return to user mode with the
+ * parent's registers and 0 as the syscall result; returns its saved rsp. */
+uint64_t arch_fork_stack(void *kstack_top, const struct trap_frame *parent);
+void arch_fork_set_sp(void *kstack_top, uint64_t sp);  /* clone() with a new stack */
+/* A new user task's kernel stack: an empty user frame on top (returned in
+ * *frame), and fn(arg) to run first. Returns its saved rsp. */
+uint64_t arch_user_task_stack(void *kstack_top, void (*fn)(void *), void *arg,
+			      struct trap_frame **frame);
+/* Leave for user mode through frame (on this task's kernel stack). */
+__noreturn void arch_return_to_user(struct trap_frame *frame);
+/* Make the frame return to rip with stack rsp and all else cleared (exec). */
+void arch_user_regs_reset(struct trap_frame *tf, uint64_t rip, uint64_t rsp);
 
 /* Leave for user mode at rip with stack rsp (never returns). */
 __noreturn void arch_enter_user(uint64_t rip, uint64_t rsp);

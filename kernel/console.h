@@ -10,3 +10,5 @@ struct console {
 };
 
 void console_register(struct console *con);
+/* Raw bytes to every console, not into the kernel log (user output). */
+void console_write(const char *s, size_t len);

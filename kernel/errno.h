@@ -42,6 +42,7 @@
 #define ENOTEMPTY 39
 #define ELOOP 40
 #define ENOMSG 42
+#define ELIBBAD 80
 #define EOVERFLOW 75
 #define EILSEQ 84
 #define ENOTSOCK 88

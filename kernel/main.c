@@ -14,6 +14,10 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include <kernel/task.h>
+#include <kernel/proc.h>
+#include <kernel/random.h>
+#include <fs/ramfs.h>
+#include <drivers/tty/console.h>
 #include <kernel/time.h>
 #include <kernel/version.h>
 #include <drivers/serial/uart16550.h>
@@ -77,6 +81,60 @@ static void setup_memory(void)
 	fbcon_init(&boot_info.fb);
 }
 
+/* init= on the command line (default /init); words after " -- " are its
+ * arguments. */
+static char init_path[256] = "/init";
+static char init_cmdline[BOOT_CMDLINE_MAX];
+static const char *init_argv[32];
+static const char *const init_envp[] = { "HOME=/", "TERM=linux", "PATH=/sbin:/bin:/usr/sbin:/usr/bin", NULL };
+
+static void parse_init_args(void)
+{
+	unsigned argc = 0;
+
+	cmdline_get("init", init_path, sizeof(init_path));
+	init_argv[argc++] = init_path;
+	const char *dashes = strstr(boot_info.cmdline, " -- ");
+	if (dashes) {
+		strlcpy(init_cmdline, dashes + 4, sizeof(init_cmdline));
+		for (char *p = init_cmdline; *p && argc < ARRAY_SIZE(init_argv) - 1;) {
+			while (*p == ' ')
+				*p++ = '\0';
+			if (!*p)
+				break;
+			init_argv[argc++] = p;
+			while (*p && *p != ' ')
+				p++;
+		}
+	}
+	init_argv[argc] = NULL;
+}
+
+static void start_userspace(void)
+{
+	unsigned unpacked = 0;
+
+	for (unsigned i = 0; i < boot_info.nr_modules; i++) {
+		const struct boot_module *m = &boot_info.modules[i];
+		int err = ramfs_unpack(phys_to_virt(m->start), m->end - m->start);
+		if (err)
+			pr_err("initramfs: module %u (%s) is not a newc cpio archive: %d\n",
+			       i, m->name, err);
+		else
+			unpacked++;
+	}
+	if (!unpacked) {
+		pr_info("boot: no initramfs; nothing to run. Idle.\n");
+		if (cmdline_has("poweroff"))
+			arch_poweroff();
+		return;
+	}
+	parse_init_args();
+	int err = proc_start_init(init_path, init_argv, init_envp);
+	if (err)
+		panic("cannot start init: error %d", err);
+}
+
 static __noreturn void kmain_late(void)
 {
 	arch_init(&boot_info);
@@ -85,6 +143,9 @@ static __noreturn void kmain_late(void)
 		(unsigned long long)arch_tsc_khz());
 
 	sched_init();
+	proc_init();
+	random_init();
+	console_input_init();
 
 	if (cmdline_has("panic_test"))
 		panic_test_run();
@@ -94,12 +155,13 @@ static __noreturn void kmain_late(void)
 		ktest_run(filter);
 		arch_poweroff();
 	}
-	pr_info("boot: done; %zu KiB free. Nothing to run yet: idle.\n",
-		pmm_free_frames() * (PAGE_SIZE / 1024));
-	if (cmdline_has("poweroff"))
-		arch_poweroff();
-	for (;;)
-		arch_wait_for_interrupt();
+	start_userspace();
+	for (;;) {
+		/* The idle task: run whatever is runnable, else halt until an
+		 * interrupt makes something runnable. */
+		schedule();
+		sched_idle_wait();
+	}
 }
 
 void kmain(uint32_t magic, uint32_t mbi_phys);

@@ -167,3 +167,13 @@ uint64_t klog_head(void)
 {
 	return READ_ONCE(log_head);
 }
+
+/* Program output to the consoles (the console device's write): not logged,
+ * no timestamp, serialized with kernel messages so lines don't interleave
+ * mid-byte. */
+void console_write(const char *s, size_t len)
+{
+	unsigned long flags = spin_lock_irqsave(&log_lock);
+	console_emit(s, len);
+	spin_unlock_irqrestore(&log_lock, flags);
+}

@@ -1,13 +1,25 @@
 /*
- * System calls about the calling task. Until processes and thread groups
- * exist (kernel/proc, next), a task is its own process: getpid == gettid.
+ * System calls about the calling task and process.
  */
 #include <kernel/syscall.h>
 #include <kernel/task.h>
+#include <kernel/proc.h>
 
 long sys_getpid(void)
 {
-	return current_task()->tid;
+	struct proc *p = current_proc();
+	return p ? p->pid : current_task()->tid;
+}
+
+long sys_getppid(void)
+{
+	struct proc *p = current_proc();
+	if (!p)
+		return 0;
+	spin_lock(&proc_tree_lock);
+	int ppid = p->parent ? p->parent->pid : 0;
+	spin_unlock(&proc_tree_lock);
+	return ppid;
 }
 
 long sys_gettid(void)
@@ -19,19 +31,4 @@ long sys_sched_yield(void)
 {
 	sched_yield();
 	return 0;
-}
-
-__noreturn long sys_exit(int status)
-{
-	struct task *self = current_task();
-
-	self->exit_code = status & 0xff;
-	if (self->exit_report)
-		*self->exit_report = self->exit_code;
-	task_exit();
-}
-
-__noreturn long sys_exit_group(int status)
-{
-	sys_exit(status);
 }

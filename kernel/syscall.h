@@ -20,8 +20,65 @@ long syscall_dispatch(unsigned long nr, unsigned long a0, unsigned long a1,
 		      unsigned long a5);
 
 /* Entry points (one per implemented call, named in syscalls.tbl). */
+
+/* kernel/sys_task.c, kernel/proc/ */
 long sys_getpid(void);
+long sys_getppid(void);
 long sys_gettid(void);
 long sys_sched_yield(void);
 __noreturn long sys_exit(int status);
 __noreturn long sys_exit_group(int status);
+long sys_fork(void);
+long sys_vfork(void);
+long sys_clone(unsigned long flags, unsigned long newsp, int *ptid, int *ctid,
+	       unsigned long tls);
+long sys_wait4(int pid, int *status, int options, void *rusage);
+long sys_waitid(int idtype, int id, void *info, int options, void *rusage);
+long sys_execve(const char *path, const char *const *argv, const char *const *envp);
+
+/* kernel/sys_file.c */
+long sys_read(int fd, void *buf, size_t count);
+long sys_write(int fd, const void *buf, size_t count);
+long sys_readv(int fd, const void *iov, int iovcnt);
+long sys_writev(int fd, const void *iov, int iovcnt);
+long sys_close(int fd);
+long sys_ioctl(int fd, unsigned cmd, unsigned long arg);
+long sys_dup(int oldfd);
+long sys_dup2(int oldfd, int newfd);
+long sys_dup3(int oldfd, int newfd, int flags);
+
+/* kernel/sys_mm.c */
+long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
+	      unsigned long flags, unsigned long fd, unsigned long off);
+long sys_munmap(unsigned long addr, unsigned long len);
+long sys_mprotect(unsigned long addr, unsigned long len, unsigned long prot);
+long sys_brk(unsigned long brk);
+long sys_mremap(unsigned long old_addr, unsigned long old_len, unsigned long new_len,
+		unsigned long flags, unsigned long new_addr);
+long sys_madvise(unsigned long addr, unsigned long len, int advice);
+
+/* kernel/sys_info.c */
+long sys_uname(void *buf);
+long sys_sethostname(const char *name, int len);
+long sys_arch_prctl(int code, unsigned long addr);
+long sys_set_tid_address(int *tidptr);
+long sys_getrandom(void *buf, size_t len, unsigned flags);
+long sys_prlimit64(int pid, unsigned resource, const void *new_limit, void *old_limit);
+long sys_getrlimit(unsigned resource, void *old_limit);
+long sys_setrlimit(unsigned resource, const void *new_limit);
+long sys_reboot(unsigned magic1, unsigned magic2, unsigned cmd, void *arg);
+
+/* kernel/proc/cred.c */
+long sys_getuid(void);
+long sys_geteuid(void);
+long sys_getgid(void);
+long sys_getegid(void);
+long sys_setuid(uint32_t uid);
+long sys_setgid(uint32_t gid);
+long sys_setreuid(uint32_t r, uint32_t e);
+long sys_setregid(uint32_t r, uint32_t e);
+long sys_setresuid(uint32_t r, uint32_t e, uint32_t s);
+long sys_setresgid(uint32_t r, uint32_t e, uint32_t s);
+long sys_getresuid(uint32_t *r, uint32_t *e, uint32_t *s);
+long sys_getresgid(uint32_t *r, uint32_t *e, uint32_t *s);
+long sys_getgroups(int size, uint32_t *list);

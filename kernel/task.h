@@ -12,6 +12,7 @@
 #include <kernel/types.h>
 #include <kernel/list.h>
 #include <kernel/spinlock.h>
+#include <asm/thread.h>
 
 enum task_state {
 	TASK_RUNNABLE,          /* on a run queue, or running */
@@ -38,12 +39,10 @@ struct task {
 	uint64_t last_run_ns;           /* when it last started running */
 
 	/* Owned by the task itself. */
-	struct fpu_state *fpu;          /* user FPU state, NULL for kernel threads */
+	struct arch_thread arch;        /* FPU, TLS bases; switched with the task */
 	struct mm *mm;                  /* user address space, NULL for kernel threads */
 	void *proc;                     /* struct proc of a user task (kernel/proc) */
 	struct list_head wait_link;     /* on a wait queue, under that queue's lock */
-	int exit_code;                  /* low 8 bits of exit()'s status */
-	int *exit_report;               /* if set, exit() stores exit_code here (tests) */
 };
 
 /* The task running on this CPU. */
@@ -51,6 +50,12 @@ struct task *current_task(void);
 
 /* Create a kernel task that runs fn(arg) and make it runnable. NULL on ENOMEM. */
 struct task *task_create(const char *name, void (*fn)(void *), void *arg);
+/* The pieces of task_create, for tasks whose first stack frame is not a
+ * plain function call (fork): allocate (not runnable), prepare saved_rsp,
+ * then start, or free if setting up failed. */
+struct task *task_alloc(const char *name);
+void task_start(struct task *t);
+void task_free_unstarted(struct task *t);
 /* End the calling task. */
 __noreturn void task_exit(void);
 
@@ -58,6 +63,7 @@ __noreturn void task_exit(void);
 void sched_init(void);                  /* turns the boot flow into task 0 */
 void schedule(void);                    /* give up the CPU (state already set) */
 void sched_yield(void);                 /* stay runnable, let others run */
+void sched_idle_wait(void);             /* idle task: halt unless work is pending */
 void task_wake(struct task *t);         /* SLEEPING -> RUNNABLE */
 unsigned sched_nr_tasks(void);          /* tasks alive, for leak tests */
 

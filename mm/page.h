@@ -43,3 +43,22 @@ struct page {
 
 /* mem_map is a large array: keep it at half a cache line per frame. */
 _Static_assert(sizeof(struct page) == 32, "struct page must be 32 bytes");
+
+/*
+ * Reference counts of user frames (mm/mm.c, mm/fault.c): every page-table
+ * leaf that maps the frame holds one reference, and so does a shared
+ * object (mm/shared_anon.c) that keeps it. Whoever drops the last reference
+ * frees the frame: put_page() (mm/pmm.c) does that.
+ */
+static inline void get_page(struct page *page)
+{
+	__atomic_fetch_add(&page->refcount, 1, __ATOMIC_RELAXED);
+}
+
+static inline int page_count(const struct page *page)
+{
+	return __atomic_load_n(&page->refcount, __ATOMIC_ACQUIRE);
+}
+
+/* Drops a reference; frees the frame (order 0) when it was the last. */
+void put_page(struct page *page);

@@ -113,6 +113,12 @@ void pmm_free_frame(phys_addr_t pa)
 	pmm_free_pages(page, 0);
 }
 
+void put_page(struct page *page)
+{
+	if (__atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+		pmm_free_pages(page, 0);
+}
+
 size_t pmm_free_frames(void)
 {
 	return READ_ONCE(pmm_zone.free_pages);

@@ -99,3 +99,27 @@ void arch_switch_stack(void *stack_top, void (*fn)(void))
 		: "memory");
 	__builtin_unreachable();
 }
+
+/* 64 bits of entropy for seeding: RDSEED, else RDRAND, mixed with the TSC
+ * (whose low bits jitter under interrupts and emulation). */
+uint64_t arch_entropy(void)
+{
+	uint64_t v = 0, tsc = rdtsc();
+	unsigned char ok = 0;
+
+	for (int tries = 0; tries < 10 && !ok; tries++) {
+		if (cpu_has(X86_FEATURE_RDSEED))
+			__asm__ volatile("rdseed %0; setc %1" : "=r"(v), "=qm"(ok));
+		else if (cpu_has(X86_FEATURE_RDRAND))
+			__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+		else
+			break;
+	}
+	return v ^ (tsc * 0x9e3779b97f4a7c15ull) ^ (rdtsc() << 17);
+}
+
+/* AT_HWCAP on x86: CPUID leaf 1 EDX, as Linux reports it. */
+uint64_t arch_hwcap(void)
+{
+	return feature_words[1];
+}

@@ -12,6 +12,7 @@
 #include <asm/gdt.h>
 #include <asm/trap.h>
 #include <asm/platform.h>
+#include <asm/extable.h>
 #include <asm/percpu.h>
 #include <asm/syscall.h>
 
@@ -38,8 +39,21 @@ static void report_cpu(void)
 	fpu_report();
 }
 
+/* mm: the kernel never runs user code (SMEP) nor touches user memory
+ * outside the uaccess routines, which open it with stac (SMAP). */
+static void enable_user_protection(void)
+{
+	if (cpu_has(X86_FEATURE_SMEP))
+		write_cr4(read_cr4() | CR4_SMEP);
+	if (cpu_has(X86_FEATURE_SMAP)) {
+		write_cr4(read_cr4() | CR4_SMAP);
+		x86_smap_on = true;
+	}
+}
+
 void arch_init(const struct boot_info *bi)
 {
+	enable_user_protection();
 	/* #DF, NMI and #MC get stacks of their own: they must work even when
 	   the faulting stack is the problem. */
 	tss_init_ist(0);

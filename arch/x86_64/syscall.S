@@ -68,3 +68,15 @@ arch_enter_user:
 	.endr
 	jmp trap_return
 	.size arch_enter_user, . - arch_enter_user
+
+/*
+ * void arch_return_to_user(struct trap_frame *tf): leave through tf, which
+ * sits at the top of this task's kernel stack (a fork child's first exit).
+ */
+	.globl arch_return_to_user
+	.type arch_return_to_user, @function
+arch_return_to_user:
+	cli
+	movq %rdi, %rsp
+	jmp trap_return
+	.size arch_return_to_user, . - arch_return_to_user

@@ -4,6 +4,7 @@
 #include <asm/cpu.h>
 #include <asm/trap.h>
 #include <asm/syscall.h>
+#include <kernel/task.h>
 
 void syscall_entry(void);
 void syscall_handler(struct trap_frame *tf);
@@ -21,6 +22,7 @@ void syscall_init_cpu(void)
 
 void syscall_handler(struct trap_frame *tf)
 {
+	current_task()->arch.user_regs = tf;
 	arch_irq_enable();
 	tf->rax = (uint64_t)syscall_dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx,
 					     tf->r10, tf->r8, tf->r9);

@@ -10,11 +10,15 @@
 #include <kernel/kallsyms.h>
 #include <kernel/klog.h>
 #include <kernel/task.h>
+#include <kernel/proc.h>
 #include <asm/trap.h>
 #include <asm/cpu.h>
 #include <asm/setjmp.h>
 #include <asm/backtrace.h>
 #include <arch/x86_64/apic/apic.h>
+#include <asm/extable.h>
+#include <asm/layout.h>
+#include <mm/mm.h>
 
 
 static const char *const exception_names[32] = {
@@ -107,10 +111,32 @@ int arch_run_catching_faults(void (*fn)(void), struct fault_info *info)
 	return v - 1;
 }
 
+/*
+ * mm: a kernel #PF in copy_*_user (only those instructions have exception-
+ * table entries). Demand paging and copy-on-write first, in the mm whose
+ * tables this CPU has loaded; if that cannot fix it, resume at the fixup, which returns -EFAULT.
+ * Other kernel faults on user addresses are bugs and oops below.
+ */
+static bool uaccess_fault(struct trap_frame *tf)
+{
+	uintptr_t fixup = extable_fixup(tf->rip);
+	uint64_t addr = read_cr2();
+
+	if (tf->vector != X86_TRAP_PF || !fixup)
+		return false;
+	if (addr < USER_SPACE_END && !(tf->error_code & X86_PF_RSVD) &&
+	    handle_user_fault(mm_current(), addr, x86_pf_fault_flags(tf->error_code)) == 0)
+		return true;
+	tf->rip = fixup;
+	return true;
+}
+
 static void kernel_fault(struct trap_frame *tf)
 {
 	struct arch_jmp_buf *jb = READ_ONCE(fault_catcher);
 
+	if (uaccess_fault(tf))
+		return;
 	if (oops_depth++ > 0) {
 		printk_panic_mode();
 		printk(KERN_EMERG "fault while reporting a fault (vector %lu at %016lx)\n",
@@ -140,6 +166,15 @@ static void kernel_fault(struct trap_frame *tf)
 static void user_fault(struct trap_frame *tf)
 {
 	struct task *self = current_task();
+	uint64_t cr2 = read_cr2();
+
+	self->arch.user_regs = tf;
+	/* Demand paging and copy-on-write. */
+	if (tf->vector == X86_TRAP_PF && cr2 < USER_SPACE_END &&
+	    !(tf->error_code & X86_PF_RSVD) &&
+	    handle_user_fault(current_mm(), cr2, x86_pf_fault_flags(tf->error_code)) == 0)
+		return;
+
 	const char *what = exception_names[tf->vector] ? exception_names[tf->vector] : "exception";
 	/* SIGSEGV for faults on memory, SIGFPE for arithmetic, SIGILL, SIGTRAP. */
 	int sig = tf->vector == X86_TRAP_DE || tf->vector == X86_TRAP_XM ? 8 :
@@ -148,10 +183,9 @@ static void user_fault(struct trap_frame *tf)
 
 	printk(KERN_ERR "%s[%d]: %s ip %016lx sp %016lx error %lx addr %016lx: killed (signal %d)\n",
 	       self->name, self->tid, what, tf->rip, tf->rsp, tf->error_code,
-	       tf->vector == X86_TRAP_PF ? read_cr2() : 0, sig);
-	self->exit_code = 128 + sig;
-	if (self->exit_report)
-		*self->exit_report = self->exit_code;
+	       tf->vector == X86_TRAP_PF ? cr2 : 0, sig);
+	if (self->proc)
+		proc_exit(W_EXITCODE(0, sig));
 	task_exit();
 }
 

@@ -5,6 +5,8 @@
 #include <kernel/console.h>
 #include <drivers/serial/uart16550.h>
 #include <asm/io.h>
+#include <kernel/errno.h>
+#include <kernel/irq.h>
 
 #define COM1 0x3f8
 
@@ -22,6 +24,11 @@ enum uart_reg {
 #define LCR_DLAB 0x80
 
 static bool uart_present;
+static void (*rx_handler)(uint8_t c);
+
+#define IER_RX_AVAILABLE 0x01
+#define LSR_DATA_READY   0x01
+#define MCR_OUT2         0x08   /* gates the UART's interrupt line on PCs */
 
 static void uart_putc(char c)
 {
@@ -58,4 +65,28 @@ void uart_early_init(void)
 	outb(COM1 + UART_MCR, 0x03);            /* DTR, RTS */
 	uart_present = true;
 	console_register(&uart_console);
+}
+
+static void uart_irq(void *data)
+{
+	(void)data;
+	while (inb(COM1 + UART_LSR) & LSR_DATA_READY) {
+		uint8_t c = inb(COM1 + UART_DATA);
+		if (rx_handler)
+			rx_handler(c);
+	}
+}
+
+int uart_enable_rx(void (*handler)(uint8_t c))
+{
+	if (!uart_present)
+		return -ENODEV;
+	rx_handler = handler;
+	int err = request_isa_irq(4, uart_irq, NULL);
+	if (err)
+		return err;
+	outb(COM1 + UART_MCR, 0x03 | MCR_OUT2);
+	outb(COM1 + UART_IER, IER_RX_AVAILABLE);
+	uart_irq(NULL);                 /* anything typed before now */
+	return 0;
 }

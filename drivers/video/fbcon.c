@@ -263,7 +263,7 @@ void fbcon_write(struct fbcon *con, const char *s, size_t len)
 	fbcon_unlock(con, flags);
 }
 
-static void console_write(struct console *c, const char *s, size_t len)
+static void fbcon_console_write(struct console *c, const char *s, size_t len)
 {
 	fbcon_write(container_of(c, struct fbcon, console), s, len);
 }
@@ -402,7 +402,7 @@ void fbcon_init(const struct boot_framebuffer *fb)
 	}
 
 	replay_log(con);
-	con->console = (struct console){ .name = "fb0", .write = console_write };
+	con->console = (struct console){ .name = "fb0", .write = fbcon_console_write };
 	WRITE_ONCE(fbcon0_ready, true);
 	console_register(&con->console);
 	if (con->ops == &pixel_ops)

@@ -18,6 +18,7 @@
 #include <kernel/time.h>
 #include <mm/slab.h>
 #include <mm/vmap.h>
+#include <mm/mm.h>
 
 struct runqueue {
 	struct spinlock lock;
@@ -61,6 +62,14 @@ void sched_init(void)
 	arch_set_current(&idle0, 0);
 }
 
+/* The address space user accesses go to: the task's, or (kernel tests
+ * that activate an mm by hand) whatever this CPU has active. */
+struct mm *current_mm(void)
+{
+	struct task *t = current_task();
+	return t->mm ? t->mm : mm_current();
+}
+
 unsigned sched_nr_tasks(void)
 {
 	return READ_ONCE(nr_tasks);
@@ -75,6 +84,7 @@ static void finish_switch(struct runqueue *rq)
 	rq->dead = NULL;
 	spin_unlock_irqrestore(&rq->lock, flags);
 	if (dead) {
+		arch_thread_free(&dead->arch);
 		kstack_free(dead->kstack_top);
 		kfree(dead);
 		__atomic_fetch_sub(&nr_tasks, 1, __ATOMIC_RELAXED);
@@ -113,9 +123,24 @@ void schedule(void)
 	rq->current = next;
 	rq->switch_flags = flags;
 	arch_set_current(next, (uint64_t)next->kstack_top);
+	arch_switch_thread(&prev->arch, &next->arch);
+	if (next->mm && next->mm != mm_current())
+		mm_activate(next->mm);
 	arch_context_switch(&prev->saved_rsp, next->saved_rsp);
 	/* Back in prev, switched to by someone else who holds the lock. */
 	finish_switch(this_rq());
+}
+
+/* Halt until an interrupt, unless something became runnable since the
+ * last schedule(): checked with interrupts off, then "sti; hlt" atomically,
+ * so a wake-up in between cannot be slept through. */
+void sched_idle_wait(void)
+{
+	arch_irq_disable();
+	if (list_empty(&this_rq()->runnable))
+		arch_wait_for_interrupt();
+	else
+		arch_irq_enable();
 }
 
 void sched_yield(void)
@@ -146,7 +171,7 @@ void task_entry(void (*fn)(void *), void *arg)
 	task_exit();
 }
 
-struct task *task_create(const char *name, void (*fn)(void *), void *arg)
+struct task *task_alloc(const char *name)
 {
 	struct task *t = kzalloc(sizeof(*t));
 	if (!t)
@@ -159,14 +184,36 @@ struct task *task_create(const char *name, void (*fn)(void *), void *arg)
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	strlcpy(t->name, name, sizeof(t->name));
 	list_init(&t->wait_link);
-	t->saved_rsp = arch_task_init_stack(t->kstack_top, fn, arg);
+	list_init(&t->run_link);
+	t->state = TASK_SLEEPING;
 	__atomic_fetch_add(&nr_tasks, 1, __ATOMIC_RELAXED);
+	return t;
+}
 
+void task_free_unstarted(struct task *t)
+{
+	arch_thread_free(&t->arch);
+	kstack_free(t->kstack_top);
+	kfree(t);
+	__atomic_fetch_sub(&nr_tasks, 1, __ATOMIC_RELAXED);
+}
+
+void task_start(struct task *t)
+{
 	struct runqueue *rq = this_rq();
 	unsigned long flags = spin_lock_irqsave(&rq->lock);
 	t->state = TASK_RUNNABLE;
 	list_add_tail(&t->run_link, &rq->runnable);
 	spin_unlock_irqrestore(&rq->lock, flags);
+}
+
+struct task *task_create(const char *name, void (*fn)(void *), void *arg)
+{
+	struct task *t = task_alloc(name);
+	if (!t)
+		return NULL;
+	t->saved_rsp = arch_task_init_stack(t->kstack_top, fn, arg);
+	task_start(t);
 	return t;
 }
 

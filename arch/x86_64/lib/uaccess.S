@@ -1,0 +1,78 @@
+/*
+ * The only kernel code that touches user memory (mm/uaccess.h). Each
+ * instruction that may fault has an exception-table entry: the #PF handler
+ * first tries to fix the fault (demand paging, copy-on-write) and resumes
+ * the instruction; if it cannot, it resumes at the fixup, which reports
+ * what was left undone. With SMAP, user access is opened (stac) only
+ * around the copy. System V ABI: rdi, rsi, rdx.
+ */
+#include <asm/extable.h>
+
+.macro user_access_begin
+	cmpb $0, x86_smap_on(%rip)
+	je .Lno_stac\@
+	stac
+.Lno_stac\@:
+.endm
+
+.macro user_access_end
+	cmpb $0, x86_smap_on(%rip)
+	je .Lno_clac\@
+	clac
+.Lno_clac\@:
+.endm
+
+	.text
+/* size_t arch_copy_user(void *dst, const void *src, size_t n):
+ * bytes not copied (0 on success). Either side may be the user one. */
+	.globl arch_copy_user
+	.type arch_copy_user, @function
+arch_copy_user:
+	movq %rdx, %rcx
+	user_access_begin
+1:	rep movsb
+2:	user_access_end
+	movq %rcx, %rax
+	ret
+	.size arch_copy_user, . - arch_copy_user
+	_ASM_EXTABLE(1b, 2b)
+
+/* size_t arch_clear_user(void *dst, size_t n): bytes not cleared. */
+	.globl arch_clear_user
+	.type arch_clear_user, @function
+arch_clear_user:
+	movq %rsi, %rcx
+	xorl %eax, %eax
+	user_access_begin
+1:	rep stosb
+2:	user_access_end
+	movq %rcx, %rax
+	ret
+	.size arch_clear_user, . - arch_clear_user
+	_ASM_EXTABLE(1b, 2b)
+
+/* long arch_strncpy_user(char *dst, const char *src, long n), n > 0:
+ * copies up to and including a NUL among the first n bytes; returns the
+ * length without the NUL, n if there was none, -EFAULT (-14) on a fault. */
+	.globl arch_strncpy_user
+	.type arch_strncpy_user, @function
+arch_strncpy_user:
+	xorl %eax, %eax
+	user_access_begin
+.Lstr_loop:
+	cmpq %rdx, %rax
+	je .Lstr_done
+1:	movb (%rsi,%rax), %cl
+	movb %cl, (%rdi,%rax)
+	testb %cl, %cl
+	je .Lstr_done
+	incq %rax
+	jmp .Lstr_loop
+.Lstr_done:
+	user_access_end
+	ret
+2:	user_access_end
+	movq $-14, %rax
+	ret
+	.size arch_strncpy_user, . - arch_strncpy_user
+	_ASM_EXTABLE(1b, 2b)

@@ -1,0 +1,39 @@
+/*
+ * The initial root file system: the initramfs cpio unpacked into a tree of
+ * nodes whose file data stays in the archive's memory. Read-only for now;
+ * the VFS issue replaces it with tmpfs filled from the same archive, and
+ * exec only needs ramfs_lookup + the node's bytes, which is the seam.
+ */
+#pragma once
+
+#include <kernel/types.h>
+#include <kernel/list.h>
+
+#define PATH_MAX 4096
+#define NAME_MAX 255
+
+struct ramfs_node {
+	char *name;
+	uint32_t mode;                  /* S_IF* type and permission bits */
+	uint32_t uid, gid;
+	const void *data;               /* file contents, or a symlink's target */
+	size_t size;
+	struct ramfs_node *parent;
+	struct list_head children;      /* directories */
+	struct list_head sibling;
+};
+
+#define S_IFMT   0170000
+#define S_IFDIR  0040000
+#define S_IFREG  0100000
+#define S_IFLNK  0120000
+#define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
+#define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
+#define S_ISLNK(m) (((m) & S_IFMT) == S_IFLNK)
+
+/* Unpack a newc archive into the tree (may be called for several). */
+int ramfs_unpack(const void *cpio, size_t len);
+/* Resolve an absolute path (symlinks followed, also in the last component).
+ * 0 with *out, or -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG. */
+int ramfs_lookup(const char *path, struct ramfs_node **out);
+struct ramfs_node *ramfs_root(void);

@@ -1,0 +1,430 @@
+/*
+ * execve: replace the calling process's program. In order:
+ *   copy argv/envp into the kernel (E2BIG, EFAULT) ->
+ *   find the file (ENOENT, EACCES), "#!" scripts rewrite argv and recurse ->
+ *   parse the ELF (ENOEXEC) -> build a new address space: the program's
+ *   segments (PIE at a random base), the dynamic linker if PT_INTERP names
+ *   one, brk, and the stack with argv/envp/auxv (ASLR for all three) ->
+ *   point of no return: drop the old mm, close O_CLOEXEC fds, reset the
+ *   FPU and TLS, and return to user mode at the new entry.
+ * Errors before the point of no return leave the caller untouched.
+ */
+#include <kernel/arch.h>
+#include <kernel/errno.h>
+#include <kernel/file.h>
+#include <kernel/proc.h>
+#include <kernel/random.h>
+#include <kernel/string.h>
+#include <kernel/syscall.h>
+#include <kernel/exec/elf.h>
+#include <kernel/exec/exec.h>
+#include <kernel/exec/stack.h>
+#include <fs/ramfs.h>
+#include <mm/mm.h>
+#include <mm/slab.h>
+#include <mm/uaccess.h>
+#include <uapi/linux/mman.h>
+
+#define ARG_MAX_BYTES   (2u << 20)      /* Linux: RLIMIT_STACK / 4 at 8 MiB */
+#define MAX_INTERP_DEPTH 4              /* nested "#!" scripts */
+#define PIE_BASE        0x555555554000ull
+#define INTERP_BASE     0x7f0000000000ull
+#define STACK_SIZE      (8ull << 20)
+
+/* Strings gathered for the new program; all in one kmalloc'ed block. */
+struct exec_args {
+	char *buf;
+	size_t used, cap;
+	unsigned argc, envc;
+	const char **argv;              /* argc + 1 pointers into buf */
+	const char **envp;
+};
+
+static int args_push(struct exec_args *a, const char *s, size_t len)
+{
+	if (len + 1 > EXEC_MAX_ARG_STRLEN || a->used + len + 1 > a->cap)
+		return -E2BIG;
+	memcpy(a->buf + a->used, s, len);
+	a->buf[a->used + len] = '\0';
+	a->used += len + 1;
+	return 0;
+}
+
+/* Rebuild the pointer arrays after the strings are in place. */
+static int args_index(struct exec_args *a)
+{
+	kfree(a->argv);
+	a->argv = kmalloc((a->argc + a->envc + 2) * sizeof(char *));
+	if (!a->argv)
+		return -ENOMEM;
+	a->envp = a->argv + a->argc + 1;
+	const char *p = a->buf;
+	for (unsigned i = 0; i < a->argc; i++, p += strlen(p) + 1)
+		a->argv[i] = p;
+	a->argv[a->argc] = NULL;
+	for (unsigned i = 0; i < a->envc; i++, p += strlen(p) + 1)
+		a->envp[i] = p;
+	a->envp[a->envc] = NULL;
+	return 0;
+}
+
+static void args_free(struct exec_args *a)
+{
+	kfree(a->buf);
+	kfree(a->argv);
+}
+
+static int args_init(struct exec_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->cap = ARG_MAX_BYTES;
+	a->buf = kmalloc(a->cap);
+	return a->buf ? 0 : -ENOMEM;
+}
+
+/* Copy a user NULL-terminated array of strings. */
+static int copy_user_strings(struct exec_args *a, const char *const *uvec, unsigned *count)
+{
+	for (unsigned i = 0; uvec; i++) {
+		uint64_t uptr;
+		if (get_user_u64(&uptr, &uvec[i]))
+			return -EFAULT;
+		if (!uptr)
+			break;
+		size_t room = MIN(a->cap - a->used, (size_t)EXEC_MAX_ARG_STRLEN);
+		long n = strncpy_from_user(a->buf + a->used, (const char *)uptr, (long)room);
+		if (n < 0)
+			return (int)n;
+		if ((size_t)n >= room)
+			return -E2BIG;
+		a->used += (size_t)n + 1;
+		(*count)++;
+	}
+	return 0;
+}
+
+static int copy_kernel_strings(struct exec_args *a, const char *const *vec, unsigned *count)
+{
+	for (; vec && *vec; vec++, (*count)++) {
+		int err = args_push(a, *vec, strlen(*vec));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Permission to execute: a regular file with an x bit (root needs one too). */
+static int check_exec(const struct ramfs_node *n, const struct cred *c)
+{
+	if (!S_ISREG(n->mode))
+		return -EACCES;
+	unsigned bits = c->euid == 0 ? (n->mode & 0111 ? 1 : 0) :
+			c->euid == n->uid ? (n->mode >> 6) & 1 :
+			c->egid == n->gid ? (n->mode >> 3) & 1 : n->mode & 1;
+	return bits ? 0 : -EACCES;
+}
+
+/*
+ * "#!interp [arg]": the new argv is interp, [arg], path, argv[1...].
+ * The strings are rebuilt in a fresh buffer.
+ */
+static int rewrite_for_script(struct exec_args *a, const char *path,
+			      const struct ramfs_node *n, char *interp, size_t interp_size)
+{
+	const char *s = (const char *)n->data + 2;
+	size_t len = MIN(n->size - 2, (size_t)255);      /* BINPRM_BUF_SIZE - 2 */
+	const char *end = memchr(s, '\n', len);
+	char line[256];
+	size_t ll = end ? (size_t)(end - s) : len;
+
+	memcpy(line, s, ll);
+	line[ll] = '\0';
+	char *p = line;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	char *ip = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	if (p == ip)
+		return -ENOEXEC;
+	char *iend = p;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	char *arg = *p ? p : NULL;
+	if (arg) {                      /* the optional argument runs to line end */
+		char *t = arg + strlen(arg);
+		while (t > arg && (t[-1] == ' ' || t[-1] == '\t'))
+			*--t = '\0';
+	}
+	*iend = '\0';
+	if (strlen(ip) + 1 > interp_size)
+		return -ENAMETOOLONG;
+	strlcpy(interp, ip, interp_size);
+
+	struct exec_args b;
+	int err = args_init(&b);
+	if (err)
+		return err;
+	err = args_push(&b, ip, strlen(ip));
+	if (!err && arg)
+		err = args_push(&b, arg, strlen(arg));
+	if (!err)
+		err = args_push(&b, path, strlen(path));
+	b.argc = 1 + (arg != NULL) + 1;
+	for (unsigned i = 1; !err && i < a->argc; i++, b.argc++)
+		err = args_push(&b, a->argv[i], strlen(a->argv[i]));
+	for (unsigned i = 0; !err && i < a->envc; i++, b.envc++)
+		err = args_push(&b, a->envp[i], strlen(a->envp[i]));
+	if (!err)
+		err = args_index(&b);
+	if (err) {
+		args_free(&b);
+		return err;
+	}
+	args_free(a);
+	*a = b;
+	return 0;
+}
+
+static uint64_t random_pages(unsigned bits)
+{
+	return (random_u64() & ((1ull << bits) - 1)) << PAGE_SHIFT;
+}
+
+/*
+ * Map an ELF image at bias into mm (which is active): one anonymous RW
+ * mapping over the pages of every segment, the file bytes copied in, then
+ * each segment's own protection. Returns the end of the highest segment.
+ */
+static long load_segments(struct mm *mm, const struct elf_info *ei, const void *image, uint64_t bias)
+{
+	for (unsigned i = 0; i < ei->nr_load; i++) {
+		const struct elf_segment *s = &ei->load[i];
+		uint64_t start = ALIGN_DOWN(bias + s->vaddr, PAGE_SIZE);
+		uint64_t end = ALIGN_UP(bias + s->vaddr + s->memsz, PAGE_SIZE);
+		/* Segments may share a page with the previous one: map only
+		 * what is not mapped yet. */
+		if (i > 0) {
+			uint64_t prev_end = ALIGN_UP(bias + ei->load[i - 1].vaddr +
+						     ei->load[i - 1].memsz, PAGE_SIZE);
+			start = MAX(start, prev_end);
+		}
+		if (end > start) {
+			long r = vm_mmap(mm, start, end - start, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
+			if (r < 0)
+				return r;
+		}
+		if (s->filesz && copy_to_user((void *)(bias + s->vaddr),
+					      (const uint8_t *)image + s->offset, s->filesz))
+			return -EFAULT;
+	}
+	for (unsigned i = 0; i < ei->nr_load; i++) {
+		const struct elf_segment *s = &ei->load[i];
+		uint64_t start = ALIGN_DOWN(bias + s->vaddr, PAGE_SIZE);
+		uint64_t end = ALIGN_UP(bias + s->vaddr + s->memsz, PAGE_SIZE);
+		int prot = s->prot;
+		/* A page shared with a neighbour gets both protections. */
+		if (i > 0 && ALIGN_UP(bias + ei->load[i - 1].vaddr + ei->load[i - 1].memsz, PAGE_SIZE) > start)
+			prot |= ei->load[i - 1].prot;
+		int r = vm_mprotect(mm, start, end - start, prot);
+		if (r < 0)
+			return r;
+	}
+	return (long)(bias + ei->span_end);
+}
+
+struct loaded {
+	uint64_t entry;                 /* where user mode starts: ld.so's or the program's */
+	uint64_t prog_entry;            /* the program's own (AT_ENTRY) */
+	uint64_t interp_base, phdr, brk;
+	struct elf_info prog;
+};
+
+static int load_program(struct mm *mm, const struct ramfs_node *n, struct loaded *out)
+{
+	struct elf_info *ei = &out->prog;
+	int err = elf_parse(n->data, n->size, ei);
+	if (err)
+		return err;
+	uint64_t bias = 0;
+	if (ei->type == 3 /* ET_DYN */)
+		bias = PIE_BASE + random_pages(28) - ei->span_start;
+	long end = load_segments(mm, ei, n->data, bias);
+	if (end < 0)
+		return (int)end;
+	out->entry = out->prog_entry = bias + ei->entry;
+	out->phdr = ei->has_phdr_vaddr ? bias + ei->phdr_vaddr : 0;
+	out->brk = ALIGN_UP((uint64_t)end, PAGE_SIZE) + random_pages(13);
+	out->interp_base = 0;
+	if (!ei->interp)
+		return 0;
+
+	struct ramfs_node *in;
+	err = ramfs_lookup(ei->interp, &in);
+	if (err)
+		return err == -ENOENT ? -ENOENT : err;
+	struct elf_info ii;
+	err = elf_parse(in->data, in->size, &ii);
+	if (err)
+		return -ELIBBAD;
+	uint64_t ibias = INTERP_BASE - random_pages(28) - ii.span_start;
+	if (ii.type != 3)
+		ibias = 0;
+	long iend = load_segments(mm, &ii, in->data, ibias);
+	if (iend < 0)
+		return (int)iend;
+	out->interp_base = ibias + ii.span_start;
+	out->entry = ibias + ii.entry;
+	return 0;
+}
+
+/* The stack: a grows-down area below a random top, and the start image. */
+static int setup_stack(struct mm *mm, struct exec_args *a, const struct loaded *ld,
+		       const struct cred *cred, const char *execfn, uint64_t *rsp)
+{
+	uint64_t top = MM_STACK_TOP - random_pages(22);
+	long r = vm_mmap(mm, top - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, NULL, 0);
+	if (r < 0)
+		return (int)r;
+	mm->start_stack = top;
+	mm->mmap_base = top - STACK_SIZE - MiB(1) - random_pages(28);
+
+	struct exec_auxv aux = {
+		.phdr = ld->phdr, .phent = 56, .phnum = ld->prog.phnum,
+		.pagesz = PAGE_SIZE, .base = ld->interp_base,
+		.entry = ld->prog_entry,
+		.uid = cred->uid, .euid = cred->euid, .gid = cred->gid, .egid = cred->egid,
+		.hwcap = arch_hwcap(), .clktck = 100, .minsigstksz = 2048,
+		.platform = "x86_64", .execfn = execfn,
+	};
+	random_bytes(aux.random, sizeof(aux.random));
+
+	size_t size = a->used + (a->argc + a->envc + 64) * 16 + 512;
+	void *img = kmalloc(size);
+	if (!img)
+		return -ENOMEM;
+	struct exec_stack_layout layout;
+	int64_t sp = exec_stack_build(img, size, top, a->argv, a->envp, &aux, &layout);
+	if (sp < 0) {
+		kfree(img);
+		return (int)sp;
+	}
+	int err = copy_to_user((void *)sp, (uint8_t *)img + (size - (top - (uint64_t)sp)),
+			       top - (uint64_t)sp) ? -EFAULT : 0;
+	kfree(img);
+	*rsp = (uint64_t)sp;
+	return err;
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
+/* The common part of execve for user callers and for starting init. */
+static int do_exec(const char *path, struct exec_args *a)
+{
+	struct proc *p = current_proc();
+	struct task *t = current_task();
+	char interp_path[256];
+	const char *file = path;
+	struct ramfs_node *n;
+	int err;
+
+	for (int depth = 0;; depth++) {
+		err = ramfs_lookup(file, &n);
+		if (err)
+			return err;
+		err = check_exec(n, &p->cred);
+		if (err)
+			return err;
+		if (n->size < 2 || memcmp(n->data, "#!", 2))
+			break;
+		if (depth == MAX_INTERP_DEPTH)
+			return -ELOOP;
+		err = rewrite_for_script(a, file, n, interp_path, sizeof(interp_path));
+		if (err)
+			return err;
+		file = interp_path;
+	}
+
+	struct mm *old = p->mm, *mm = mm_create();
+	if (!mm)
+		return -ENOMEM;
+	mm_activate(mm);
+	struct loaded ld;
+	uint64_t rsp = 0;
+	err = load_program(mm, n, &ld);
+	if (!err)
+		err = setup_stack(mm, a, &ld, &p->cred, path, &rsp);
+	if (err) {
+		mm_activate(old);
+		mm_put(mm);
+		return err;
+	}
+
+	/* Point of no return. */
+	mm->brk_start = mm->brk = ld.brk;
+	p->mm = t->mm = mm;
+	if (old)
+		mm_put(old);
+	fd_close_on_exec(p->files);
+	strlcpy(p->comm, basename_of(path), sizeof(p->comm));
+	strlcpy(t->name, p->comm, sizeof(t->name));
+	arch_thread_free(&t->arch);
+	err = arch_thread_init_user(&t->arch);
+	if (err)
+		proc_exit(W_EXITCODE(0, 9));    /* SIGKILL, as Linux does past this point */
+	arch_user_regs_reset(t->arch.user_regs, ld.entry, rsp);
+	if (p->vfork_parent) {
+		spin_lock(&proc_tree_lock);
+		p->vfork_parent->vfork_done = true;
+		struct proc *vp = p->vfork_parent;
+		p->vfork_parent = NULL;
+		spin_unlock(&proc_tree_lock);
+		wait_queue_wake_all(&vp->child_exit);
+	}
+	return 0;
+}
+
+long sys_execve(const char *upath, const char *const *uargv, const char *const *uenvp)
+{
+	char path[PATH_MAX];
+	struct exec_args a;
+
+	long n = strncpy_from_user(path, upath, sizeof(path));
+	if (n < 0)
+		return n;
+	if (n >= (long)sizeof(path))
+		return -ENAMETOOLONG;
+	int err = args_init(&a);
+	if (!err)
+		err = copy_user_strings(&a, uargv, &a.argc);
+	if (!err)
+		err = copy_user_strings(&a, uenvp, &a.envc);
+	if (!err)
+		err = args_index(&a);
+	if (!err)
+		err = do_exec(path, &a);
+	args_free(&a);
+	return err;
+}
+
+int exec_kernel(const char *path, const char *const *argv, const char *const *envp)
+{
+	struct exec_args a;
+	int err = args_init(&a);
+	if (!err)
+		err = copy_kernel_strings(&a, argv, &a.argc);
+	if (!err)
+		err = copy_kernel_strings(&a, envp, &a.envc);
+	if (!err)
+		err = args_index(&a);
+	if (!err)
+		err = do_exec(path, &a);
+	args_free(&a);
+	return err;
+}

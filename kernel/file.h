@@ -1,0 +1,56 @@
+/*
+ * Open files and per-process descriptor tables. A struct file is an open
+ * file description (offset, status flags) shared by dup() and fork(); its
+ * ops say what it is (console, and with the VFS issue inodes, pipes...).
+ *
+ * Locking: fd_table.lock protects the descriptor array; file.pos_lock the
+ * offset. Reference counts: a file is freed (ops->release) when the last
+ * descriptor or in-flight user drops it; a table when its last process does.
+ */
+#pragma once
+
+#include <kernel/types.h>
+#include <kernel/spinlock.h>
+
+struct file;
+
+struct file_ops {
+	/* ubuf is a user pointer; return bytes done or -errno. */
+	long (*read)(struct file *f, void *ubuf, size_t len, uint64_t *pos);
+	long (*write)(struct file *f, const void *ubuf, size_t len, uint64_t *pos);
+	long (*ioctl)(struct file *f, unsigned cmd, unsigned long arg);
+	void (*release)(struct file *f);
+};
+
+struct file {
+	const struct file_ops *ops;
+	void *private;
+	unsigned flags;                 /* O_ACCMODE | O_APPEND | O_NONBLOCK ... */
+	int refcount;                   /* atomic */
+	struct spinlock pos_lock;
+	uint64_t pos;
+};
+
+#define FD_MAX_DEFAULT 1024
+
+struct fd_table {
+	struct spinlock lock;
+	int refcount;                   /* atomic: processes sharing it (CLONE_FILES) */
+	unsigned size;                  /* slots in fds */
+	struct file **fds;
+	uint64_t *cloexec;              /* one bit per slot */
+};
+
+struct file *file_alloc(const struct file_ops *ops, void *private, unsigned flags);
+void file_get(struct file *f);
+void file_put(struct file *f);
+
+struct fd_table *fd_table_create(void);
+struct fd_table *fd_table_dup(struct fd_table *t);     /* fork */
+void fd_table_put(struct fd_table *t);
+/* Lowest free descriptor >= min for f (takes a reference): fd or -EMFILE. */
+int fd_install(struct fd_table *t, struct file *f, int min, bool cloexec, unsigned limit);
+/* The file behind fd with a reference, or NULL (EBADF). */
+struct file *fd_get(struct fd_table *t, int fd);
+int fd_close(struct fd_table *t, int fd);
+void fd_close_on_exec(struct fd_table *t);

@@ -1,0 +1,84 @@
+/*
+ * Processes: a pid, a place in the process tree, an address space, open
+ * files, credentials and limits, and (for now) one thread.
+ *
+ * Locking: proc_tree_lock protects every proc's parent/children/sibling
+ * links, zombie state, exit status and the pid table. A proc's mm, files,
+ * cred and rlimits are changed only by its own thread.
+ *
+ * Lifetime: a proc is created by fork (or proc_create_init for PID 1),
+ * becomes a zombie when its thread exits, and is freed by the parent's
+ * wait4/waitid (or by init, which adopts orphans). The zombie keeps only
+ * its struct proc; everything else is released at exit.
+ */
+#pragma once
+
+#include <kernel/types.h>
+#include <kernel/list.h>
+#include <kernel/task.h>
+
+#define PID_MAX 32768
+#define RLIM_NLIMITS 16
+#define RLIM_INFINITY (~0ull)
+
+/* Resource numbers (Linux's). */
+enum {
+	RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE,
+	RLIMIT_RSS, RLIMIT_NPROC, RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_AS,
+	RLIMIT_LOCKS, RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE, RLIMIT_NICE,
+	RLIMIT_RTPRIO, RLIMIT_RTTIME,
+};
+
+struct rlimit64 {
+	uint64_t cur, max;
+};
+
+struct cred {
+	uint32_t uid, euid, suid, fsuid;
+	uint32_t gid, egid, sgid, fsgid;
+};
+
+struct fd_table;
+
+struct proc {
+	/* Immutable after creation. */
+	int pid;
+	struct task *task;
+
+	/* Protected by proc_tree_lock. */
+	struct proc *parent;
+	struct list_head children;
+	struct list_head sibling;       /* in parent->children */
+	bool zombie;
+	int wait_status;                /* wait4 encoding, valid when zombie */
+	uint64_t clear_child_tid;       /* set_tid_address: zeroed at exit */
+	int exit_signal;                /* sent to the parent at exit (SIGCHLD) */
+	struct proc *vfork_parent;      /* waiting in vfork until we exec or exit */
+	bool vfork_done;                /* set in the parent when its vfork child lets go */
+
+	/* Owned by the process's thread. */
+	struct mm *mm;
+	struct fd_table *files;
+	struct cred cred;
+	struct rlimit64 rlimits[RLIM_NLIMITS];
+	char comm[16];
+
+	struct wait_queue child_exit;   /* woken when a child becomes a zombie */
+};
+
+extern struct spinlock proc_tree_lock;
+
+void proc_init(void);
+/* The calling task's process, NULL for kernel threads. */
+struct proc *current_proc(void);
+struct proc *proc_find(int pid);        /* caller holds proc_tree_lock */
+unsigned proc_count(void);
+
+/* Start PID 1 running path from the initramfs: 0 or -errno. */
+int proc_start_init(const char *path, const char *const *argv, const char *const *envp);
+
+/* wait status encodings (as <sys/wait.h> decodes them) */
+#define W_EXITCODE(code, sig) (((code) & 0xff) << 8 | ((sig) & 0x7f))
+
+/* End the calling process with a wait status (exit or fatal signal). */
+__noreturn void proc_exit(int wait_status);

@@ -1,0 +1,206 @@
+/*
+ * Process exit and the waits that reap it. An exiting process releases
+ * everything but its struct proc at once, hands its children to init, and
+ * becomes a zombie until its parent collects the status.
+ */
+#include <kernel/arch.h>
+#include <kernel/errno.h>
+#include <kernel/file.h>
+#include <kernel/printk.h>
+#include <kernel/syscall.h>
+#include <mm/mm.h>
+#include <mm/uaccess.h>
+#include "internal.h"
+
+#define WNOHANG    0x00000001
+#define WUNTRACED  0x00000002
+#define WEXITED    0x00000004
+#define WCONTINUED 0x00000008
+#define WNOWAIT    0x01000000
+#define __WALL     0x40000000
+#define __WCLONE   0x80000000
+#define P_ALL  0
+#define P_PID  1
+#define P_PGID 2
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define SIGCHLD 17
+
+/* Children go to init; init is woken for any that are already zombies. */
+static void reparent_children(struct proc *p)
+{
+	struct proc *init = proc_find(1);
+	struct proc *c, *tmp;
+	bool zombies = false;
+
+	list_for_each_entry_safe(c, tmp, &p->children, sibling) {
+		list_del(&c->sibling);
+		c->parent = init;
+		list_add_tail(&c->sibling, &init->children);
+		zombies |= c->zombie;
+	}
+	if (zombies)
+		wait_queue_wake_all(&init->child_exit);
+}
+
+static void report_init_exit(int status)
+{
+	if (status & 0x7f)
+		pr_info("init: killed by signal %d\n", status & 0x7f);
+	else
+		pr_info("init: exited with status %d\n", (status >> 8) & 0xff);
+}
+
+void proc_exit(int wait_status)
+{
+	struct proc *p = current_proc();
+	struct task *t = current_task();
+
+	if (p->pid == 1) {
+		/* Linux panics here; this kernel powers off, so that a program
+		 * run as init (scripts/run-prog, the test runner) ends the boot. */
+		report_init_exit(wait_status);
+		arch_poweroff();
+	}
+	if (p->clear_child_tid)
+		put_user_u32(0, (uint32_t *)p->clear_child_tid);
+	fd_table_put(p->files);
+	p->files = NULL;
+	t->mm = NULL;
+	mm_put(p->mm);
+	p->mm = NULL;
+
+	spin_lock(&proc_tree_lock);
+	if (p->vfork_parent) {
+		p->vfork_parent->vfork_done = true;
+		p->vfork_parent = NULL;
+	}
+	reparent_children(p);
+	p->wait_status = wait_status;
+	p->task = NULL;
+	p->zombie = true;
+	struct proc *parent = p->parent;
+	spin_unlock(&proc_tree_lock);
+	/* The parent may be asleep in wait4 or in vfork. */
+	wait_queue_wake_all(&parent->child_exit);
+	task_exit();
+}
+
+__noreturn long sys_exit(int status)
+{
+	proc_exit(W_EXITCODE(status, 0));
+}
+
+__noreturn long sys_exit_group(int status)
+{
+	proc_exit(W_EXITCODE(status, 0));
+}
+
+/* Does child c match wait4's pid argument? (no process groups yet: 0 and
+ * negative pids mean any child, as every process is in init's group) */
+static bool pid_matches(const struct proc *c, int pid)
+{
+	return pid <= 0 || c->pid == pid;
+}
+
+/*
+ * One pass over the children: 0 = some match but none ready, -ECHILD = none
+ * match, >0 = the pid of a reaped (or, with WNOWAIT, observed) zombie.
+ */
+static int reap_one(struct proc *self, int pid, int options, int *status)
+{
+	struct proc *c, *tmp;
+	bool any = false;
+
+	spin_lock(&proc_tree_lock);
+	list_for_each_entry_safe(c, tmp, &self->children, sibling) {
+		if (!pid_matches(c, pid))
+			continue;
+		any = true;
+		if (!c->zombie)
+			continue;
+		int found = c->pid;
+		*status = c->wait_status;
+		if (!(options & WNOWAIT))
+			proc_free_locked(c);
+		spin_unlock(&proc_tree_lock);
+		return found;
+	}
+	spin_unlock(&proc_tree_lock);
+	return any ? 0 : -ECHILD;
+}
+
+static int do_wait(int pid, int options, int *status)
+{
+	struct proc *self = current_proc();
+	int r;
+
+	for (;;) {
+		wait_prepare(&self->child_exit);
+		r = reap_one(self, pid, options, status);
+		if (r != 0 || (options & WNOHANG))
+			break;
+		schedule();
+	}
+	wait_finish(&self->child_exit);
+	return r;
+}
+
+long sys_wait4(int pid, int *ustatus, int options, void *rusage)
+{
+	int status = 0;
+
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
+		return -EINVAL;
+	if (pid == -2147483647 - 1)     /* INT_MIN: -pid overflows; Linux says ESRCH */
+		return -ESRCH;
+	int r = do_wait(pid, options, &status);
+	if (r > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
+		return -EFAULT;
+	if (r > 0 && rusage) {
+		/* struct rusage: 144 bytes; accounting arrives with the scheduler. */
+		uint8_t zero[144] = { 0 };
+		if (copy_to_user(rusage, zero, sizeof(zero)))
+			return -EFAULT;
+	}
+	return r;
+}
+
+/* siginfo_t as waitid fills it (the fields a CLD_* report uses). */
+struct waitid_info {
+	int32_t si_signo, si_errno, si_code, pad;
+	int32_t si_pid;
+	uint32_t si_uid;
+	int32_t si_status;
+	uint8_t rest[128 - 28];
+};
+_Static_assert(sizeof(struct waitid_info) == 128, "siginfo_t is 128 bytes");
+
+long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
+{
+	int status = 0, pid;
+
+	if (options & ~(WNOHANG | WEXITED | WUNTRACED | WCONTINUED | WNOWAIT | __WALL | __WCLONE))
+		return -EINVAL;
+	if (!(options & (WEXITED | WUNTRACED | WCONTINUED)))
+		return -EINVAL;
+	switch (idtype) {
+	case P_ALL: pid = -1; break;
+	case P_PID: if (id <= 0) return -EINVAL; pid = id; break;
+	case P_PGID: pid = 0; break;
+	default: return -EINVAL;
+	}
+	int r = do_wait(pid, options, &status);
+	if (r < 0)
+		return r;
+	struct waitid_info info = { 0 };
+	if (r > 0) {
+		info.si_signo = SIGCHLD;
+		info.si_pid = r;
+		info.si_code = (status & 0x7f) ? CLD_KILLED : CLD_EXITED;
+		info.si_status = (status & 0x7f) ? (status & 0x7f) : (status >> 8) & 0xff;
+	}
+	if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}

@@ -1,0 +1,176 @@
+/*
+ * File-descriptor system calls that need no file system: read/write and
+ * their vector forms, close, ioctl, dup family. The VFS issue adds open()
+ * and the rest; these stay as they are.
+ */
+#include <kernel/syscall.h>
+#include <kernel/errno.h>
+#include <kernel/file.h>
+#include <kernel/proc.h>
+#include <mm/uaccess.h>
+
+#define O_ACCMODE 3
+#define O_RDONLY  0
+#define O_WRONLY  1
+#define O_CLOEXEC 02000000
+#define IOV_MAX   1024
+#define MAX_RW_COUNT 0x7ffff000L        /* Linux clamps one transfer to this */
+
+static struct file *get_file(int fd)
+{
+	struct proc *p = current_proc();
+	return p ? fd_get(p->files, fd) : NULL;
+}
+
+static long do_read(struct file *f, void *ubuf, size_t len)
+{
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	if (!f->ops->read)
+		return -EINVAL;
+	return f->ops->read(f, ubuf, MIN(len, (size_t)MAX_RW_COUNT), &f->pos);
+}
+
+static long do_write(struct file *f, const void *ubuf, size_t len)
+{
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	if (!f->ops->write)
+		return -EINVAL;
+	return f->ops->write(f, ubuf, MIN(len, (size_t)MAX_RW_COUNT), &f->pos);
+}
+
+long sys_read(int fd, void *buf, size_t count)
+{
+	struct file *f = get_file(fd);
+	if (!f)
+		return -EBADF;
+	long r = do_read(f, buf, count);
+	file_put(f);
+	return r;
+}
+
+long sys_write(int fd, const void *buf, size_t count)
+{
+	struct file *f = get_file(fd);
+	if (!f)
+		return -EBADF;
+	long r = do_write(f, buf, count);
+	file_put(f);
+	return r;
+}
+
+struct iovec_k {
+	uint64_t base, len;
+};
+
+/* readv/writev: one transfer per element, stopping at the first short one. */
+static long do_rw_vec(int fd, const void *uiov, int iovcnt, bool write)
+{
+	struct iovec_k iov;
+	long total = 0;
+
+	if (iovcnt < 0 || iovcnt > IOV_MAX)
+		return -EINVAL;
+	struct file *f = get_file(fd);
+	if (!f)
+		return -EBADF;
+	for (int i = 0; i < iovcnt; i++) {
+		if (copy_from_user(&iov, (const struct iovec_k *)uiov + i, sizeof(iov))) {
+			total = total ? total : -EFAULT;
+			break;
+		}
+		if ((int64_t)iov.len < 0) {
+			total = -EINVAL;
+			break;
+		}
+		if (!iov.len)
+			continue;
+		long r = write ? do_write(f, (const void *)iov.base, iov.len)
+			       : do_read(f, (void *)iov.base, iov.len);
+		if (r < 0) {
+			total = total ? total : r;
+			break;
+		}
+		total += r;
+		if ((uint64_t)r < iov.len)
+			break;
+	}
+	file_put(f);
+	return total;
+}
+
+long sys_readv(int fd, const void *iov, int iovcnt)
+{
+	return do_rw_vec(fd, iov, iovcnt, false);
+}
+
+long sys_writev(int fd, const void *iov, int iovcnt)
+{
+	return do_rw_vec(fd, iov, iovcnt, true);
+}
+
+long sys_close(int fd)
+{
+	struct proc *p = current_proc();
+	return p ? fd_close(p->files, fd) : -EBADF;
+}
+
+long sys_ioctl(int fd, unsigned cmd, unsigned long arg)
+{
+	struct file *f = get_file(fd);
+	if (!f)
+		return -EBADF;
+	long r = f->ops->ioctl ? f->ops->ioctl(f, cmd, arg) : -ENOTTY;
+	file_put(f);
+	return r;
+}
+
+static unsigned fd_limit(struct proc *p)
+{
+	uint64_t lim = p->rlimits[RLIMIT_NOFILE].cur;
+	return lim > 1u << 20 ? 1u << 20 : (unsigned)lim;
+}
+
+long sys_dup(int oldfd)
+{
+	struct proc *p = current_proc();
+	struct file *f = get_file(oldfd);
+	if (!f)
+		return -EBADF;
+	int fd = fd_install(p->files, f, 0, false, fd_limit(p));
+	file_put(f);
+	return fd;
+}
+
+long sys_dup3(int oldfd, int newfd, int flags)
+{
+	struct proc *p = current_proc();
+
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (oldfd == newfd)
+		return -EINVAL;
+	if (newfd < 0 || (unsigned)newfd >= fd_limit(p))
+		return -EBADF;
+	struct file *f = get_file(oldfd);
+	if (!f)
+		return -EBADF;
+	fd_close(p->files, newfd);
+	int fd = fd_install(p->files, f, newfd, flags & O_CLOEXEC, fd_limit(p));
+	file_put(f);
+	/* Another thread may have taken newfd in between: Linux returns EBUSY. */
+	return fd == newfd ? fd : (fd >= 0 ? (fd_close(p->files, fd), -EBUSY) : fd);
+}
+
+long sys_dup2(int oldfd, int newfd)
+{
+	if (oldfd == newfd) {
+		struct file *f = get_file(oldfd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return newfd;
+	}
+	return sys_dup3(oldfd, newfd, 0);
+}

@@ -1,0 +1,50 @@
+# User-space programs, built with musl-gcc (Debian's musl-tools) into
+# $(BUILD)/user/. Every tests/user/<prog>.c is built in the three ways a
+# Linux program can be linked, and each result is checked to be what its
+# name says (user/check-link-mode.sh):
+#
+#   $(BUILD)/user/<prog>-static       ET_EXEC, no PT_INTERP
+#   $(BUILD)/user/<prog>-static-pie   ET_DYN, no PT_INTERP, self-relocating
+#   $(BUILD)/user/<prog>-dynamic      ET_DYN, PT_INTERP /lib/ld-musl-x86_64.so.1
+#
+# `make user` builds them all. Programs may include <uapi/...> headers.
+
+MUSL_GCC    ?= musl-gcc
+MUSL_LIBDIR ?= /usr/lib/x86_64-linux-musl
+USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude
+
+USER_PROGS := $(basename $(notdir $(wildcard tests/user/*.c)))
+USER_MODES := static static-pie dynamic
+USER_BINS  := $(foreach p,$(USER_PROGS),$(foreach m,$(USER_MODES),$(BUILD)/user/$(p)-$(m)))
+
+# Debian's musl-gcc.specs always links Scrt1.o and names the dynamic linker,
+# so `musl-gcc -static-pie` gives a dynamic PIE. A static PIE is linked by
+# hand: musl's self-relocating rcrt1.o, libc.a, and no interpreter.
+USER_STATIC_PIE_FLAGS = -fPIE -static-pie -nostartfiles -Wl,-Bstatic -Wl,--no-dynamic-linker
+USER_STATIC_PIE_START = $(MUSL_LIBDIR)/rcrt1.o $(MUSL_LIBDIR)/crti.o \
+	$(shell $(MUSL_GCC) -print-file-name=crtbeginS.o)
+USER_STATIC_PIE_END   = $(shell $(MUSL_GCC) -print-file-name=crtendS.o) $(MUSL_LIBDIR)/crtn.o
+
+USER_DEPS := user/user.mk user/check-link-mode.sh include/uapi/linux/elf.h
+
+$(BUILD)/user/%-static: tests/user/%.c $(USER_DEPS) | deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -DLINK_MODE='"static"' -static -o $@ $<
+	$(Q)user/check-link-mode.sh static $@
+
+$(BUILD)/user/%-static-pie: tests/user/%.c $(USER_DEPS) | deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -DLINK_MODE='"static-pie"' $(USER_STATIC_PIE_FLAGS) \
+		-o $@ $(USER_STATIC_PIE_START) $< $(USER_STATIC_PIE_END)
+	$(Q)user/check-link-mode.sh static-pie $@
+
+$(BUILD)/user/%-dynamic: tests/user/%.c $(USER_DEPS) | deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -DLINK_MODE='"dynamic"' -fPIE -pie -o $@ $<
+	$(Q)user/check-link-mode.sh dynamic $@
+
+.PHONY: user
+user: $(USER_BINS)
