@@ -157,10 +157,13 @@ $(PANIC_ISO): $(KERNEL) scripts/mkiso.sh
 unit: $(UNIT_BINS)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS)
 
-test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO)
+test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BUILD)/usertest.iso $(KERNEL)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
-		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) \
+		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) --user-iso $(BUILD)/usertest.iso \
 		--cmd-test docs/syscalls.md-current '$(PYTHON) scripts/gen-syscalls.py docs kernel/syscalls.tbl | cmp -s - docs/syscalls.md' \
+		--cmd-test run-prog/static 'tests/run-prog.sh static' \
+		--cmd-test run-prog/static-pie 'tests/run-prog.sh static-pie' \
+		--cmd-test run-prog/dynamic 'tests/run-prog.sh dynamic' \
 		--cmd-test build/clang-kernel '$(MAKE) -s CC=clang BUILD=$(BUILD)/clang kernel' \
 		$(if $(TESTS),--only '$(TESTS)')
 

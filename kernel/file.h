@@ -19,6 +19,10 @@ struct file_ops {
 	long (*read)(struct file *f, void *ubuf, size_t len, uint64_t *pos);
 	long (*write)(struct file *f, const void *ubuf, size_t len, uint64_t *pos);
 	long (*ioctl)(struct file *f, unsigned cmd, unsigned long arg);
+	/* Directories: fill ubuf with struct linux_dirent64 records from *pos. */
+	long (*getdents)(struct file *f, void *ubuf, size_t len, uint64_t *pos);
+	/* Seekable files: the size SEEK_END is relative to; NULL: ESPIPE. */
+	long (*size)(struct file *f);
 	void (*release)(struct file *f);
 };
 

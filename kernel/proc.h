@@ -64,7 +64,15 @@ struct proc {
 	char comm[16];
 
 	struct wait_queue child_exit;   /* woken when a child becomes a zombie */
+
+	/* Signal state (kernel/signal.c); owned by the process's thread. */
+	struct {
+		uint64_t handler, flags, restorer, mask;
+	} sigactions[64];
+	uint64_t sigmask;
 };
+
+void signal_exec_reset(struct proc *p);
 
 extern struct spinlock proc_tree_lock;
 

@@ -10,6 +10,8 @@
 #include <kernel/syscall.h>
 #include <kernel/version.h>
 #include <mm/uaccess.h>
+#include <mm/pmm.h>
+#include <kernel/time.h>
 
 struct utsname_k {
 	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
@@ -175,4 +177,30 @@ long sys_reboot(unsigned magic1, unsigned magic2, unsigned cmd, void *arg)
 	default:
 		return -EINVAL;
 	}
+}
+
+/* struct sysinfo (sysinfo(2)); mem_unit 1: sizes in bytes. */
+struct sysinfo_k {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+_Static_assert(sizeof(struct sysinfo_k) == 112, "struct sysinfo");
+
+long sys_sysinfo(void *uinfo)
+{
+	struct sysinfo_k si;
+
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(time_ns() / 1000000000ull);
+	si.totalram = pmm_total_frames() * PAGE_SIZE;
+	si.freeram = pmm_free_frames() * PAGE_SIZE;
+	si.procs = (uint16_t)proc_count();
+	si.mem_unit = 1;
+	return copy_to_user(uinfo, &si, sizeof(si)) ? -EFAULT : 0;
 }

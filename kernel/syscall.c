@@ -9,11 +9,11 @@ static uint64_t enosys_reported[(512 + 63) / 64];
 
 static long enosys(unsigned long nr)
 {
-	if (nr < 512) {
-		uint64_t bit = 1ull << (nr % 64);
-		if (__atomic_fetch_or(&enosys_reported[nr / 64], bit, __ATOMIC_RELAXED) & bit)
-			return -ENOSYS;
-	}
+	/* Numbers past the table share the last bit: logged once in all. */
+	unsigned long slot = nr < 511 ? nr : 511;
+	uint64_t bit = 1ull << (slot % 64);
+	if (__atomic_fetch_or(&enosys_reported[slot / 64], bit, __ATOMIC_RELAXED) & bit)
+		return -ENOSYS;
 	const char *name = nr < syscall_table_size && syscall_names[nr] ?
 		syscall_names[nr] : "unknown";
 	pr_warn("syscall: %s (%lu) not implemented, called by %s[%d]\n", name, nr,

@@ -204,6 +204,36 @@ def run_matrix_boot(cfg, iso, timeout):
     return name, r, secs
 
 
+USER_BOOTS = [
+    dict(name="user-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="512M"),
+    dict(name="user-uefi-pc-smp2", fw="uefi", machine="pc", smp=2, mem="1G"),
+]
+
+
+def run_user_boot(cfg, iso, timeout):
+    """The user-space test image: PID 1 runs every /tests program (KTAP)."""
+    r = Results()
+    name = cfg["name"]
+    done = lambda l: "All CPUs halted" in l or "fault while reporting a fault" in l
+    lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"],
+                                         cfg["smp"], cfg["mem"], timeout, stop_on=done)
+    text = "\n".join(lines)
+    cases, errors = parse_ktap(lines)
+    for suite, case, ok, skip in cases:
+        r.add(f"{name}/{suite}.{case}", ok)
+    for e in errors:
+        r.add(f"{name}/ktap", False, e)
+    for m in re.finditer(r"^not ok \d+ (\S+) # (.*)$", "\n".join(TS.sub("", l) for l in lines), re.M):
+        r.add(f"{name}/{m.group(1)}", False, m.group(2))
+    if "Kernel panic - not syncing" in text:
+        r.add(f"{name}/no-panic", False, f"kernel panicked, see {log}")
+    elif status == "timeout":
+        r.add(f"{name}/completes", False, f"timeout after {timeout}s, see {log}")
+    else:
+        r.add(f"{name}/init-exit-0", "init: exited with status 0" in text, f"see {log}")
+    return name, r, secs
+
+
 def run_panic_boot(iso, timeout):
     r = Results()
     name = "expected-panic"
@@ -239,6 +269,7 @@ def main():
     ap.add_argument("--unit", nargs="*", default=[])
     ap.add_argument("--ktest-iso")
     ap.add_argument("--panic-iso")
+    ap.add_argument("--user-iso")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--only", help="regex of boot names to run")
@@ -261,6 +292,9 @@ def main():
         futs = []
         if args.ktest_iso:
             futs += [ex.submit(run_matrix_boot, c, args.ktest_iso, args.timeout) for c in boots]
+        if args.user_iso:
+            futs += [ex.submit(run_user_boot, c, args.user_iso, args.timeout * 3)
+                     for c in USER_BOOTS if not args.only or re.search(args.only, c["name"])]
         if args.panic_iso and (not args.only or re.search(args.only, "expected-panic")):
             futs.append(ex.submit(run_panic_boot, args.panic_iso, args.timeout))
         for f in cf.as_completed(futs):

@@ -48,3 +48,32 @@ $(BUILD)/user/%-dynamic: tests/user/%.c $(USER_DEPS) | deps-ok
 
 .PHONY: user
 user: $(USER_BINS)
+
+# ---- the user-space test image ------------------------------------------
+# /init is user/testrunner (PID 1); /bin holds the small tools of user/;
+# /tests holds every tests/user/t_*.c in all three link modes; /lib has
+# musl's dynamic linker for the dynamic ones.
+USER_TOOLS := $(basename $(notdir $(wildcard user/*.c)))
+USER_TOOL_BINS := $(patsubst %,$(BUILD)/user/bin/%,$(USER_TOOLS))
+USER_TESTS := $(filter t_%,$(USER_PROGS))
+USER_TEST_BINS := $(foreach p,$(USER_TESTS),$(foreach m,$(USER_MODES),$(BUILD)/user/$(p)-$(m)))
+MUSL_LDSO := /lib/ld-musl-x86_64.so.1
+
+$(BUILD)/user/bin/%: user/%.c | deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -static -o $@ $<
+
+$(BUILD)/usertest.cpio: $(USER_TOOL_BINS) $(USER_TEST_BINS) user/user.mk
+	@echo "  CPIO    $@"
+	$(Q)rm -rf $(BUILD)/usertest.root && mkdir -p $(BUILD)/usertest.root/bin \
+		$(BUILD)/usertest.root/tests $(BUILD)/usertest.root/lib
+	$(Q)cp $(BUILD)/user/bin/testrunner $(BUILD)/usertest.root/init
+	$(Q)cp $(filter-out %/testrunner,$(USER_TOOL_BINS)) $(BUILD)/usertest.root/bin/
+	$(Q)cp $(USER_TEST_BINS) $(BUILD)/usertest.root/tests/
+	$(Q)cp -L $(MUSL_LDSO) $(BUILD)/usertest.root/lib/
+	$(Q)cd $(BUILD)/usertest.root && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../usertest.cpio
+
+$(BUILD)/usertest.iso: $(KERNEL) $(BUILD)/usertest.cpio scripts/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "init=/init" --module $(BUILD)/usertest.cpio initramfs

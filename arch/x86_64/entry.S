@@ -30,7 +30,13 @@ vector_\v:
 	.endr
 
 trap_common:
-	testb $3, 24(%rsp)              /* CS of the interrupted context */
+	/* An interrupt inside copy_*_user arrives with RFLAGS.AC set (the
+	   CPU does not clear it); close user access for the handler. The
+	   saved RFLAGS restores it on return. */
+	cmpb $0, x86_smap_on(%rip)
+	je 0f
+	clac
+0:	testb $3, 24(%rsp)              /* CS of the interrupted context */
 	jz 1f
 	swapgs
 1:	pushq %rax

@@ -40,7 +40,9 @@ int arch_thread_copy(struct arch_thread *dst, const struct arch_thread *src)
 	dst->user_regs = NULL;
 	if (!src->fpu)
 		return 0;
-	dst->fpu = kmalloc(fpu_state_size);
+	/* Zeroed: XSAVE leaves most of the XSAVE header alone, and XRSTOR
+	 * faults unless its reserved bytes are zero. */
+	dst->fpu = kzalloc(fpu_state_size);
 	if (!dst->fpu)
 		return -ENOMEM;
 	/* The parent's live registers are newer than its saved area. */

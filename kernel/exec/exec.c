@@ -372,6 +372,7 @@ static int do_exec(const char *path, struct exec_args *a)
 	if (old)
 		mm_put(old);
 	fd_close_on_exec(p->files);
+	signal_exec_reset(p);
 	strlcpy(p->comm, basename_of(path), sizeof(p->comm));
 	strlcpy(t->name, p->comm, sizeof(t->name));
 	arch_thread_free(&t->arch);

@@ -7,6 +7,7 @@
 #include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/string.h>
 #include <kernel/syscall.h>
 #include <mm/mm.h>
 #include <mm/uaccess.h>
@@ -109,6 +110,8 @@ static long do_clone(unsigned long flags, uint64_t newsp, int *ptid, int *ctid, 
 	if (flags & CLONE_CHILD_CLEARTID)
 		child->clear_child_tid = (uint64_t)ctid;
 	child->exit_signal = flags & CSIGNAL;
+	memcpy(child->sigactions, parent->sigactions, sizeof(child->sigactions));
+	child->sigmask = parent->sigmask;
 
 	int pid = child->pid;
 	if (flags & CLONE_PARENT_SETTID)

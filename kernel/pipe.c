@@ -1,0 +1,213 @@
+/*
+ * Pipes: a 64 KiB ring with a read end and a write end (pipe(7)).
+ * Writes of at most PIPE_BUF bytes are atomic; reading with no writers left
+ * returns 0 (end of file); writing with no readers left fails with EPIPE
+ * (SIGPIPE comes with signals). O_NONBLOCK gives EAGAIN instead of waiting.
+ *
+ * Locking: pipe.lock protects the ring and the reader/writer counts; the
+ * two wait queues are woken after it is dropped.
+ */
+#include <kernel/errno.h>
+#include <kernel/file.h>
+#include <kernel/pipe.h>
+#include <kernel/proc.h>
+#include <kernel/syscall.h>
+#include <mm/slab.h>
+#include <mm/uaccess.h>
+
+#define PIPE_SIZE  65536
+#define PIPE_BUF   4096
+#define O_WRONLY   01
+#define O_NONBLOCK 04000
+#define O_CLOEXEC  02000000
+#define O_DIRECT   040000
+
+struct pipe {
+	struct spinlock lock;
+	uint8_t *buf;
+	size_t head, tail;              /* bytes ever written / read */
+	unsigned readers, writers;
+	struct wait_queue rq, wq;       /* readers / writers wait here */
+};
+
+static size_t pipe_used(struct pipe *p) { return p->head - p->tail; }
+
+static bool readable_or_eof(struct pipe *p)
+{
+	return pipe_used(p) > 0 || READ_ONCE(p->writers) == 0;
+}
+
+static long pipe_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
+{
+	struct pipe *p = f->private;
+	uint8_t chunk[512];
+	size_t done = 0;
+
+	if (!len)
+		return 0;
+	for (;;) {
+		spin_lock(&p->lock);
+		if (pipe_used(p) > 0 || p->writers == 0)
+			break;
+		spin_unlock(&p->lock);
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		wait_event(&p->rq, readable_or_eof(p));
+	}
+	/* Copy out in chunks without holding the lock across copy_to_user. */
+	while (done < len && pipe_used(p) > 0) {
+		size_t n = MIN(MIN(len - done, sizeof(chunk)), pipe_used(p));
+		for (size_t i = 0; i < n; i++)
+			chunk[i] = p->buf[(p->tail + i) % PIPE_SIZE];
+		spin_unlock(&p->lock);
+		if (copy_to_user((uint8_t *)ubuf + done, chunk, n)) {
+			wait_queue_wake_all(&p->wq);
+			return done ? (long)done : -EFAULT;
+		}
+		spin_lock(&p->lock);
+		p->tail += n;
+		done += n;
+	}
+	spin_unlock(&p->lock);
+	wait_queue_wake_all(&p->wq);
+	return (long)done;
+}
+
+static bool writable_or_broken(struct pipe *p, size_t need)
+{
+	return PIPE_SIZE - pipe_used(p) >= need || READ_ONCE(p->readers) == 0;
+}
+
+static long pipe_write(struct file *f, const void *ubuf, size_t len, uint64_t *pos)
+{
+	struct pipe *p = f->private;
+	uint8_t chunk[512];
+	size_t done = 0;
+
+	while (done < len) {
+		/* Up to PIPE_BUF bytes go in one piece: wait for room for all. */
+		size_t need = len - done <= PIPE_BUF ? len - done : 1;
+		spin_lock(&p->lock);
+		if (p->readers == 0) {
+			spin_unlock(&p->lock);
+			return done ? (long)done : -EPIPE;
+		}
+		if (PIPE_SIZE - pipe_used(p) < need) {
+			spin_unlock(&p->lock);
+			if (f->flags & O_NONBLOCK)
+				return done ? (long)done : -EAGAIN;
+			wait_event(&p->wq, writable_or_broken(p, need));
+			continue;
+		}
+		size_t room = PIPE_SIZE - pipe_used(p);
+		spin_unlock(&p->lock);
+		size_t n = MIN(MIN(len - done, sizeof(chunk)), room);
+		if (copy_from_user(chunk, (const uint8_t *)ubuf + done, n))
+			return done ? (long)done : -EFAULT;
+		spin_lock(&p->lock);
+		/* Only writers add: room can only have grown since. */
+		for (size_t i = 0; i < n; i++)
+			p->buf[(p->head + i) % PIPE_SIZE] = chunk[i];
+		p->head += n;
+		done += n;
+		spin_unlock(&p->lock);
+		wait_queue_wake_all(&p->rq);
+	}
+	return (long)done;
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->private;
+	bool writer = (f->flags & 3) == O_WRONLY;
+
+	spin_lock(&p->lock);
+	if (writer)
+		p->writers--;
+	else
+		p->readers--;
+	bool last = p->readers == 0 && p->writers == 0;
+	spin_unlock(&p->lock);
+	if (last) {
+		kfree(p->buf);
+		kfree(p);
+		return;
+	}
+	wait_queue_wake_all(writer ? &p->rq : &p->wq);
+}
+
+static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
+{
+	struct pipe *p = f->private;
+	if (cmd != 0x541B /* FIONREAD */)
+		return -ENOTTY;
+	spin_lock(&p->lock);
+	int n = (int)pipe_used(p);
+	spin_unlock(&p->lock);
+	return put_user_u32((uint32_t)n, (void *)arg) ? -EFAULT : 0;
+}
+
+static const struct file_ops pipe_ops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.ioctl = pipe_ioctl,
+	.release = pipe_release,
+};
+
+int pipe_create(struct file **rd, struct file **wr, unsigned flags)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->buf = kmalloc(PIPE_SIZE);
+	spin_lock_init(&p->lock, "pipe");
+	wait_queue_init(&p->rq);
+	wait_queue_init(&p->wq);
+	p->readers = p->writers = 1;
+	*rd = p->buf ? file_alloc(&pipe_ops, p, 0 | (flags & O_NONBLOCK)) : NULL;
+	*wr = *rd ? file_alloc(&pipe_ops, p, O_WRONLY | (flags & O_NONBLOCK)) : NULL;
+	if (!*wr) {
+		if (*rd)
+			kfree(*rd);
+		kfree(p->buf);
+		kfree(p);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+long sys_pipe2(int *ufds, int flags)
+{
+	struct proc *proc = current_proc();
+	struct file *rd, *wr;
+
+	if (flags & ~(O_NONBLOCK | O_CLOEXEC | O_DIRECT))
+		return -EINVAL;
+	int err = pipe_create(&rd, &wr, (unsigned)flags);
+	if (err)
+		return err;
+	unsigned limit = (unsigned)MIN(proc->rlimits[RLIMIT_NOFILE].cur, 1u << 20);
+	int fds[2] = { -1, -1 };
+	fds[0] = fd_install(proc->files, rd, 0, flags & O_CLOEXEC, limit);
+	if (fds[0] >= 0)
+		fds[1] = fd_install(proc->files, wr, 0, flags & O_CLOEXEC, limit);
+	file_put(rd);
+	file_put(wr);
+	if (fds[1] < 0) {
+		err = fds[0] < 0 ? fds[0] : fds[1];
+		if (fds[0] >= 0)
+			fd_close(proc->files, fds[0]);
+		return err;
+	}
+	if (copy_to_user(ufds, fds, sizeof(fds))) {
+		fd_close(proc->files, fds[0]);
+		fd_close(proc->files, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_pipe(int *ufds)
+{
+	return sys_pipe2(ufds, 0);
+}
