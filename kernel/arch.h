@@ -23,7 +23,8 @@ void arch_halt_other_cpus(void);
 
 unsigned arch_cpu_id(void);
 uint64_t arch_entropy(void);
-uint64_t arch_hwcap(void);                      /* AT_HWCAP */                   /* seed material, not uniform */
+uint64_t arch_hwcap(void);                      /* AT_HWCAP */
+int64_t arch_rtc_read_epoch(void);              /* wall clock, seconds since 1970 */                   /* seed material, not uniform */
 struct task;
 struct task *arch_current(void);               /* NULL before the scheduler runs */
 void arch_set_current(struct task *t, uint64_t kernel_stack_top);

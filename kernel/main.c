@@ -143,6 +143,7 @@ static __noreturn void kmain_late(void)
 		(unsigned long long)arch_tsc_khz());
 
 	sched_init();
+	clock_init();
 	proc_init();
 	random_init();
 	console_input_init();

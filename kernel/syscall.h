@@ -95,3 +95,14 @@ long sys_open(const char *path, int flags, unsigned mode);
 long sys_openat(int dirfd, const char *path, int flags, unsigned mode);
 long sys_getdents64(int fd, void *buf, unsigned count);
 long sys_lseek(int fd, long off, int whence);
+
+/* kernel/time/clock.c */
+long sys_clock_gettime(int clk, void *ts);
+long sys_clock_getres(int clk, void *ts);
+long sys_clock_settime(int clk, const void *ts);
+long sys_gettimeofday(void *tv, void *tz);
+long sys_settimeofday(const void *tv, const void *tz);
+long sys_time(int64_t *t);
+long sys_nanosleep(const void *req, void *rem);
+long sys_clock_nanosleep(int clk, int flags, const void *req, void *rem);
+long sys_times(void *buf);

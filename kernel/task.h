@@ -64,6 +64,7 @@ void sched_init(void);                  /* turns the boot flow into task 0 */
 void schedule(void);                    /* give up the CPU (state already set) */
 void sched_yield(void);                 /* stay runnable, let others run */
 void sched_idle_wait(void);             /* idle task: halt unless work is pending */
+void sched_preempt_point(void);         /* on return to user: switch if the slice ran out */
 void task_wake(struct task *t);         /* SLEEPING -> RUNNABLE */
 unsigned sched_nr_tasks(void);          /* tasks alive, for leak tests */
 

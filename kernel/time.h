@@ -28,3 +28,6 @@ void mdelay(unsigned ms);
 
 /* Optional: note "boot" as early as possible so time_ns() counts from it. */
 void time_early_init(void);
+
+/* Read the wall clock (RTC) once; kernel/time/clock.c. */
+void clock_init(void);

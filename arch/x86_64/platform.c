@@ -8,6 +8,8 @@
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/time.h>
+#include <kernel/timer.h>
+#include <asm/trap.h>
 #include <asm/platform.h>
 #include <asm/cpu.h>
 #include <asm/io.h>
@@ -17,6 +19,7 @@
 #include <drivers/pci/pci.h>
 
 static bool lapic_up;
+static void lapic_timer_irq(struct trap_frame *tf, void *data);
 /* CPUs running this kernel. Only these may be sent an NMI: the others are
  * still in firmware, whose NMI handler would crash them (and, in QEMU,
  * reset the whole machine). SMP bring-up raises it. */
@@ -38,8 +41,33 @@ void platform_init(const struct boot_info *bi)
 	if (tsc_calibrate() < 0)
 		panic("tsc: calibration failed");
 	if (lapic_timer_calibrate() < 0)
-		pr_warn("APIC: timer calibration failed; no one-shot timer\n");
+		panic("APIC: timer calibration failed; the scheduler needs a one-shot timer");
+	irq_register_vector(VECTOR_LAPIC_TIMER, lapic_timer_irq, NULL);
 	pci_init();
+}
+
+static void lapic_timer_irq(struct trap_frame *tf, void *data)
+{
+	timer_interrupt();
+}
+
+/* One-shot, never periodic: TSC-deadline mode where the CPU has it (no
+ * conversion to bus clocks, no 32-bit range limit), else the LAPIC count. */
+void arch_timer_arm(uint64_t deadline_ns)
+{
+	uint64_t now = time_ns();
+	uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
+
+	if (lapic_timer_has_deadline())
+		lapic_timer_deadline(rdtsc() + delta / 1000000 * tsc_khz +
+				     delta % 1000000 * tsc_khz / 1000000);
+	else
+		lapic_timer_oneshot(delta ? delta : 1);
+}
+
+void arch_timer_stop(void)
+{
+	lapic_timer_stop();
 }
 
 unsigned arch_cpu_count(void)

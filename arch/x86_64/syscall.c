@@ -26,5 +26,6 @@ void syscall_handler(struct trap_frame *tf)
 	arch_irq_enable();
 	tf->rax = (uint64_t)syscall_dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx,
 					     tf->r10, tf->r8, tf->r9);
+	sched_preempt_point();
 	arch_irq_disable();
 }

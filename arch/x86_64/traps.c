@@ -214,4 +214,10 @@ void trap_dispatch(struct trap_frame *tf)
 	if (!irq_handle(tf))
 		printk(KERN_WARNING "irq: unexpected interrupt vector %lu\n", tf->vector);
 	lapic_eoi();
+	/* Preemption happens on the way back to user mode (the kernel itself
+	 * is not preempted). */
+	if (tf->cs & 3) {
+		current_task()->arch.user_regs = tf;
+		sched_preempt_point();
+	}
 }

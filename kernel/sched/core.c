@@ -16,12 +16,17 @@
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include <kernel/time.h>
+#include <kernel/timer.h>
 #include <mm/slab.h>
 #include <mm/vmap.h>
 #include <mm/mm.h>
 
+#define SLICE_NS (4 * NSEC_PER_MSEC)
+
 struct runqueue {
 	struct spinlock lock;
+	struct timer slice;             /* armed only with more than one runnable task */
+	bool need_resched;              /* the slice ran out: switch at the next chance */
 	struct list_head runnable;      /* RUNNABLE tasks that are not running */
 	struct task *current;
 	struct task *idle;              /* runs when nothing else can */
@@ -34,6 +39,7 @@ static struct runqueue rq0 = {
 	.runnable = LIST_HEAD_INIT(rq0.runnable),
 };
 static struct task idle0;
+static void slice_expired(struct timer *t);
 static int next_tid = 1;
 static unsigned nr_tasks = 1;           /* idle0 */
 
@@ -59,6 +65,7 @@ void sched_init(void)
 	list_init(&idle0.wait_link);
 	rq->current = rq->idle = &idle0;
 	idle0.last_run_ns = time_ns();
+	timer_init(&rq->slice, slice_expired);
 	arch_set_current(&idle0, 0);
 }
 
@@ -91,6 +98,29 @@ static void finish_switch(struct runqueue *rq)
 	}
 }
 
+static void slice_expired(struct timer *t)
+{
+	struct runqueue *rq = container_of(t, struct runqueue, slice);
+	WRITE_ONCE(rq->need_resched, true);
+}
+
+/* Tick-less: a slice timer only while someone else is waiting to run. */
+static void update_slice(struct runqueue *rq, uint64_t now)
+{
+	if (!list_empty(&rq->runnable) && rq->current != rq->idle)
+		timer_arm(&rq->slice, now + SLICE_NS);
+	else
+		timer_cancel(&rq->slice);
+}
+
+/* Called on the way back to user mode: switch if the slice ran out. */
+void sched_preempt_point(void)
+{
+	struct runqueue *rq = this_rq();
+	if (READ_ONCE(rq->need_resched))
+		schedule();
+}
+
 static struct task *pick_next(struct runqueue *rq)
 {
 	if (list_empty(&rq->runnable))
@@ -114,9 +144,11 @@ void schedule(void)
 		rq->dead = prev;
 
 	struct task *next = pick_next(rq);
+	rq->need_resched = false;
 	if (next == prev) {
 		prev->last_run_ns = now;
 		spin_unlock_irqrestore(&rq->lock, flags);
+		update_slice(rq, now);
 		return;
 	}
 	next->last_run_ns = now;
@@ -129,6 +161,7 @@ void schedule(void)
 	arch_context_switch(&prev->saved_rsp, next->saved_rsp);
 	/* Back in prev, switched to by someone else who holds the lock. */
 	finish_switch(this_rq());
+	update_slice(this_rq(), time_ns());
 }
 
 /* Halt until an interrupt, unless something became runnable since the
@@ -159,14 +192,19 @@ void task_wake(struct task *t)
 		 * called schedule yet) just stays on the CPU. */
 		if (t != rq->current)
 			list_add_tail(&t->run_link, &rq->runnable);
+		/* An idle CPU switches at once; a busy one at its slice's end. */
+		if (rq->current == rq->idle)
+			rq->need_resched = true;
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);
+	update_slice(rq, time_ns());
 }
 
 void task_entry(void (*fn)(void *), void *arg);
 void task_entry(void (*fn)(void *), void *arg)
 {
 	finish_switch(this_rq());
+	update_slice(this_rq(), time_ns());
 	fn(arg);
 	task_exit();
 }
