@@ -18,6 +18,12 @@ bool arch_irqs_enabled(void);
 /* Halt until the next interrupt; halt forever with interrupts off. */
 void arch_wait_for_interrupt(void);
 __noreturn void arch_halt_forever(void);
+/* Interrupt CPU cpu so it reschedules (VECTOR_IPI_RESCHED on x86). */
+void arch_send_reschedule(unsigned cpu);
+uint64_t arch_ipi_count(unsigned cpu);          /* reschedule IPIs taken */
+uint64_t arch_tlb_shootdowns_received(unsigned cpu);
+/* Start the other CPUs; each enters sched_idle_loop(). */
+void arch_smp_boot(void);
 /* Stop every other CPU (NMI broadcast once SMP is up). */
 void arch_halt_other_cpus(void);
 

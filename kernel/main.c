@@ -143,6 +143,7 @@ static __noreturn void kmain_late(void)
 		(unsigned long long)arch_tsc_khz());
 
 	sched_init();
+	arch_smp_boot();
 	clock_init();
 	proc_init();
 	random_init();
@@ -157,12 +158,7 @@ static __noreturn void kmain_late(void)
 		arch_poweroff();
 	}
 	start_userspace();
-	for (;;) {
-		/* The idle task: run whatever is runnable, else halt until an
-		 * interrupt makes something runnable. */
-		schedule();
-		sched_idle_wait();
-	}
+	sched_idle_loop();
 }
 
 void kmain(uint32_t magic, uint32_t mbi_phys);

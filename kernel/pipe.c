@@ -1,6 +1,6 @@
 /*
  * Pipes: a 64 KiB ring with a read end and a write end (pipe(7)).
- * Writes of at most PIPE_BUF bytes are atomic; reading with no writers left
+ * Writes of at most PIPE_BUF bytes are atomic (one piece under the lock); reading with no writers left
  * returns 0 (end of file); writing with no readers left fails with EPIPE
  * (SIGPIPE comes with signals). O_NONBLOCK gives EAGAIN instead of waiting.
  *
@@ -78,42 +78,53 @@ static bool writable_or_broken(struct pipe *p, size_t need)
 	return PIPE_SIZE - pipe_used(p) >= need || READ_ONCE(p->readers) == 0;
 }
 
+/*
+ * Data is copied from the user into a kernel buffer first, then put into
+ * the ring in one piece under the lock, once there is room for all of it:
+ * a write of at most PIPE_BUF bytes is one piece (atomic, never interleaved
+ * with another writer's), a longer one goes in pieces of PIPE_BUF.
+ */
 static long pipe_write(struct file *f, const void *ubuf, size_t len, uint64_t *pos)
 {
 	struct pipe *p = f->private;
-	uint8_t chunk[512];
 	size_t done = 0;
+	long err = 0;
+	uint8_t *piece = kmalloc(PIPE_BUF);
 
+	if (!piece)
+		return -ENOMEM;
 	while (done < len) {
-		/* Up to PIPE_BUF bytes go in one piece: wait for room for all. */
-		size_t need = len - done <= PIPE_BUF ? len - done : 1;
-		spin_lock(&p->lock);
-		if (p->readers == 0) {
-			spin_unlock(&p->lock);
-			return done ? (long)done : -EPIPE;
+		size_t n = MIN(len - done, (size_t)PIPE_BUF);
+		if (copy_from_user(piece, (const uint8_t *)ubuf + done, n)) {
+			err = -EFAULT;
+			break;
 		}
-		if (PIPE_SIZE - pipe_used(p) < need) {
+		for (;;) {
+			spin_lock(&p->lock);
+			if (p->readers == 0) {
+				spin_unlock(&p->lock);
+				err = -EPIPE;
+				goto out;
+			}
+			if (PIPE_SIZE - pipe_used(p) >= n)
+				break;
 			spin_unlock(&p->lock);
-			if (f->flags & O_NONBLOCK)
-				return done ? (long)done : -EAGAIN;
-			wait_event(&p->wq, writable_or_broken(p, need));
-			continue;
+			if (f->flags & O_NONBLOCK) {
+				err = -EAGAIN;
+				goto out;
+			}
+			wait_event(&p->wq, writable_or_broken(p, n));
 		}
-		size_t room = PIPE_SIZE - pipe_used(p);
-		spin_unlock(&p->lock);
-		size_t n = MIN(MIN(len - done, sizeof(chunk)), room);
-		if (copy_from_user(chunk, (const uint8_t *)ubuf + done, n))
-			return done ? (long)done : -EFAULT;
-		spin_lock(&p->lock);
-		/* Only writers add: room can only have grown since. */
 		for (size_t i = 0; i < n; i++)
-			p->buf[(p->head + i) % PIPE_SIZE] = chunk[i];
+			p->buf[(p->head + i) % PIPE_SIZE] = piece[i];
 		p->head += n;
-		done += n;
 		spin_unlock(&p->lock);
 		wait_queue_wake_all(&p->rq);
+		done += n;
 	}
-	return (long)done;
+out:
+	kfree(piece);
+	return done ? (long)done : err;
 }
 
 static void pipe_release(struct file *f)

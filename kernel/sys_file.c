@@ -7,6 +7,7 @@
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/proc.h>
+#include <mm/slab.h>
 #include <mm/uaccess.h>
 
 #define O_ACCMODE 3
@@ -22,12 +23,16 @@ static struct file *get_file(int fd)
 	return p ? fd_get(p->files, fd) : NULL;
 }
 
+/* Linux checks the whole user range (access_ok) before clamping the count,
+ * so a count running past user space is EFAULT before anything moves. */
 static long do_read(struct file *f, void *ubuf, size_t len)
 {
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
 	if (!f->ops->read)
 		return -EINVAL;
+	if (!user_range_ok(ubuf, len))
+		return -EFAULT;
 	return f->ops->read(f, ubuf, MIN(len, (size_t)MAX_RW_COUNT), &f->pos);
 }
 
@@ -37,6 +42,8 @@ static long do_write(struct file *f, const void *ubuf, size_t len)
 		return -EBADF;
 	if (!f->ops->write)
 		return -EINVAL;
+	if (!user_range_ok(ubuf, len))
+		return -EFAULT;
 	return f->ops->write(f, ubuf, MIN(len, (size_t)MAX_RW_COUNT), &f->pos);
 }
 
@@ -64,48 +71,86 @@ struct iovec_k {
 	uint64_t base, len;
 };
 
-/* readv/writev: one transfer per element, stopping at the first short one. */
-static long do_rw_vec(int fd, const void *uiov, int iovcnt, bool write)
+#define IOV_FAST 8
+
+/*
+ * Copy and check a user iovec array as Linux's import_iovec does, before
+ * anything is transferred: a negative length anywhere is EINVAL, then a
+ * range outside user space EFAULT; lengths past MAX_RW_COUNT in total are
+ * cut. *out is fast or a kmalloc'ed array the caller frees.
+ */
+static int import_iovec(const void *uiov, int iovcnt, struct iovec_k *fast,
+			struct iovec_k **out)
 {
-	struct iovec_k iov;
+	struct iovec_k *iov = fast;
+	uint64_t total = 0;
+
+	if (iovcnt > IOV_FAST && !(iov = kmalloc((size_t)iovcnt * sizeof(*iov))))
+		return -ENOMEM;
+	*out = iov;
+	if (copy_from_user(iov, uiov, (size_t)iovcnt * sizeof(*iov)))
+		return -EFAULT;
+	for (int i = 0; i < iovcnt; i++)
+		if ((int64_t)iov[i].len < 0)
+			return -EINVAL;
+	for (int i = 0; i < iovcnt; i++) {
+		if (!user_range_ok((const void *)iov[i].base, iov[i].len))
+			return -EFAULT;
+		iov[i].len = MIN(iov[i].len, (uint64_t)MAX_RW_COUNT - total);
+		total += iov[i].len;
+	}
+	return 0;
+}
+
+/* readv/writev: one transfer per element, stopping at the first short one.
+ * The count is an unsigned long, as in Linux: 1 << 40 is EINVAL, not 0. */
+static long do_rw_vec(int fd, const void *uiov, unsigned long iovcnt, bool write)
+{
+	struct iovec_k fast[IOV_FAST], *iov = fast;
 	long total = 0;
 
-	if (iovcnt < 0 || iovcnt > IOV_MAX)
-		return -EINVAL;
 	struct file *f = get_file(fd);
 	if (!f)
 		return -EBADF;
-	for (int i = 0; i < iovcnt; i++) {
-		if (copy_from_user(&iov, (const struct iovec_k *)uiov + i, sizeof(iov))) {
-			total = total ? total : -EFAULT;
-			break;
-		}
-		if ((int64_t)iov.len < 0) {
-			total = -EINVAL;
-			break;
-		}
-		if (!iov.len)
+	if (iovcnt > IOV_MAX) {
+		total = -EINVAL;
+		goto out_put;
+	}
+	if (iovcnt == 0) {
+		/* Nothing to move, but the direction is still checked. */
+		total = (f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY) ? -EBADF : 0;
+		goto out_put;
+	}
+	total = import_iovec(uiov, (int)iovcnt, fast, &iov);
+	if (total < 0)
+		goto out_free;
+	for (unsigned i = 0; i < iovcnt; i++) {
+		if (!iov[i].len)
 			continue;
-		long r = write ? do_write(f, (const void *)iov.base, iov.len)
-			       : do_read(f, (void *)iov.base, iov.len);
+		long r = write ? do_write(f, (const void *)iov[i].base, iov[i].len)
+			       : do_read(f, (void *)iov[i].base, iov[i].len);
 		if (r < 0) {
 			total = total ? total : r;
 			break;
 		}
 		total += r;
-		if ((uint64_t)r < iov.len)
+		if ((uint64_t)r < iov[i].len)
 			break;
 	}
+out_free:
+	if (iov != fast)
+		kfree(iov);
+out_put:
 	file_put(f);
 	return total;
 }
 
-long sys_readv(int fd, const void *iov, int iovcnt)
+long sys_readv(int fd, const void *iov, unsigned long iovcnt)
 {
 	return do_rw_vec(fd, iov, iovcnt, false);
 }
 
-long sys_writev(int fd, const void *iov, int iovcnt)
+long sys_writev(int fd, const void *iov, unsigned long iovcnt)
 {
 	return do_rw_vec(fd, iov, iovcnt, true);
 }

@@ -139,13 +139,27 @@ long sys_prlimit64(int pid, unsigned resource, const void *unew, void *uold)
 	return 0;
 }
 
+/* Unlike prlimit64, where NULL means "not wanted", getrlimit and setrlimit
+ * always copy: a NULL pointer is EFAULT (and nothing changes). */
 long sys_getrlimit(unsigned resource, void *uold)
 {
-	return sys_prlimit64(0, resource, NULL, uold);
+	struct rlimit64 old;
+
+	if (resource >= RLIM_NLIMITS)
+		return -EINVAL;
+	spin_lock(&proc_tree_lock);
+	old = current_proc()->rlimits[resource];
+	spin_unlock(&proc_tree_lock);
+	return copy_to_user(uold, &old, sizeof(old)) ? -EFAULT : 0;
 }
 
 long sys_setrlimit(unsigned resource, const void *unew)
 {
+	struct rlimit64 nl;
+
+	/* Linux copies before it looks at resource. */
+	if (copy_from_user(&nl, unew, sizeof(nl)))
+		return -EFAULT;
 	return sys_prlimit64(0, resource, unew, NULL);
 }
 

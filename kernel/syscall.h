@@ -39,8 +39,8 @@ long sys_execve(const char *path, const char *const *argv, const char *const *en
 /* kernel/sys_file.c */
 long sys_read(int fd, void *buf, size_t count);
 long sys_write(int fd, const void *buf, size_t count);
-long sys_readv(int fd, const void *iov, int iovcnt);
-long sys_writev(int fd, const void *iov, int iovcnt);
+long sys_readv(int fd, const void *iov, unsigned long iovcnt);
+long sys_writev(int fd, const void *iov, unsigned long iovcnt);
 long sys_close(int fd);
 long sys_ioctl(int fd, unsigned cmd, unsigned long arg);
 long sys_dup(int oldfd);

@@ -32,7 +32,9 @@ struct task {
 	/* Saved kernel stack pointer while not running (arch_context_switch). */
 	uint64_t saved_rsp;
 
-	/* Protected by the run-queue lock. */
+	/* Protected by the run-queue lock (of cpu). */
+	unsigned cpu;                   /* the run queue it belongs to */
+	uint64_t cpus_allowed;          /* affinity: bit n = may run on CPU n */
 	enum task_state state;
 	struct list_head run_link;      /* run queue, while TASK_RUNNABLE and not running */
 	uint64_t runtime_ns;            /* time spent running */
@@ -53,14 +55,18 @@ struct task *task_create(const char *name, void (*fn)(void *), void *arg);
 /* The pieces of task_create, for tasks whose first stack frame is not a
  * plain function call (fork): allocate (not runnable), prepare saved_rsp,
  * then start, or free if setting up failed. */
-struct task *task_alloc(const char *name);
+struct task *task_alloc(const char *name);   /* allowed on every CPU */
 void task_start(struct task *t);
 void task_free_unstarted(struct task *t);
 /* End the calling task. */
 __noreturn void task_exit(void);
 
 /* Scheduler (kernel/sched/core.c). */
-void sched_init(void);                  /* turns the boot flow into task 0 */
+void sched_init(void);                  /* turns the boot flow into CPU 0's idle task */
+void sched_init_cpu(unsigned cpu);      /* each CPU: its run queue and idle task */
+__noreturn void sched_idle_loop(void);  /* an idle task's body */
+unsigned sched_nr_cpus(void);           /* CPUs with a run queue */
+void sched_reschedule_ipi(void);        /* the arch's reschedule IPI handler calls this */
 void schedule(void);                    /* give up the CPU (state already set) */
 void sched_yield(void);                 /* stay runnable, let others run */
 void sched_idle_wait(void);             /* idle task: halt unless work is pending */

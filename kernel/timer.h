@@ -13,6 +13,7 @@ struct timer {
 	void (*fn)(struct timer *t);    /* runs in interrupt context */
 	struct list_head link;          /* on the CPU's list while armed */
 	bool armed;
+	unsigned cpu;                   /* whose list it is on while armed */
 };
 
 void timer_init(struct timer *t, void (*fn)(struct timer *t));

@@ -9,6 +9,7 @@
  * copied on the first write (mm/fault.c).
  */
 #include <mm/mm.h>
+#include <kernel/arch.h>
 #include <mm/pmm.h>
 #include <mm/slab.h>
 #include <kernel/errno.h>
@@ -16,7 +17,10 @@
 #include <asm/layout.h>
 
 /* The mm this CPU runs on (one CPU until SMP; then per-CPU data). */
-static struct mm *active_mm;
+/* The mm whose tables each CPU has loaded (kept lazily by kernel threads). */
+#define MM_MAX_CPUS 64
+static struct mm *active_mms[MM_MAX_CPUS];
+#define active_mm (active_mms[arch_cpu_id()])
 
 unsigned mm_prot_to_vm(unsigned prot)
 {

@@ -52,10 +52,15 @@ static long mmap_checks(uintptr_t addr, size_t len, int prot, int flags,
 
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
+	/* Linux ignores prot bits it does not know in mmap (not in mprotect). */
+	if (len == 0 || (off & ~PAGE_MASK))
+		return -EINVAL;
+	/* MAP_SHARED_VALIDATE is checked only for files; an anonymous mapping
+	 * of that type falls to Linux's "unknown type" EINVAL. */
+	if (type == MAP_SHARED_VALIDATE && (flags & MAP_ANONYMOUS))
+		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE && (flags & ~MAP_KNOWN))
 		return -EOPNOTSUPP;
-	if (len == 0 || (prot & ~PROT_ALL) || (off & ~PAGE_MASK))
-		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS))
 		return file ? -ENODEV : -EBADF;   /* file mappings come with the VFS */
 	if (ALIGN_UP(len, PAGE_SIZE) < len || !user_range(0, ALIGN_UP(len, PAGE_SIZE)))
@@ -75,7 +80,7 @@ long vm_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags,
 	     void *file, uint64_t off)
 {
 	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
-	struct vma t = { .prot = (unsigned)prot };
+	struct vma t = { .prot = (unsigned)prot & PROT_ALL };
 	long err = mmap_checks(addr, len, prot, flags, file, off);
 
 	if (err)
@@ -155,7 +160,8 @@ int vm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 	size_t end;
 	int err;
 
-	if ((addr & ~PAGE_MASK) || (prot & ~(PROT_ALL | PROT_GROWSDOWN | PROT_GROWSUP)) ||
+	/* PROT_SEM is accepted (and means nothing on x86), as in Linux. */
+	if ((addr & ~PAGE_MASK) || (prot & ~(PROT_ALL | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) ||
 	    (prot & (PROT_GROWSDOWN | PROT_GROWSUP)) == (PROT_GROWSDOWN | PROT_GROWSUP))
 		return -EINVAL;
 	if (len == 0)

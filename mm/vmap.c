@@ -173,8 +173,56 @@ static void kstack_release(uintptr_t va, size_t npages)
 		vmm_unmap(&kernel_space, va, npages << PAGE_SHIFT);
 }
 
+/*
+ * A few freed stacks are kept mapped for reuse: fork/exit loops then never
+ * unmap kernel memory, which would cost a TLB shootdown of every CPU.
+ * Bounded, so the frames held stay small (8 x 16 KiB).
+ */
+#define KSTACK_CACHE 8
+static void *kstack_cache[KSTACK_CACHE];
+static unsigned kstack_cached;
+static struct spinlock kstack_cache_lock = SPINLOCK_INIT("kstack_cache");
+
+static void *kstack_cache_get(void)
+{
+	void *top = NULL;
+	unsigned long flags = spin_lock_irqsave(&kstack_cache_lock);
+	if (kstack_cached)
+		top = kstack_cache[--kstack_cached];
+	spin_unlock_irqrestore(&kstack_cache_lock, flags);
+	return top;
+}
+
+static bool kstack_cache_put(void *top)
+{
+	bool kept = false, twice = false;
+	unsigned long flags = spin_lock_irqsave(&kstack_cache_lock);
+	for (unsigned i = 0; i < kstack_cached; i++)
+		twice |= kstack_cache[i] == top;
+	if (!twice && kstack_cached < KSTACK_CACHE) {
+		kstack_cache[kstack_cached++] = top;
+		kept = true;
+	}
+	spin_unlock_irqrestore(&kstack_cache_lock, flags);
+	BUG_ON(twice);                  /* freed twice (raised unlocked) */
+	return kept;
+}
+
+static void kstack_destroy(void *top);
+
+void kstack_cache_drain(void)
+{
+	void *top;
+	while ((top = kstack_cache_get()))
+		kstack_destroy(top);
+}
+
 void *kstack_alloc(void)
 {
+	void *cached = kstack_cache_get();
+	if (cached)
+		return cached;
+
 	uintptr_t va = area_alloc(KSTACK_PAGES);
 	size_t i;
 
@@ -204,6 +252,14 @@ void kstack_free(void *top)
 	uintptr_t va = (uintptr_t)top - KSTACK_SIZE;
 
 	BUG_ON(area_size(va) != KSTACK_PAGES);
+	if (!kstack_cache_put(top))
+		kstack_destroy(top);
+}
+
+static void kstack_destroy(void *top)
+{
+	uintptr_t va = (uintptr_t)top - KSTACK_SIZE;
+
 	kstack_release(va, KSTACK_PAGES);
 	area_free(va, KSTACK_PAGES);
 }

@@ -17,6 +17,8 @@ void iounmap(void *addr);
  * Overflowing it faults on the guard page. NULL on failure. */
 void *kstack_alloc(void);
 void kstack_free(void *top);
+/* Free the few stacks kept for reuse (tests that count frames call it). */
+void kstack_cache_drain(void);
 
 /* Pages of the vmap area in use, guard pages included (for tests). */
 size_t vmap_pages_used(void);

@@ -67,8 +67,12 @@ int main(void)
 			printf("    # exec %s failed\n", path);
 			_exit(127);
 		}
-		int status = 0;
-		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		/* As init, also reap the orphans a test leaves (they are
+		 * reparented to us) while waiting for the test itself. */
+		int status = 0, r = -1;
+		while (pid > 0 && (r = waitpid(-1, &status, 0)) > 0 && r != pid)
+			;
+		if (pid < 0 || r != pid) {
 			printf("not ok %d %s # fork/wait failed\n", i + 1, names[i]);
 			failed++;
 			continue;

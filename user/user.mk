@@ -52,7 +52,8 @@ user: $(USER_BINS)
 # ---- the user-space test image ------------------------------------------
 # /init is user/testrunner (PID 1); /bin holds the small tools of user/;
 # /tests holds every tests/user/t_*.c in all three link modes; /lib has
-# musl's dynamic linker for the dynamic ones.
+# musl's dynamic linker for the dynamic ones; /fixtures the files the tests
+# read and exec (user/mkfixtures.sh).
 USER_TOOLS := $(basename $(notdir $(wildcard user/*.c)))
 USER_TOOL_BINS := $(patsubst %,$(BUILD)/user/bin/%,$(USER_TOOLS))
 USER_TESTS := $(filter t_%,$(USER_PROGS))
@@ -64,7 +65,8 @@ $(BUILD)/user/bin/%: user/%.c | deps-ok
 	@$(if $(Q),echo "  MUSLCC  $@")
 	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -static -o $@ $<
 
-$(BUILD)/usertest.cpio: $(USER_TOOL_BINS) $(USER_TEST_BINS) user/user.mk
+$(BUILD)/usertest.cpio: $(USER_TOOL_BINS) $(USER_TEST_BINS) user/user.mk user/mkfixtures.sh \
+		$(BUILD)/user/hello-dynamic
 	@echo "  CPIO    $@"
 	$(Q)rm -rf $(BUILD)/usertest.root && mkdir -p $(BUILD)/usertest.root/bin \
 		$(BUILD)/usertest.root/tests $(BUILD)/usertest.root/lib
@@ -72,6 +74,7 @@ $(BUILD)/usertest.cpio: $(USER_TOOL_BINS) $(USER_TEST_BINS) user/user.mk
 	$(Q)cp $(filter-out %/testrunner,$(USER_TOOL_BINS)) $(BUILD)/usertest.root/bin/
 	$(Q)cp $(USER_TEST_BINS) $(BUILD)/usertest.root/tests/
 	$(Q)cp -L $(MUSL_LDSO) $(BUILD)/usertest.root/lib/
+	$(Q)user/mkfixtures.sh $(BUILD)/usertest.root $(BUILD)/user/hello-dynamic
 	$(Q)cd $(BUILD)/usertest.root && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../usertest.cpio
 
 $(BUILD)/usertest.iso: $(KERNEL) $(BUILD)/usertest.cpio scripts/mkiso.sh

@@ -7,6 +7,7 @@
 #include <kernel/string.h>
 #include <kernel/printk.h>
 #include <asm/cpu.h>
+#include <asm/platform.h>
 
 static uint32_t feature_words[5];
 static char vendor[13];
@@ -76,7 +77,14 @@ void arch_irq_restore(unsigned long flags)
 		__asm__ volatile("sti" ::: "memory");
 }
 
-void arch_cpu_relax(void) { cpu_relax(); }
+/* Spin-wait loops also serve TLB shootdown requests: a CPU spinning with
+ * interrupts off (on a lock whose holder waits for our flush) must not
+ * deadlock the holder (arch/x86_64/mm/tlb.c). */
+void arch_cpu_relax(void)
+{
+	tlb_serve_pending();
+	cpu_relax();
+}
 
 /* sti; hlt is atomic: an interrupt between them still wakes the hlt. */
 void arch_wait_for_interrupt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }

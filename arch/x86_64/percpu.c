@@ -41,3 +41,8 @@ void arch_set_current(struct task *t, uint64_t kernel_stack_top)
 	p->kernel_rsp = kernel_stack_top;
 	tss_set_kernel_stack(p->cpu, kernel_stack_top);
 }
+
+uint32_t percpu_apic_id(unsigned cpu)
+{
+	return percpu_areas[cpu].apic_id;
+}

@@ -10,6 +10,9 @@
 #include <kernel/time.h>
 #include <kernel/timer.h>
 #include <asm/trap.h>
+#include <asm/gdt.h>
+#include <asm/percpu.h>
+#include <kernel/task.h>
 #include <asm/platform.h>
 #include <asm/cpu.h>
 #include <asm/io.h>
@@ -20,6 +23,7 @@
 
 static bool lapic_up;
 static void lapic_timer_irq(struct trap_frame *tf, void *data);
+static void reschedule_irq(struct trap_frame *tf, void *data);
 /* CPUs running this kernel. Only these may be sent an NMI: the others are
  * still in firmware, whose NMI handler would crash them (and, in QEMU,
  * reset the whole machine). SMP bring-up raises it. */
@@ -43,12 +47,33 @@ void platform_init(const struct boot_info *bi)
 	if (lapic_timer_calibrate() < 0)
 		panic("APIC: timer calibration failed; the scheduler needs a one-shot timer");
 	irq_register_vector(VECTOR_LAPIC_TIMER, lapic_timer_irq, NULL);
+	irq_register_vector(VECTOR_IPI_RESCHED, reschedule_irq, NULL);
+	tlb_shootdown_init();
 	pci_init();
 }
 
 static void lapic_timer_irq(struct trap_frame *tf, void *data)
 {
 	timer_interrupt();
+}
+
+static uint64_t resched_ipis[MAX_CPUS];
+
+static void reschedule_irq(struct trap_frame *tf, void *data)
+{
+	resched_ipis[arch_cpu_id()]++;
+	sched_reschedule_ipi();
+}
+
+uint64_t arch_ipi_count(unsigned cpu)
+{
+	return cpu < MAX_CPUS ? READ_ONCE(resched_ipis[cpu]) : 0;
+}
+
+void arch_send_reschedule(unsigned cpu)
+{
+	uint32_t apic_id = percpu_apic_id(cpu);
+	lapic_send_ipi(apic_id, VECTOR_IPI_RESCHED);
 }
 
 /* One-shot, never periodic: TSC-deadline mode where the CPU has it (no

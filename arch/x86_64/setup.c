@@ -41,7 +41,7 @@ static void report_cpu(void)
 
 /* mm: the kernel never runs user code (SMEP) nor touches user memory
  * outside the uaccess routines, which open it with stac (SMAP). */
-static void enable_user_protection(void)
+void enable_user_protection(void)
 {
 	if (cpu_has(X86_FEATURE_SMEP))
 		write_cr4(read_cr4() | CR4_SMEP);

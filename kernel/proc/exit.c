@@ -17,6 +17,7 @@
 #define WEXITED    0x00000004
 #define WCONTINUED 0x00000008
 #define WNOWAIT    0x01000000
+#define __WNOTHREAD 0x20000000  /* accepted; means nothing without threads */
 #define __WALL     0x40000000
 #define __WCLONE   0x80000000
 #define P_ALL  0
@@ -146,23 +147,28 @@ static int do_wait(int pid, int options, int *status)
 	return r;
 }
 
+/* struct rusage (144 bytes) for a reaped child, if asked for: zeros until
+ * the scheduler accounts time. */
+static int put_rusage(void *urusage)
+{
+	uint8_t zero[144] = { 0 };
+
+	return urusage && copy_to_user(urusage, zero, sizeof(zero)) ? -EFAULT : 0;
+}
+
 long sys_wait4(int pid, int *ustatus, int options, void *rusage)
 {
 	int status = 0;
 
-	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE))
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE))
 		return -EINVAL;
 	if (pid == -2147483647 - 1)     /* INT_MIN: -pid overflows; Linux says ESRCH */
 		return -ESRCH;
 	int r = do_wait(pid, options, &status);
 	if (r > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
-	if (r > 0 && rusage) {
-		/* struct rusage: 144 bytes; accounting arrives with the scheduler. */
-		uint8_t zero[144] = { 0 };
-		if (copy_to_user(rusage, zero, sizeof(zero)))
-			return -EFAULT;
-	}
+	if (r > 0 && put_rusage(rusage))
+		return -EFAULT;
 	return r;
 }
 
@@ -180,7 +186,8 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
 {
 	int status = 0, pid;
 
-	if (options & ~(WNOHANG | WEXITED | WUNTRACED | WCONTINUED | WNOWAIT | __WALL | __WCLONE))
+	if (options & ~(WNOHANG | WEXITED | WUNTRACED | WCONTINUED | WNOWAIT | __WNOTHREAD |
+			__WALL | __WCLONE))
 		return -EINVAL;
 	if (!(options & (WEXITED | WUNTRACED | WCONTINUED)))
 		return -EINVAL;
@@ -193,6 +200,9 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
 	int r = do_wait(pid, options, &status);
 	if (r < 0)
 		return r;
+	/* Linux stores the rusage before the siginfo. */
+	if (r > 0 && put_rusage(rusage))
+		return -EFAULT;
 	struct waitid_info info = { 0 };
 	if (r > 0) {
 		info.si_signo = SIGCHLD;

@@ -1,11 +1,12 @@
 /*
- * Timers: a sorted list per CPU; the hardware one-shot timer is programmed
- * for the head of the list and nothing else. With no timer armed the CPU
- * takes no timer interrupts at all (tick-less).
+ * Timers: a sorted list per CPU; each CPU's hardware one-shot timer is
+ * programmed for the head of its own list and nothing else. With no timer
+ * armed a CPU takes no timer interrupts at all (tick-less).
  *
- * Locking: timer_lock (irqsave) protects the list and every timer's
- * armed/link fields. Timer functions run with it dropped, in interrupt
- * context, and may re-arm their timer.
+ * Locking: each base's lock (irqsave) protects its list and the
+ * armed/link fields of the timers on it; t->cpu says which base a timer is
+ * on. Timer functions run with it dropped, in interrupt context, on the
+ * CPU that armed them, and may re-arm their timer.
  */
 #include <kernel/timer.h>
 #include <kernel/arch.h>
@@ -15,9 +16,25 @@
 
 #define MAX_CPUS_TIMERS 64
 
-static struct spinlock timer_lock = SPINLOCK_INIT("timers");
-static LIST_HEAD(timers);               /* sorted by deadline */
-static uint64_t irq_counts[MAX_CPUS_TIMERS];
+struct timer_base {
+	struct spinlock lock;
+	struct list_head timers;        /* sorted by deadline */
+	uint64_t irq_count;
+};
+
+static struct timer_base bases[MAX_CPUS_TIMERS];
+
+static struct timer_base *base_of(unsigned cpu)
+{
+	struct timer_base *b = &bases[cpu];
+	/* Zero-initialised bases are set up on first use (before SMP, or by
+	 * their own CPU: no two CPUs initialise the same base). */
+	if (!b->timers.next) {
+		spin_lock_init(&b->lock, "timers");
+		list_init(&b->timers);
+	}
+	return b;
+}
 
 void timer_init(struct timer *t, void (*fn)(struct timer *t))
 {
@@ -26,82 +43,90 @@ void timer_init(struct timer *t, void (*fn)(struct timer *t))
 	list_init(&t->link);
 }
 
-/* Program the hardware for the earliest timer, or stop it. Lock held. */
-static void reprogram(void)
+/* Program this CPU's hardware for its earliest timer, or stop it. */
+static void reprogram(struct timer_base *b)
 {
-	assert_held(&timer_lock);
-	if (list_empty(&timers))
+	assert_held(&b->lock);
+	if (list_empty(&b->timers))
 		arch_timer_stop();
 	else
-		arch_timer_arm(list_first_entry(&timers, struct timer, link)->deadline);
+		arch_timer_arm(list_first_entry(&b->timers, struct timer, link)->deadline);
 }
 
-static void insert_sorted(struct timer *t)
+static void insert_sorted(struct timer_base *b, struct timer *t)
 {
 	struct timer *pos;
-	list_for_each_entry(pos, &timers, link) {
+	list_for_each_entry(pos, &b->timers, link) {
 		if (pos->deadline > t->deadline) {
 			list_add_tail(&t->link, &pos->link);
 			return;
 		}
 	}
-	list_add_tail(&t->link, &timers);
-}
-
-void timer_arm(struct timer *t, uint64_t deadline)
-{
-	unsigned long flags = spin_lock_irqsave(&timer_lock);
-	if (t->armed)
-		list_del(&t->link);
-	t->deadline = deadline;
-	t->armed = true;
-	insert_sorted(t);
-	if (list_first_entry(&timers, struct timer, link) == t)
-		reprogram();
-	spin_unlock_irqrestore(&timer_lock, flags);
+	list_add_tail(&t->link, &b->timers);
 }
 
 bool timer_cancel(struct timer *t)
 {
-	unsigned long flags = spin_lock_irqsave(&timer_lock);
+	struct timer_base *b = base_of(READ_ONCE(t->cpu));
+	unsigned long flags = spin_lock_irqsave(&b->lock);
 	bool was = t->armed;
 	if (was) {
-		bool head = list_first_entry(&timers, struct timer, link) == t;
+		bool head = list_first_entry(&b->timers, struct timer, link) == t;
 		list_del(&t->link);
 		t->armed = false;
-		if (head)
-			reprogram();
+		/* Only the owning CPU can reprogram its hardware; elsewhere the
+		 * early interrupt finds nothing due and re-arms itself. */
+		if (head && t->cpu == arch_cpu_id())
+			reprogram(b);
 	}
-	spin_unlock_irqrestore(&timer_lock, flags);
+	spin_unlock_irqrestore(&b->lock, flags);
 	return was;
+}
+
+/* Arm on the calling CPU (a timer armed elsewhere is moved here). */
+void timer_arm(struct timer *t, uint64_t deadline)
+{
+	if (t->armed && t->cpu != arch_cpu_id())
+		timer_cancel(t);
+	unsigned cpu = arch_cpu_id();
+	struct timer_base *b = base_of(cpu);
+	unsigned long flags = spin_lock_irqsave(&b->lock);
+	if (t->armed)
+		list_del(&t->link);
+	t->cpu = cpu;
+	t->deadline = deadline;
+	t->armed = true;
+	insert_sorted(b, t);
+	if (list_first_entry(&b->timers, struct timer, link) == t)
+		reprogram(b);
+	spin_unlock_irqrestore(&b->lock, flags);
 }
 
 void timer_interrupt(void)
 {
-	unsigned cpu = arch_cpu_id();
-	if (cpu < MAX_CPUS_TIMERS)
-		irq_counts[cpu]++;
+	struct timer_base *b = base_of(arch_cpu_id());
 
-	spin_lock(&timer_lock);
+	b->irq_count++;
+	spin_lock(&b->lock);
 	for (;;) {
-		if (list_empty(&timers))
+		if (list_empty(&b->timers))
 			break;
-		struct timer *t = list_first_entry(&timers, struct timer, link);
+		struct timer *t = list_first_entry(&b->timers, struct timer, link);
 		if (t->deadline > time_ns())
 			break;
 		list_del(&t->link);
 		t->armed = false;
-		spin_unlock(&timer_lock);
+		spin_unlock(&b->lock);
 		t->fn(t);
-		spin_lock(&timer_lock);
+		spin_lock(&b->lock);
 	}
-	reprogram();
-	spin_unlock(&timer_lock);
+	reprogram(b);
+	spin_unlock(&b->lock);
 }
 
 uint64_t timer_irq_count(unsigned cpu)
 {
-	return cpu < MAX_CPUS_TIMERS ? READ_ONCE(irq_counts[cpu]) : 0;
+	return cpu < MAX_CPUS_TIMERS ? READ_ONCE(bases[cpu].irq_count) : 0;
 }
 
 struct sleeper {

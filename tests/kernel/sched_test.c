@@ -5,13 +5,38 @@
 #include <kernel/ktest.h>
 #include <kernel/task.h>
 #include <mm/pmm.h>
+#include <mm/vmap.h>
+#include <kernel/arch.h>
+#include <kernel/time.h>
 
-/* Runs from the boot task (the idle task): schedule() there runs every
- * runnable task until none is left. */
+static unsigned base_tasks;
+
+/* Runs from the boot CPU's idle task: run and wait until every task the
+ * test made has exited (they may run on any CPU). */
 static void run_until_idle(void)
 {
-	for (int i = 0; i < 1000 && sched_nr_tasks() > 1; i++)
+	uint64_t end = time_ns() + 5 * NSEC_PER_SEC;
+	arch_irq_enable();
+	for (;;) {
 		schedule();
+		if (sched_nr_tasks() <= base_tasks || time_ns() > end)
+			break;
+		/* Not sched_idle_wait(): tasks ending on other CPUs send this
+		 * one no interrupt. */
+		arch_cpu_relax();
+	}
+}
+
+/* A kernel task pinned to the boot CPU (for tests of ordering). */
+static struct task *create_on_cpu0(const char *name, void (*fn)(void *), void *arg)
+{
+	struct task *t = task_alloc(name);
+	if (!t)
+		return NULL;
+	t->cpus_allowed = 1;
+	t->saved_rsp = arch_task_init_stack(t->kstack_top, fn, arg);
+	task_start(t);
+	return t;
 }
 
 static int order[64];
@@ -29,18 +54,21 @@ static void yielder(void *arg)
 
 static void test_round_robin_yield(struct ktest *t)
 {
+	kstack_cache_drain();           /* stacks kept for reuse are not leaks */
 	size_t frames = pmm_free_frames();
 	unsigned tasks = sched_nr_tasks();
 
 	order_len = 0;
+	base_tasks = tasks;
 	for (int i = 0; i < 4; i++)
-		KT_ASSERT(t, task_create("yielder", yielder, (void *)(uintptr_t)i) != NULL);
+		KT_ASSERT(t, create_on_cpu0("yielder", yielder, (void *)(uintptr_t)i) != NULL);
 	run_until_idle();
 	KT_EXPECT_EQ(t, order_len, 12);
 	/* Strict alternation: 0 1 2 3 0 1 2 3 0 1 2 3 */
 	for (int i = 0; i < order_len; i++)
 		KT_EXPECT_EQ(t, order[i], i % 4);
 	KT_EXPECT_EQ(t, sched_nr_tasks(), tasks);
+	kstack_cache_drain();
 	KT_EXPECT_EQ(t, pmm_free_frames(), frames);
 }
 
@@ -73,34 +101,71 @@ static void test_wait_queue_ping_pong(struct ktest *t)
 {
 	token = 0;
 	log_len = 0;
-	/* pong first, so it must really sleep until ping hands over. */
+	base_tasks = sched_nr_tasks();
+	/* pong first, so it must really sleep until ping hands over; they
+	 * may run on different CPUs, waking each other across them. */
 	KT_ASSERT(t, task_create("pong", pong, NULL) != NULL);
 	KT_ASSERT(t, task_create("ping", ping, NULL) != NULL);
 	run_until_idle();
 	KT_EXPECT_EQ(t, log_len, 8);
 	for (int i = 0; i < log_len; i++)
 		KT_EXPECT_EQ(t, log_[i], i % 2);
-	KT_EXPECT_EQ(t, sched_nr_tasks(), 1);
+	KT_EXPECT_EQ(t, sched_nr_tasks(), base_tasks);
 }
 
 static void test_many_tasks_no_leak(struct ktest *t)
 {
+	kstack_cache_drain();
 	size_t frames = pmm_free_frames();
 
+	base_tasks = sched_nr_tasks();
 	for (int round = 0; round < 20; round++) {
 		for (int i = 0; i < 10; i++)
 			KT_ASSERT(t, task_create("short", yielder, (void *)(uintptr_t)0) != NULL);
 		order_len = 0;
 		run_until_idle();
 	}
-	KT_EXPECT_EQ(t, sched_nr_tasks(), 1);
+	KT_EXPECT_EQ(t, sched_nr_tasks(), base_tasks);
+	kstack_cache_drain();
 	KT_EXPECT_EQ(t, pmm_free_frames(), frames);
+}
+
+static volatile uint64_t cpus_seen;
+static volatile int spread_done;
+
+static void record_cpu(void *arg)
+{
+	uint64_t end = time_ns() + 20 * NSEC_PER_MSEC;
+	__atomic_fetch_or(&cpus_seen, 1ull << arch_cpu_id(), __ATOMIC_RELAXED);
+	while (time_ns() < end)
+		arch_cpu_relax();               /* busy: the next task must go elsewhere */
+	__atomic_fetch_add(&spread_done, 1, __ATOMIC_RELAXED);
+}
+
+/* New tasks go to the least loaded CPU: as many busy tasks as CPUs run on
+ * more than half of the CPUs (not all: an idle CPU may steal a task queued
+ * for a CPU that has not picked it up yet, leaving it a second one). */
+static void test_tasks_spread_over_cpus(struct ktest *t)
+{
+	unsigned n = sched_nr_cpus();
+	cpus_seen = 0;
+	spread_done = 0;
+	base_tasks = sched_nr_tasks();
+	for (unsigned i = 0; i < n; i++)
+		KT_ASSERT(t, task_create("spread", record_cpu, NULL) != NULL);
+	run_until_idle();
+	KT_EXPECT_EQ(t, spread_done, n);
+	unsigned seen = 0;
+	for (uint64_t m = cpus_seen; m; m &= m - 1)
+		seen++;
+	KT_EXPECT(t, n == 1 || seen * 2 > n);
 }
 
 static const struct ktest_case sched_cases[] = {
 	KTEST_CASE(test_round_robin_yield),
 	KTEST_CASE(test_wait_queue_ping_pong),
 	KTEST_CASE(test_many_tasks_no_leak),
+	KTEST_CASE(test_tasks_spread_over_cpus),
 	{}
 };
 KTEST_SUITE(sched, sched_cases);

@@ -60,8 +60,12 @@ static void test_mmap_arguments(struct ktest *t)
 	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, PRIV, NULL, 123), -EINVAL);
 	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, MAP_PRIVATE, (void *)1, 0), -ENODEV);
 	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, MAP_PRIVATE, NULL, 0), -EBADF);
-	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS | 0x800000,
-				NULL, 0), -EOPNOTSUPP);
+	/* MAP_SHARED_VALIDATE: an unknown type for anonymous memory (as in
+	 * Linux); for a file, unknown flags are EOPNOTSUPP. */
+	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, NULL, 0),
+		     -EINVAL);
+	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, MAP_SHARED_VALIDATE | 0x800000, (void *)1, 0),
+		     -EOPNOTSUPP);
 	KT_EXPECT_EQ(t, vm_mmap(mm, 0, USER_SPACE_END, RW, PRIV, NULL, 0), -ENOMEM);
 	KT_EXPECT_EQ(t, vm_mmap(mm, USER_SPACE_END - PG, 2 * PG, RW, PRIV | MAP_FIXED, NULL, 0),
 		     -ENOMEM);

@@ -379,7 +379,7 @@ static void test_kstacks(void **state)
 	uintptr_t a, b;
 	unsigned prot;
 
-	kstack_free(kstack_alloc());   /* make the vmap tables exist */
+	kstack_free(kstack_alloc()); kstack_cache_drain();   /* make the vmap tables exist */
 	before_frames = pmm_free_frames();
 	a = (uintptr_t)kstack_alloc();
 	b = (uintptr_t)kstack_alloc();
@@ -397,12 +397,13 @@ static void test_kstacks(void **state)
 	assert_int_equal(vmm_translate(&kernel_space, b - KSTACK_SIZE - PAGE_SIZE, NULL, NULL),
 			 -EFAULT);
 	assert_true(b >= a + PAGE_SIZE + KSTACK_SIZE || a >= b + PAGE_SIZE + KSTACK_SIZE);
-	kstack_free((void *)a);
+	kstack_free((void *)a); kstack_cache_drain();
 	assert_int_equal(vmm_translate(&kernel_space, a - PAGE_SIZE, NULL, NULL), -EFAULT);
-	kstack_free((void *)b);
+	kstack_free((void *)b); kstack_cache_drain();
 	assert_int_equal(pmm_free_frames(), before_frames);
 	assert_int_equal(vmap_pages_used(), before_vmap);
 	expect_assert_failure(kstack_free((void *)a));   /* already freed */
+	kstack_cache_drain();
 }
 
 /* A freed area's hole is reused only by what fits with its guard page. */
@@ -417,7 +418,7 @@ static void test_vmap_hole_reuse(void **state)
 
 	assert_int_equal(b, a + KSTACK_SIZE + PAGE_SIZE);
 	assert_int_equal(c, b + KSTACK_SIZE + PAGE_SIZE);
-	kstack_free((void *)b);
+	kstack_free((void *)b); kstack_cache_drain();
 	/* One page more than the hole holds after its guard: goes elsewhere. */
 	big = ioremap(MiB(256), (stack_pages + 1) * PAGE_SIZE);
 	assert_non_null(big);
@@ -429,8 +430,8 @@ static void test_vmap_hole_reuse(void **state)
 	assert_int_equal(vmm_translate(&kernel_space, c_guard, NULL, NULL), -EFAULT);
 	iounmap(big);
 	iounmap(fits);
-	kstack_free((void *)a);
-	kstack_free((void *)c);
+	kstack_free((void *)a); kstack_cache_drain();
+	kstack_free((void *)c); kstack_cache_drain();
 }
 
 static void test_ioremap(void **state)

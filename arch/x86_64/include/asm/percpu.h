@@ -30,3 +30,4 @@ static inline struct percpu *this_cpu(void)
 }
 
 void percpu_init(unsigned cpu);
+uint32_t percpu_apic_id(unsigned cpu);

@@ -6,3 +6,6 @@ struct boot_info;
 
 void platform_init(const struct boot_info *bi);
 extern unsigned cpus_online;     /* CPUs running the kernel (SMP raises it) */
+void enable_user_protection(void);   /* SMEP/SMAP on this CPU */
+void tlb_shootdown_init(void);        /* register the shootdown IPI (mm/tlb.c) */
+void tlb_serve_pending(void);         /* flush if another CPU asked (spin loops) */
