@@ -42,8 +42,45 @@ syscall_entry:
 	pushq %r15
 	movq %rsp, %rdi
 	xorl %ebp, %ebp                 /* backtraces stop at the user boundary */
-	call syscall_handler
-	jmp trap_return                 /* iretq back, with SWAPGS */
+	call syscall_handler            /* returns with interrupts off */
+
+	/*
+	 * Fast return with SYSRET when the frame still looks like the one
+	 * SYSCALL made (same CS/SS, canonical user RIP): it reloads RIP from
+	 * RCX and RFLAGS from R11. Anything else (exec's new frame is fine,
+	 * but a non-canonical RIP would fault in kernel mode on Intel CPUs)
+	 * leaves through IRETQ.
+	 */
+	movq 17*8(%rsp), %rcx           /* tf->rip */
+	movq %rcx, %r11
+	sarq $47, %r11
+	jnz 1f                          /* not a canonical user address */
+	cmpq $USER_CS, 18*8(%rsp)
+	jne 1f
+	cmpq $USER_DS, 21*8(%rsp)
+	jne 1f
+	movq 19*8(%rsp), %r11           /* tf->rflags */
+	testq $0x10100, %r11            /* RF or TF: let IRETQ handle them */
+	jnz 1f
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	addq $8, %rsp                   /* r11: SYSRET takes RFLAGS from it */
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	addq $8, %rsp                   /* rcx: SYSRET takes RIP from it */
+	popq %rbx
+	popq %rax
+	movq 5*8(%rsp), %rsp            /* tf->rsp, past vector/error/rip/cs/rflags */
+	swapgs
+	sysretq
+1:	jmp trap_return                 /* IRETQ back, with SWAPGS */
 	.size syscall_entry, . - syscall_entry
 
 /*

@@ -25,11 +25,26 @@
 #include <mm/uaccess.h>
 #include <uapi/linux/mman.h>
 
-#define ARG_MAX_BYTES   (2u << 20)      /* Linux: RLIMIT_STACK / 4 at 8 MiB */
+#define ARG_MIN_BYTES   (32u * 4096)    /* Linux's floor for ARG_MAX */
+#define ARG_CAP_BYTES   (4u << 20)      /* what one kmalloc block holds */
 #define MAX_INTERP_DEPTH 4              /* nested "#!" scripts */
 #define PIE_BASE        0x555555554000ull
 #define INTERP_BASE     0x7f0000000000ull
-#define STACK_SIZE      (8ull << 20)
+#define STACK_MIN       (128ull << 10)
+#define STACK_MAX       (1ull << 30)
+
+/* The stack reservation RLIMIT_STACK asks for, within sane bounds. */
+static uint64_t stack_size(void)
+{
+	uint64_t lim = current_proc()->rlimits[RLIMIT_STACK].cur;
+	return ALIGN_UP(MIN(MAX(lim, STACK_MIN), STACK_MAX), PAGE_SIZE);
+}
+
+/* Linux's ARG_MAX: a quarter of the stack limit, at least 32 pages. */
+static size_t arg_max(void)
+{
+	return (size_t)MIN(MAX(stack_size() / 4, (uint64_t)ARG_MIN_BYTES), (uint64_t)ARG_CAP_BYTES);
+}
 
 /* Strings gathered for the new program; all in one kmalloc'ed block. */
 struct exec_args {
@@ -77,7 +92,7 @@ static void args_free(struct exec_args *a)
 static int args_init(struct exec_args *a)
 {
 	memset(a, 0, sizeof(*a));
-	a->cap = ARG_MAX_BYTES;
+	a->cap = arg_max();
 	a->buf = kmalloc(a->cap);
 	return a->buf ? 0 : -ENOMEM;
 }
@@ -284,12 +299,13 @@ static int setup_stack(struct mm *mm, struct exec_args *a, const struct loaded *
 		       const struct cred *cred, const char *execfn, uint64_t *rsp)
 {
 	uint64_t top = MM_STACK_TOP - random_pages(22);
-	long r = vm_mmap(mm, top - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE,
+	uint64_t reserve = stack_size();
+	long r = vm_mmap(mm, top - reserve, reserve, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, NULL, 0);
 	if (r < 0)
 		return (int)r;
 	mm->start_stack = top;
-	mm->mmap_base = top - STACK_SIZE - MiB(1) - random_pages(28);
+	mm->mmap_base = top - reserve - MiB(1) - random_pages(28);
 
 	struct exec_auxv aux = {
 		.phdr = ld->phdr, .phent = 56, .phnum = ld->prog.phnum,

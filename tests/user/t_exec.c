@@ -3,6 +3,7 @@
  * this program again with a mode argument (see main). Fixture files are
  * made by user/mkfixtures.sh. */
 #include "utest.h"
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -307,10 +308,39 @@ UT_CASE(test_cloexec)
 	close(keep[0]);
 }
 
+/* ARG_MAX follows RLIMIT_STACK (a quarter of it), as on Linux: 300 KB of
+ * arguments fit under the default 8 MiB stack but not under a 1 MiB one. */
+UT_CASE(test_arg_max_follows_rlimit_stack)
+{
+	static char big[300 * 1024];
+	memset(big, 'a', sizeof(big) - 1);
+	char *s100k = big + 200 * 1024;        /* one string of 100 KiB - 1 */
+	char *argv[] = { "/bin/echo", s100k, s100k, s100k, NULL };
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = { 1 << 20, 1 << 20 };
+		setrlimit(RLIMIT_STACK, &rl);
+		execv("/bin/echo", argv);
+		_exit(errno == E2BIG ? 0 : 1);
+	}
+	int st;
+	UT_ASSERT(waitpid(pid, &st, 0) == pid);
+	UT_EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	pid = fork();
+	if (pid == 0) {
+		close(1);               /* keep 300 KB off the console: echo's writes fail */
+		execv("/bin/echo", argv);
+		_exit(99);
+	}
+	UT_ASSERT(waitpid(pid, &st, 0) == pid);
+	UT_EXPECT(WIFEXITED(st) && WEXITSTATUS(st) != 99);
+}
+
 static const struct ut_case cases[] = {
 	UT_C(test_enoent_enotdir), UT_C(test_eacces_enoexec_eloop), UT_C(test_efault),
 	UT_C(test_e2big_enametoolong), UT_C(test_failed_exec_leaves_caller_intact),
 	UT_C(test_scripts), UT_C(test_big_argv_envp), UT_C(test_auxv), UT_C(test_cloexec),
+	UT_C(test_arg_max_follows_rlimit_stack),
 };
 
 int main(int argc, char **argv)
