@@ -5,8 +5,7 @@
 set -euo pipefail
 iso=$1 kernel=$2
 here=$(cd "$(dirname "$0")" && pwd)
-"$here/qemu.sh" --headless --gdb --iso "$iso" -- -serial file:build/debug-serial.log \
-	>/dev/null 2>&1 &
+"$here/qemu.sh" --gdb --serial-file build/debug-serial.log --iso "$iso" >/dev/null 2>&1 &
 qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT
 exec gdb -q "$kernel" \

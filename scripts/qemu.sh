@@ -3,7 +3,7 @@
 # `make run`, `make run-uefi`, `make debug` and the test harness.
 #
 #   scripts/qemu.sh --iso IMG [--uefi] [--smp N] [--mem SIZE] [--machine q35|pc]
-#                   [--gdb] [--headless] [-- extra qemu args]
+#                   [--gdb] [--headless] [--serial-file F] [-- extra qemu args]
 #
 # Acceleration: KVM only where the host has hardware virtualization (the
 # kvm_intel or kvm_amd module is loaded); a paravirtual /dev/kvm (kvm_pvm)
@@ -12,7 +12,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-iso="" uefi=0 smp=1 mem=512M machine=q35 gdb=0 headless=0 extra=()
+iso="" uefi=0 smp=1 mem=512M machine=q35 gdb=0 headless=0 serial_file="" extra=()
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--iso) iso=$2; shift 2 ;;
@@ -22,6 +22,7 @@ while [[ $# -gt 0 ]]; do
 	--machine) machine=$2; shift 2 ;;
 	--gdb) gdb=1; shift ;;
 	--headless) headless=1; shift ;;
+	--serial-file) serial_file=$2; shift 2 ;;
 	--) shift; extra+=("$@"); break ;;
 	*) extra+=("$1"); shift ;;
 	esac
@@ -44,7 +45,9 @@ if [[ $uefi -eq 1 ]]; then
 	       -drive "if=pflash,format=raw,unit=1,file=$vars")
 fi
 
-if [[ $headless -eq 1 ]]; then
+if [[ -n "$serial_file" ]]; then
+	args+=(-serial "file:$serial_file" -monitor none)
+elif [[ $headless -eq 1 ]]; then
 	args+=(-serial stdio -monitor none)
 else
 	# Ctrl-A X quits; Ctrl-A C switches to the QEMU monitor.
