@@ -179,27 +179,37 @@ def boot_checks(name, lines, cfg, res):
     res.add(f"{name}/memory-map-logged", "memblock:" in text or "mem:" in text)
 
 
-def run_matrix_boot(cfg, iso, timeout):
-    r = Results()
+def boot_and_parse(cfg, iso, timeout, r):
+    """Boot cfg, count its KTAP cases and top-level failures into r; return
+    (lines, text, status, secs, log). A panic halts the machine: stop there
+    instead of waiting for the timeout."""
     name = cfg["name"]
-    # A panic halts the machine: stop there instead of waiting for the timeout.
     done = lambda l: "All CPUs halted" in l or "fault while reporting a fault" in l
     lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"],
                                          cfg["smp"], cfg["mem"], timeout, stop_on=done)
-    text = "\n".join(lines)
     cases, errors = parse_ktap(lines)
     for suite, case, ok, skip in cases:
         r.add(f"{name}/{suite}.{case}", ok)
     for e in errors:
         r.add(f"{name}/ktap", False, e)
+    # Suite results with a reason (a crashed or leaking test program).
+    for m in re.finditer(r"^not ok \d+ (\S+) # (.*)$", "\n".join(TS.sub("", l) for l in lines), re.M):
+        r.add(f"{name}/{m.group(1)}", False, m.group(2))
+    text = "\n".join(lines)
     if "Kernel panic - not syncing" in text:
         r.add(f"{name}/no-panic", False, f"kernel panicked, see {log}")
     elif status == "timeout":
         r.add(f"{name}/completes", False, f"timeout after {timeout}s, see {log}")
-    elif "reboot: Power down" not in text:
-        r.add(f"{name}/completes", False, f"QEMU exited without power-off (triple fault?), see {log}")
-    else:
-        r.add(f"{name}/completes", True)
+    return lines, text, status, secs, log
+
+
+def run_matrix_boot(cfg, iso, timeout):
+    r = Results()
+    name = cfg["name"]
+    lines, text, status, secs, log = boot_and_parse(cfg, iso, timeout, r)
+    if status != "timeout" and "Kernel panic" not in text:
+        r.add(f"{name}/completes", "reboot: Power down" in text,
+              f"QEMU exited without power-off (triple fault?), see {log}")
     boot_checks(name, lines, cfg, r)
     return name, r, secs
 
@@ -215,22 +225,8 @@ def run_user_boot(cfg, iso, timeout):
     """The user-space test image: PID 1 runs every /tests program (KTAP)."""
     r = Results()
     name = cfg["name"]
-    done = lambda l: "All CPUs halted" in l or "fault while reporting a fault" in l
-    lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"],
-                                         cfg["smp"], cfg["mem"], timeout, stop_on=done)
-    text = "\n".join(lines)
-    cases, errors = parse_ktap(lines)
-    for suite, case, ok, skip in cases:
-        r.add(f"{name}/{suite}.{case}", ok)
-    for e in errors:
-        r.add(f"{name}/ktap", False, e)
-    for m in re.finditer(r"^not ok \d+ (\S+) # (.*)$", "\n".join(TS.sub("", l) for l in lines), re.M):
-        r.add(f"{name}/{m.group(1)}", False, m.group(2))
-    if "Kernel panic - not syncing" in text:
-        r.add(f"{name}/no-panic", False, f"kernel panicked, see {log}")
-    elif status == "timeout":
-        r.add(f"{name}/completes", False, f"timeout after {timeout}s, see {log}")
-    else:
+    lines, text, status, secs, log = boot_and_parse(cfg, iso, timeout, r)
+    if status != "timeout" and "Kernel panic" not in text:
         r.add(f"{name}/init-exit-0", "init: exited with status 0" in text, f"see {log}")
     return name, r, secs
 

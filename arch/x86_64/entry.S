@@ -6,6 +6,7 @@
  * interrupted code was user mode, so GS always points at per-CPU data here.
  */
 #include <asm/layout.h>
+#include <asm/entry.h>
 
 /* Vectors where the CPU pushes an error code: #DF #TS #NP #SS #GP #PF #AC #CP #VC #SX */
 #define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
@@ -39,21 +40,7 @@ trap_common:
 0:	testb $3, 24(%rsp)              /* CS of the interrupted context */
 	jz 1f
 	swapgs
-1:	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+1:	SAVE_GPRS
 	cld
 	movq %rsp, %rdi
 	/* A frame pointer link through the interrupted RIP makes backtraces
@@ -66,21 +53,7 @@ trap_common:
 
 	.globl trap_return
 trap_return:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	RESTORE_GPRS
 	testb $3, 24(%rsp)
 	jz 2f
 	swapgs

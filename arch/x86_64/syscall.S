@@ -7,6 +7,7 @@
  * shape of frame. vector = -1 marks a system call.
  */
 #include <asm/layout.h>
+#include <asm/entry.h>
 
 #define USER_DS 0x2b
 #define USER_CS 0x33
@@ -25,21 +26,7 @@ syscall_entry:
 	pushq %rcx                      /* rip */
 	pushq $0                        /* error code */
 	pushq $-1                       /* vector: system call */
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	SAVE_GPRS
 	movq %rsp, %rdi
 	xorl %ebp, %ebp                 /* backtraces stop at the user boundary */
 	call syscall_handler            /* returns with interrupts off */
