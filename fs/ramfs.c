@@ -91,7 +91,8 @@ int ramfs_unpack(const void *cpio, size_t len)
 	return cpio_for_each(cpio, len, add_entry, NULL);
 }
 
-static int walk(struct ramfs_node *start, const char *path, int *links, struct ramfs_node **out);
+static int walk(struct ramfs_node *start, const char *path, int *links, bool follow_last,
+		struct ramfs_node **out);
 
 static bool only_slashes(const char *p)
 {
@@ -110,10 +111,11 @@ static int follow(struct ramfs_node *dir, struct ramfs_node *link, int *links, s
 		return -ENAMETOOLONG;
 	memcpy(target, link->data, link->size);
 	target[link->size] = '\0';
-	return walk(target[0] == '/' ? &root : dir, target, links, out);
+	return walk(target[0] == '/' ? &root : dir, target, links, true, out);
 }
 
-static int walk(struct ramfs_node *start, const char *path, int *links, struct ramfs_node **out)
+static int walk(struct ramfs_node *start, const char *path, int *links, bool follow_last,
+		struct ramfs_node **out)
 {
 	struct ramfs_node *cur = start;
 	const char *p = path;
@@ -138,7 +140,8 @@ static int walk(struct ramfs_node *start, const char *path, int *links, struct r
 			next = child_named(cur, p, len);
 		if (!next)
 			return -ENOENT;
-		if (S_ISLNK(next->mode)) {
+		bool last = only_slashes(p + len);
+		if (S_ISLNK(next->mode) && (follow_last || !last || p[len] == '/')) {
 			int err = follow(cur, next, links, &next);
 			if (err)
 				return err;
@@ -153,7 +156,8 @@ static int walk(struct ramfs_node *start, const char *path, int *links, struct r
 	return 0;
 }
 
-int ramfs_lookup(const char *path, struct ramfs_node **out)
+int ramfs_lookup_at(struct ramfs_node *dir, const char *path, bool follow_last,
+		    struct ramfs_node **out)
 {
 	int links = 0;
 
@@ -161,5 +165,36 @@ int ramfs_lookup(const char *path, struct ramfs_node **out)
 		return -ENAMETOOLONG;
 	if (!*path)
 		return -ENOENT;
-	return walk(&root, path, &links, out);
+	return walk(path[0] == '/' ? &root : dir, path, &links, follow_last, out);
+}
+
+int ramfs_lookup(const char *path, struct ramfs_node **out)
+{
+	return ramfs_lookup_at(&root, path, true, out);
+}
+
+/* The absolute path of n (for exec by descriptor). -ENAMETOOLONG if it
+ * does not fit. */
+int ramfs_path(const struct ramfs_node *n, char *buf, size_t size)
+{
+	size_t len = 0;
+	char tmp[PATH_MAX];
+
+	if (n == &root)
+		return strlcpy(buf, "/", size) < size ? 0 : -ENAMETOOLONG;
+	tmp[sizeof(tmp) - 1] = '\0';
+	size_t pos = sizeof(tmp) - 1;
+	for (; n && n != &root; n = n->parent) {
+		size_t l = strlen(n->name);
+		if (l + 1 > pos)
+			return -ENAMETOOLONG;
+		pos -= l;
+		memcpy(tmp + pos, n->name, l);
+		tmp[--pos] = '/';
+	}
+	len = sizeof(tmp) - 1 - pos;
+	if (len + 1 > size)
+		return -ENAMETOOLONG;
+	memcpy(buf, tmp + pos, len + 1);
+	return 0;
 }

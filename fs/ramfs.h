@@ -36,4 +36,12 @@ int ramfs_unpack(const void *cpio, size_t len);
 /* Resolve an absolute path (symlinks followed, also in the last component).
  * 0 with *out, or -ENOENT, -ENOTDIR, -ELOOP, -ENAMETOOLONG. */
 int ramfs_lookup(const char *path, struct ramfs_node **out);
+/* Relative paths start at dir; follow_last false: a final symlink is
+ * returned as itself (O_NOFOLLOW, AT_SYMLINK_NOFOLLOW). */
+int ramfs_lookup_at(struct ramfs_node *dir, const char *path, bool follow_last,
+		    struct ramfs_node **out);
+int ramfs_path(const struct ramfs_node *n, char *buf, size_t size);
+/* The node behind an open initramfs file, or NULL for other files. */
+struct file;
+struct ramfs_node *ramfs_file_node(struct file *f);
 struct ramfs_node *ramfs_root(void);

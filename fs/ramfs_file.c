@@ -175,3 +175,8 @@ long sys_lseek(int fd, long off, int whence)
 	file_put(f);
 	return r;
 }
+
+struct ramfs_node *ramfs_file_node(struct file *f)
+{
+	return f->ops == &ramfs_file_ops ? f->private : NULL;
+}

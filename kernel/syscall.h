@@ -35,6 +35,8 @@ long sys_clone(unsigned long flags, unsigned long newsp, int *ptid, int *ctid,
 long sys_wait4(int pid, int *status, int options, void *rusage);
 long sys_waitid(int idtype, int id, void *info, int options, void *rusage);
 long sys_execve(const char *path, const char *const *argv, const char *const *envp);
+long sys_execveat(int dirfd, const char *path, const char *const *argv,
+		  const char *const *envp, int flags);
 
 /* kernel/sys_file.c */
 long sys_read(int fd, void *buf, size_t count);

@@ -407,16 +407,9 @@ static int do_exec(const char *path, struct exec_args *a)
 	return 0;
 }
 
-long sys_execve(const char *upath, const char *const *uargv, const char *const *uenvp)
+static long exec_user(const char *path, const char *const *uargv, const char *const *uenvp)
 {
-	char path[PATH_MAX];
 	struct exec_args a;
-
-	long n = strncpy_from_user(path, upath, sizeof(path));
-	if (n < 0)
-		return n;
-	if (n >= (long)sizeof(path))
-		return -ENAMETOOLONG;
 	int err = args_init(&a);
 	if (!err)
 		err = copy_user_strings(&a, uargv, &a.argc);
@@ -428,6 +421,72 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 		err = do_exec(path, &a);
 	args_free(&a);
 	return err;
+}
+
+long sys_execve(const char *upath, const char *const *uargv, const char *const *uenvp)
+{
+	char path[PATH_MAX];
+	long n = strncpy_from_user(path, upath, sizeof(path));
+
+	if (n < 0)
+		return n;
+	if (n >= (long)sizeof(path))
+		return -ENAMETOOLONG;
+	return exec_user(path, uargv, uenvp);
+}
+
+#define AT_FDCWD            (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_EMPTY_PATH       0x1000
+
+/*
+ * execveat: the path relative to dirfd's directory, or (AT_EMPTY_PATH with
+ * "") the file dirfd itself (musl's fexecve). The file is named by its
+ * absolute path in the initramfs tree for do_exec.
+ */
+long sys_execveat(int dirfd, const char *upath, const char *const *uargv,
+		  const char *const *uenvp, int flags)
+{
+	char path[PATH_MAX], abs[PATH_MAX];
+	struct ramfs_node *dir = ramfs_root(), *n;
+	struct file *f = NULL;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	long len = strncpy_from_user(path, upath, sizeof(path));
+	if (len < 0)
+		return len;
+	if (len >= (long)sizeof(path))
+		return -ENAMETOOLONG;
+	if (path[0] != '/' && dirfd != AT_FDCWD) {
+		f = fd_get(current_proc()->files, dirfd);
+		if (!f)
+			return -EBADF;
+		dir = ramfs_file_node(f);
+		file_put(f);
+		if (!dir)
+			return -ENOTDIR;        /* a pipe or the console: no directory */
+		if (!len) {
+			if (!(flags & AT_EMPTY_PATH))
+				return -ENOENT;
+			n = dir;
+			goto by_node;
+		}
+		if (!S_ISDIR(dir->mode))
+			return -ENOTDIR;
+	} else if (!len) {
+		return -ENOENT;
+	}
+	int err = ramfs_lookup_at(dir, path, !(flags & AT_SYMLINK_NOFOLLOW), &n);
+	if (err)
+		return err;
+	if (S_ISLNK(n->mode))
+		return -ELOOP;
+by_node:
+	err = ramfs_path(n, abs, sizeof(abs));
+	if (err)
+		return err;
+	return exec_user(abs, uargv, uenvp);
 }
 
 int exec_kernel(const char *path, const char *const *argv, const char *const *envp)

@@ -336,11 +336,43 @@ UT_CASE(test_arg_max_follows_rlimit_stack)
 	UT_EXPECT(WIFEXITED(st) && WEXITSTATUS(st) != 99);
 }
 
+/* Run execveat in a child with stdout silenced; its exit status or 200 + errno. */
+static int execveat_status(int dirfd, const char *path, int flags)
+{
+	char *argv[] = { "echo", "x", NULL }, *envp[] = { NULL };
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(1);
+		syscall(SYS_execveat, dirfd, path, argv, envp, flags);
+		_exit(200 + errno);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+UT_CASE(test_execveat)
+{
+	int bin = open("/bin", O_RDONLY | O_DIRECTORY);
+	int echo = open("/bin/echo", O_RDONLY);
+	UT_ASSERT(bin >= 0 && echo >= 0);
+	UT_EXPECT_EQ(execveat_status(bin, "echo", 0), 0);                     /* relative to a dir fd */
+	UT_EXPECT_EQ(execveat_status(echo, "", AT_EMPTY_PATH), 0);            /* fexecve */
+	UT_EXPECT_EQ(execveat_status(AT_FDCWD, "/fixtures/echo-link", 0), 0);
+	UT_EXPECT_EQ(execveat_status(AT_FDCWD, "/fixtures/echo-link", AT_SYMLINK_NOFOLLOW), 200 + ELOOP);
+	UT_EXPECT_EQ(execveat_status(echo, "", 0), 200 + ENOENT);
+	UT_EXPECT_EQ(execveat_status(echo, "x", 0), 200 + ENOTDIR);
+	UT_EXPECT_EQ(execveat_status(999, "echo", 0), 200 + EBADF);
+	UT_EXPECT_EQ(execveat_status(bin, "echo", 0x4), 200 + EINVAL);
+	close(bin);
+	close(echo);
+}
+
 static const struct ut_case cases[] = {
 	UT_C(test_enoent_enotdir), UT_C(test_eacces_enoexec_eloop), UT_C(test_efault),
 	UT_C(test_e2big_enametoolong), UT_C(test_failed_exec_leaves_caller_intact),
 	UT_C(test_scripts), UT_C(test_big_argv_envp), UT_C(test_auxv), UT_C(test_cloexec),
-	UT_C(test_arg_max_follows_rlimit_stack),
+	UT_C(test_arg_max_follows_rlimit_stack), UT_C(test_execveat),
 };
 
 int main(int argc, char **argv)
