@@ -130,7 +130,7 @@ long sys_openat(int dirfd, const char *upath, int flags, unsigned mode)
 	struct file *f = file_alloc(&ramfs_file_ops, n, (unsigned)flags & ~O_CLOEXEC);
 	if (!f)
 		return -ENOMEM;
-	unsigned limit = (unsigned)MIN(p->rlimits[RLIMIT_NOFILE].cur, 1u << 20);
+	unsigned limit = proc_fd_limit(p);
 	int fd = fd_install(p->files, f, 0, flags & O_CLOEXEC, limit);
 	file_put(f);
 	return fd;

@@ -197,7 +197,7 @@ long sys_pipe2(int *ufds, int flags)
 	int err = pipe_create(&rd, &wr, (unsigned)flags);
 	if (err)
 		return err;
-	unsigned limit = (unsigned)MIN(proc->rlimits[RLIMIT_NOFILE].cur, 1u << 20);
+	unsigned limit = proc_fd_limit(proc);
 	int fds[2] = { -1, -1 };
 	fds[0] = fd_install(proc->files, rd, 0, flags & O_CLOEXEC, limit);
 	if (fds[0] >= 0)

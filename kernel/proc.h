@@ -20,6 +20,7 @@
 #define PID_MAX 32768
 #define RLIM_NLIMITS 16
 #define RLIM_INFINITY (~0ull)
+#define NR_OPEN (1u << 20)      /* fs.nr_open: the most descriptors one process may have */
 
 /* Resource numbers (Linux's). */
 enum {
@@ -81,6 +82,8 @@ void proc_init(void);
 struct proc *current_proc(void);
 struct proc *proc_find(int pid);        /* caller holds proc_tree_lock */
 unsigned proc_count(void);
+/* Descriptors p may open: RLIMIT_NOFILE, capped at NR_OPEN. */
+unsigned proc_fd_limit(const struct proc *p);
 
 /* Start PID 1 running path from the initramfs: 0 or -errno. */
 int proc_start_init(const char *path, const char *const *argv, const char *const *envp);

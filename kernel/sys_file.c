@@ -171,19 +171,13 @@ long sys_ioctl(int fd, unsigned cmd, unsigned long arg)
 	return r;
 }
 
-static unsigned fd_limit(struct proc *p)
-{
-	uint64_t lim = p->rlimits[RLIMIT_NOFILE].cur;
-	return lim > 1u << 20 ? 1u << 20 : (unsigned)lim;
-}
-
 long sys_dup(int oldfd)
 {
 	struct proc *p = current_proc();
 	struct file *f = get_file(oldfd);
 	if (!f)
 		return -EBADF;
-	int fd = fd_install(p->files, f, 0, false, fd_limit(p));
+	int fd = fd_install(p->files, f, 0, false, proc_fd_limit(p));
 	file_put(f);
 	return fd;
 }
@@ -196,13 +190,13 @@ long sys_dup3(int oldfd, int newfd, int flags)
 		return -EINVAL;
 	if (oldfd == newfd)
 		return -EINVAL;
-	if (newfd < 0 || (unsigned)newfd >= fd_limit(p))
+	if (newfd < 0 || (unsigned)newfd >= proc_fd_limit(p))
 		return -EBADF;
 	struct file *f = get_file(oldfd);
 	if (!f)
 		return -EBADF;
 	fd_close(p->files, newfd);
-	int fd = fd_install(p->files, f, newfd, flags & O_CLOEXEC, fd_limit(p));
+	int fd = fd_install(p->files, f, newfd, flags & O_CLOEXEC, proc_fd_limit(p));
 	file_put(f);
 	/* Another thread may have taken newfd in between: Linux returns EBUSY. */
 	return fd == newfd ? fd : (fd >= 0 ? (fd_close(p->files, fd), -EBUSY) : fd);

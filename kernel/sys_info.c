@@ -127,7 +127,7 @@ long sys_prlimit64(int pid, unsigned resource, const void *unew, void *uold)
 			spin_unlock(&proc_tree_lock);
 			return -EPERM;
 		}
-		if (resource == RLIMIT_NOFILE && nl.max > (1u << 20)) {
+		if (resource == RLIMIT_NOFILE && nl.max > NR_OPEN) {
 			spin_unlock(&proc_tree_lock);
 			return -EPERM;          /* above fs.nr_open, as Linux */
 		}

@@ -10,6 +10,7 @@
  */
 #include <mm/mm.h>
 #include <kernel/arch.h>
+#include <kernel/smp.h>
 #include <mm/pmm.h>
 #include <mm/slab.h>
 #include <kernel/errno.h>
@@ -18,9 +19,8 @@
 
 /* The mm this CPU runs on (one CPU until SMP; then per-CPU data). */
 /* The mm whose tables each CPU has loaded (kept lazily by kernel threads). */
-#define MM_MAX_CPUS 64
-static struct mm *active_mms[MM_MAX_CPUS];
-#define active_mm (active_mms[arch_cpu_id()])
+static struct mm *active_mms[NR_CPUS];
+
 
 unsigned mm_prot_to_vm(unsigned prot)
 {
@@ -68,7 +68,7 @@ void mm_put(struct mm *mm)
 {
 	if (__atomic_sub_fetch(&mm->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	if (active_mm == mm)
+	if (active_mms[arch_cpu_id()] == mm)
 		mm_activate(NULL);
 	spin_lock(&mm->lock);
 	mm_unmap_pages(mm, 0, USER_SPACE_END);
@@ -129,13 +129,13 @@ out_free_child:
 
 void mm_activate(struct mm *mm)
 {
-	active_mm = mm;
+	active_mms[arch_cpu_id()] = mm;
 	arch_switch_mm(mm ? mm->space.pml4 : kernel_space.pml4);
 }
 
 struct mm *mm_current(void)
 {
-	return active_mm;
+	return active_mms[arch_cpu_id()];
 }
 
 __attribute__((weak)) struct mm *current_mm(void)

@@ -407,14 +407,19 @@ static int do_exec(const char *path, struct exec_args *a)
 	return 0;
 }
 
-static long exec_user(const char *path, const char *const *uargv, const char *const *uenvp)
+/* Gather argv/envp (from user memory, or kernel strings for init), then exec. */
+static int exec_strings(const char *path, const char *const *argv,
+			const char *const *envp, bool from_user)
 {
+	int (*copy)(struct exec_args *, const char *const *, unsigned *) =
+		from_user ? copy_user_strings : copy_kernel_strings;
 	struct exec_args a;
 	int err = args_init(&a);
+
 	if (!err)
-		err = copy_user_strings(&a, uargv, &a.argc);
+		err = copy(&a, argv, &a.argc);
 	if (!err)
-		err = copy_user_strings(&a, uenvp, &a.envc);
+		err = copy(&a, envp, &a.envc);
 	if (!err)
 		err = args_index(&a);
 	if (!err)
@@ -432,7 +437,7 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 		return n;
 	if (n >= (long)sizeof(path))
 		return -ENAMETOOLONG;
-	return exec_user(path, uargv, uenvp);
+	return exec_strings(path, uargv, uenvp, true);
 }
 
 #define AT_FDCWD            (-100)
@@ -486,21 +491,10 @@ by_node:
 	err = ramfs_path(n, abs, sizeof(abs));
 	if (err)
 		return err;
-	return exec_user(abs, uargv, uenvp);
+	return exec_strings(abs, uargv, uenvp, true);
 }
 
 int exec_kernel(const char *path, const char *const *argv, const char *const *envp)
 {
-	struct exec_args a;
-	int err = args_init(&a);
-	if (!err)
-		err = copy_kernel_strings(&a, argv, &a.argc);
-	if (!err)
-		err = copy_kernel_strings(&a, envp, &a.envc);
-	if (!err)
-		err = args_index(&a);
-	if (!err)
-		err = do_exec(path, &a);
-	args_free(&a);
-	return err;
+	return exec_strings(path, argv, envp, false);
 }

@@ -34,6 +34,11 @@ unsigned proc_count(void)
 	return READ_ONCE(nr_procs);
 }
 
+unsigned proc_fd_limit(const struct proc *p)
+{
+	return (unsigned)MIN(p->rlimits[RLIMIT_NOFILE].cur, (uint64_t)NR_OPEN);
+}
+
 void proc_init(void)
 {
 	/* Like Linux's max_threads: processes whose kernel stacks (16 KiB and a

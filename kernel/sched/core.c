@@ -22,12 +22,12 @@
 #include <kernel/string.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
+#include <kernel/smp.h>
 #include <mm/slab.h>
 #include <mm/vmap.h>
 #include <mm/mm.h>
 
 #define SLICE_NS (4 * NSEC_PER_MSEC)
-#define SCHED_MAX_CPUS 64
 
 struct runqueue {
 	struct spinlock lock;
@@ -42,8 +42,8 @@ struct runqueue {
 	struct timer slice;             /* armed only with more than one runnable task */
 };
 
-static struct runqueue rqs[SCHED_MAX_CPUS];
-static struct task idle_tasks[SCHED_MAX_CPUS];
+static struct runqueue rqs[NR_CPUS];
+static struct task idle_tasks[NR_CPUS];
 static void slice_expired(struct timer *t);
 static int next_tid = 1;
 static unsigned nr_tasks;               /* live tasks, idle tasks included */
@@ -101,7 +101,7 @@ unsigned sched_nr_tasks(void)
 unsigned sched_nr_cpus(void)
 {
 	unsigned n = 0;
-	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
+	for (unsigned c = 0; c < NR_CPUS; c++)
 		n += READ_ONCE(rqs[c].online);
 	return n;
 }
@@ -297,7 +297,7 @@ static unsigned least_loaded_cpu(uint64_t allowed)
 {
 	unsigned best = arch_cpu_id();
 	unsigned best_load = (allowed >> best) & 1 ? rq_load(best) : ~0u;
-	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++) {
+	for (unsigned c = 0; c < NR_CPUS; c++) {
 		if (!READ_ONCE(rqs[c].online) || !((allowed >> c) & 1))
 			continue;
 		unsigned load = rq_load(c);
@@ -345,7 +345,7 @@ static bool steal_work(void)
 	struct runqueue *self = this_rq(), *busiest = NULL;
 	unsigned most = 0;
 
-	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++) {
+	for (unsigned c = 0; c < NR_CPUS; c++) {
 		unsigned n = READ_ONCE(rqs[c].nr_runnable);
 		if (&rqs[c] != self && READ_ONCE(rqs[c].online) && n > most) {
 			most = n;

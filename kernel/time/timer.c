@@ -13,8 +13,8 @@
 #include <kernel/spinlock.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
+#include <kernel/smp.h>
 
-#define MAX_CPUS_TIMERS 64
 
 struct timer_base {
 	struct spinlock lock;
@@ -22,7 +22,7 @@ struct timer_base {
 	uint64_t irq_count;
 };
 
-static struct timer_base bases[MAX_CPUS_TIMERS];
+static struct timer_base bases[NR_CPUS];
 
 static struct timer_base *base_of(unsigned cpu)
 {
@@ -126,7 +126,7 @@ void timer_interrupt(void)
 
 uint64_t timer_irq_count(unsigned cpu)
 {
-	return cpu < MAX_CPUS_TIMERS ? READ_ONCE(bases[cpu].irq_count) : 0;
+	return cpu < NR_CPUS ? READ_ONCE(bases[cpu].irq_count) : 0;
 }
 
 struct sleeper {

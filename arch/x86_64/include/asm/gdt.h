@@ -2,8 +2,9 @@
 #pragma once
 
 #include <kernel/types.h>
+#include <kernel/smp.h>
 
-#define MAX_CPUS 64
+#define MAX_CPUS NR_CPUS
 
 void gdt_init_cpu(unsigned cpu);
 void tss_init_ist(unsigned cpu);
