@@ -68,6 +68,14 @@
 #define EALREADY 114
 #define EINPROGRESS 115
 
+/* Kernel-internal: never seen by user space. A syscall interrupted by a
+ * signal returns one of these; signal delivery turns it into EINTR or
+ * restarts the call (SA_RESTART), as Linux's include/linux/errno.h. */
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ERESTART_RESTARTBLOCK 516
+
 /* Kernel-internal: pointers that carry an errno (Linux's ERR_PTR idiom). */
 #define MAX_ERRNO 4095
 #define ERR_PTR(e)  ((void *)(long)(e))

@@ -16,6 +16,7 @@
 #include <kernel/types.h>
 #include <kernel/list.h>
 #include <kernel/task.h>
+#include <kernel/signal.h>
 
 #define PID_MAX 32768
 #define RLIM_NLIMITS 16
@@ -44,7 +45,13 @@ struct fd_table;
 struct proc {
 	/* Immutable after creation. */
 	int pid;
-	struct task *task;
+
+	/* Threads (tasks with task->proc == this), under proc_tree_lock. The
+	 * process ends when the last one exits. */
+	struct list_head threads;
+	unsigned nr_threads;
+	bool group_exiting;             /* exit_group or a fatal signal: all threads die */
+	int group_exit_status;          /* the wait status they die with */
 
 	/* Protected by proc_tree_lock. */
 	struct proc *parent;
@@ -52,7 +59,6 @@ struct proc {
 	struct list_head sibling;       /* in parent->children */
 	bool zombie;
 	int wait_status;                /* wait4 encoding, valid when zombie */
-	uint64_t clear_child_tid;       /* set_tid_address: zeroed at exit */
 	int exit_signal;                /* sent to the parent at exit (SIGCHLD) */
 	struct proc *vfork_parent;      /* waiting in vfork until we exec or exit */
 	bool vfork_done;                /* set in the parent when its vfork child lets go */
@@ -65,15 +71,16 @@ struct proc {
 	char comm[16];
 
 	struct wait_queue child_exit;   /* woken when a child becomes a zombie */
+	struct wait_queue thread_exit;  /* woken when one of its threads exits */
 
-	/* Signal state (kernel/signal.c); owned by the process's thread. */
+	/* Signal state (kernel/signal.c): dispositions shared by the threads;
+	 * each thread's mask and own pending set are in its task. */
 	struct {
 		uint64_t handler, flags, restorer, mask;
 	} sigactions[64];
-	uint64_t sigmask;
+	uint64_t shared_pending;        /* process-directed pending signals; atomic */
 };
 
-void signal_exec_reset(struct proc *p);
 
 extern struct spinlock proc_tree_lock;
 
@@ -91,5 +98,11 @@ int proc_start_init(const char *path, const char *const *argv, const char *const
 /* wait status encodings (as <sys/wait.h> decodes them) */
 #define W_EXITCODE(code, sig) (((code) & 0xff) << 8 | ((sig) & 0x7f))
 
-/* End the calling process with a wait status (exit or fatal signal). */
+/* End the calling process with a wait status (exit_group or a fatal
+ * signal): every thread on every CPU dies, the last one out reaps. */
 __noreturn void proc_exit(int wait_status);
+/* End the calling thread (exit(2)); the last thread ends the process. */
+__noreturn void thread_exit(int wait_status);
+/* The thread with this tid (any process), NULL if none; caller holds
+ * proc_tree_lock. */
+struct task *proc_find_task(int tid);

@@ -65,9 +65,9 @@ long sys_arch_prctl(int code, unsigned long addr)
 
 long sys_set_tid_address(int *tidptr)
 {
-	struct proc *p = current_proc();
-	p->clear_child_tid = (uint64_t)tidptr;
-	return p->pid;          /* the caller's tid; one thread per process for now */
+	struct task *t = current_task();
+	t->clear_child_tid = (uint64_t)tidptr;
+	return t->tid;
 }
 
 #define GRND_NONBLOCK 1

@@ -13,6 +13,8 @@
 #include <kernel/list.h>
 #include <kernel/spinlock.h>
 #include <asm/thread.h>
+#include <kernel/signal.h>
+#include <kernel/errno.h>
 
 enum task_state {
 	TASK_RUNNABLE,          /* on a run queue, or running */
@@ -22,6 +24,7 @@ enum task_state {
 
 struct fpu_state;
 struct mm;
+struct proc;
 
 struct task {
 	/* Immutable after task_create(). */
@@ -43,9 +46,22 @@ struct task {
 	/* Owned by the task itself. */
 	struct arch_thread arch;        /* FPU, TLS bases; switched with the task */
 	struct mm *mm;                  /* user address space, NULL for kernel threads */
-	void *proc;                     /* struct proc of a user task (kernel/proc) */
+	struct proc *proc;              /* of a user task (kernel/proc), NULL for kernel tasks */
 	struct list_head wait_link;     /* on a wait queue, under that queue's lock */
+
+	/* A user thread's own state (kernel/proc, kernel/signal.c). */
+	struct list_head thread_link;   /* in proc->threads, under proc_tree_lock */
+	unsigned long flags;            /* TASK_F_*, atomic bit operations */
+	uint64_t sigmask;               /* blocked signals (bit sig-1); the thread's own */
+	uint64_t sigpending;            /* thread-directed pending signals; atomic */
+	uint64_t clear_child_tid;       /* set_tid_address: zeroed and futex-woken at exit */
+	uint64_t robust_list;           /* set_robust_list head (user address) */
+	uint64_t robust_list_len;
 };
+
+/* task->flags bits. */
+#define TASK_F_KILLED (1ul << 0)       /* must exit (SIGKILL, exit_group, exec): no more user mode */
+
 
 /* The task running on this CPU. */
 struct task *current_task(void);
@@ -86,6 +102,25 @@ void wait_queue_wake_all(struct wait_queue *wq);
  * check-then-sleep race is closed by prepare/finish: */
 void wait_prepare(struct wait_queue *wq);       /* enqueue, state = SLEEPING */
 void wait_finish(struct wait_queue *wq);        /* dequeue, state = RUNNABLE */
+
+/* Interruptible: also stops when a signal is pending for the task (or it
+ * is being killed); 0 once cond holds, else -ERESTARTSYS (kernel/signal.h). */
+#define wait_event_interruptible(wq, cond)                      \
+	({                                                      \
+		long __r = 0;                                   \
+		for (;;) {                                      \
+			wait_prepare(wq);                       \
+			if (cond)                               \
+				break;                          \
+			if (signal_pending()) {                 \
+				__r = -ERESTARTSYS;             \
+				break;                          \
+			}                                       \
+			schedule();                             \
+		}                                               \
+		wait_finish(wq);                                \
+		__r;                                            \
+	})
 
 #define wait_event(wq, cond)                                    \
 	do {                                                    \

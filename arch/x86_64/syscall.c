@@ -5,6 +5,7 @@
 #include <asm/trap.h>
 #include <asm/syscall.h>
 #include <kernel/task.h>
+#include <kernel/signal.h>
 
 void syscall_entry(void);
 void syscall_handler(struct trap_frame *tf);
@@ -26,6 +27,6 @@ void syscall_handler(struct trap_frame *tf)
 	arch_irq_enable();
 	tf->rax = (uint64_t)syscall_dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx,
 					     tf->r10, tf->r8, tf->r9);
-	sched_preempt_point();
+	user_return_work(tf);
 	arch_irq_disable();
 }

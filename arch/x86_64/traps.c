@@ -218,6 +218,6 @@ void trap_dispatch(struct trap_frame *tf)
 	 * is not preempted). */
 	if (tf->cs & 3) {
 		current_task()->arch.user_regs = tf;
-		sched_preempt_point();
+		user_return_work(tf);
 	}
 }

@@ -6,6 +6,7 @@
 #include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/futex.h>
 #include <kernel/printk.h>
 #include <kernel/syscall.h>
 #include <mm/mm.h>
@@ -52,9 +53,10 @@ static void report_init_exit(int status)
 		pr_info("init: exited with status %d\n", (status >> 8) & 0xff);
 }
 
-void proc_exit(int wait_status)
+/* The last thread is gone: release what the process owns and leave a
+ * zombie for the parent to reap. */
+static __noreturn void process_exit(struct proc *p, int wait_status)
 {
-	struct proc *p = current_proc();
 	struct task *t = current_task();
 
 	if (p->pid == 1) {
@@ -63,8 +65,6 @@ void proc_exit(int wait_status)
 		report_init_exit(wait_status);
 		arch_poweroff();
 	}
-	if (p->clear_child_tid)
-		put_user_u32(0, (uint32_t *)p->clear_child_tid);
 	fd_table_put(p->files);
 	p->files = NULL;
 	t->mm = NULL;
@@ -78,7 +78,6 @@ void proc_exit(int wait_status)
 	}
 	reparent_children(p);
 	p->wait_status = wait_status;
-	p->task = NULL;
 	p->zombie = true;
 	struct proc *parent = p->parent;
 	spin_unlock(&proc_tree_lock);
@@ -87,9 +86,74 @@ void proc_exit(int wait_status)
 	task_exit();
 }
 
+/* What a thread leaves behind for user space: robust futexes marked dead,
+ * the tid word cleared and its joiner woken (pthread_join). */
+static void thread_release_user(struct task *t)
+{
+	futex_exit_robust(t);
+	if (t->clear_child_tid) {
+		uint32_t *tidp = (uint32_t *)t->clear_child_tid;
+		t->clear_child_tid = 0;
+		if (put_user_u32(0, tidp) == 0)
+			futex_wake(tidp, false, 1, FUTEX_BITSET_MATCH_ANY);
+	}
+}
+
+void thread_exit(int wait_status)
+{
+	struct task *t = current_task();
+	struct proc *p = t->proc;
+
+	thread_release_user(t);
+	spin_lock(&proc_tree_lock);
+	if (p->group_exiting)
+		wait_status = p->group_exit_status;
+	bool last = p->nr_threads == 1;
+	if (!last) {
+		/* Leave the address space before leaving the thread list: the
+		 * last thread frees it and no CPU may still be walking it. */
+		spin_unlock(&proc_tree_lock);
+		t->mm = NULL;
+		mm_activate(NULL);
+		spin_lock(&proc_tree_lock);
+		last = p->nr_threads == 1;
+		if (last)
+			t->mm = p->mm;
+	}
+	list_del(&t->thread_link);
+	p->nr_threads--;
+	proc_tid_release_locked(t);
+	spin_unlock(&proc_tree_lock);
+	wait_queue_wake_all(&p->thread_exit);
+	if (last)
+		process_exit(p, wait_status);
+	task_exit();
+}
+
+void proc_exit(int wait_status)
+{
+	struct task *self = current_task();
+	struct proc *p = self->proc;
+
+	spin_lock(&proc_tree_lock);
+	if (!p->group_exiting) {
+		p->group_exiting = true;
+		p->group_exit_status = wait_status;
+		struct task *t;
+		list_for_each_entry(t, &p->threads, thread_link) {
+			if (t == self)
+				continue;
+			__atomic_fetch_or(&t->flags, TASK_F_KILLED, __ATOMIC_SEQ_CST);
+			signal_kick(t);
+		}
+	}
+	spin_unlock(&proc_tree_lock);
+	thread_exit(wait_status);
+}
+
 __noreturn long sys_exit(int status)
 {
-	proc_exit(W_EXITCODE(status, 0));
+	thread_exit(W_EXITCODE(status, 0));
 }
 
 __noreturn long sys_exit_group(int status)

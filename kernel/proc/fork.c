@@ -68,6 +68,7 @@ static void discard_child(struct proc *child, struct task *t)
 	if (child->mm)
 		mm_put(child->mm);
 	spin_lock(&proc_tree_lock);
+	proc_tid_release_locked(t);
 	child->zombie = true;
 	proc_free_locked(child);
 	spin_unlock(&proc_tree_lock);
@@ -108,10 +109,10 @@ static long do_clone(unsigned long flags, uint64_t newsp, int *ptid, int *ctid, 
 	if (newsp)
 		arch_fork_set_sp(t->kstack_top, newsp);
 	if (flags & CLONE_CHILD_CLEARTID)
-		child->clear_child_tid = (uint64_t)ctid;
+		t->clear_child_tid = (uint64_t)ctid;
 	child->exit_signal = flags & CSIGNAL;
 	memcpy(child->sigactions, parent->sigactions, sizeof(child->sigactions));
-	child->sigmask = parent->sigmask;
+	t->sigmask = self->sigmask;
 
 	int pid = child->pid;
 	if (flags & CLONE_PARENT_SETTID)

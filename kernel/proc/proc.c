@@ -14,6 +14,7 @@
 
 struct spinlock proc_tree_lock = SPINLOCK_INIT("proc_tree");
 static struct proc *pid_table[PID_MAX];         /* proc_tree_lock */
+static struct task *tid_table[PID_MAX];         /* proc_tree_lock; threads by tid */
 static int last_pid;                            /* proc_tree_lock */
 static unsigned nr_procs;                       /* proc_tree_lock */
 unsigned max_procs;                             /* set from memory size at init */
@@ -27,6 +28,12 @@ struct proc *proc_find(int pid)
 {
 	assert_held(&proc_tree_lock);
 	return pid > 0 && pid < PID_MAX ? pid_table[pid] : NULL;
+}
+
+struct task *proc_find_task(int tid)
+{
+	assert_held(&proc_tree_lock);
+	return tid > 0 && tid < PID_MAX ? tid_table[tid] : NULL;
 }
 
 unsigned proc_count(void)
@@ -56,7 +63,9 @@ static int alloc_pid(void)
 		last_pid = last_pid + 1 >= PID_MAX ? 2 : last_pid + 1;
 		if (last_pid == 1 && pid_table[1])
 			continue;
-		if (!pid_table[last_pid])
+		/* A pid stays taken while its process lives (even when its
+		 * first thread has exited) and a tid while its thread does. */
+		if (!pid_table[last_pid] && !tid_table[last_pid])
 			return last_pid;
 	}
 	return -EAGAIN;
@@ -98,7 +107,9 @@ struct proc *proc_alloc(struct proc *parent, struct task *t)
 		return ERR_PTR(-ENOMEM);
 	list_init(&p->children);
 	list_init(&p->sibling);
+	list_init(&p->threads);
 	wait_queue_init(&p->child_exit);
+	wait_queue_init(&p->thread_exit);
 	if (parent) {
 		p->cred = parent->cred;
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
@@ -123,15 +134,43 @@ struct proc *proc_alloc(struct proc *parent, struct task *t)
 		return ERR_PTR(pid);
 	}
 	p->pid = pid;
-	p->task = t;
 	p->parent = parent;
 	if (parent)
 		list_add_tail(&p->sibling, &parent->children);
 	pid_table[pid] = p;
 	nr_procs++;
-	spin_unlock(&proc_tree_lock);
+	/* Its first thread: tid == pid. */
+	t->tid = pid;
 	t->proc = p;
+	tid_table[pid] = t;
+	list_add_tail(&t->thread_link, &p->threads);
+	p->nr_threads = 1;
+	spin_unlock(&proc_tree_lock);
 	return p;
+}
+
+int proc_add_thread(struct proc *p, struct task *t)
+{
+	spin_lock(&proc_tree_lock);
+	int tid = p->group_exiting ? -EAGAIN : alloc_pid();
+	if (tid < 0) {
+		spin_unlock(&proc_tree_lock);
+		return tid;
+	}
+	t->tid = tid;
+	t->proc = p;
+	tid_table[tid] = t;
+	list_add_tail(&t->thread_link, &p->threads);
+	p->nr_threads++;
+	spin_unlock(&proc_tree_lock);
+	return tid;
+}
+
+void proc_tid_release_locked(struct task *t)
+{
+	assert_held(&proc_tree_lock);
+	if (tid_table[t->tid] == t)
+		tid_table[t->tid] = NULL;
 }
 
 /* Free a reaped zombie. Caller holds proc_tree_lock. */
