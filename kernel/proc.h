@@ -103,6 +103,9 @@ int proc_start_init(const char *path, const char *const *argv, const char *const
 __noreturn void proc_exit(int wait_status);
 /* End the calling thread (exit(2)); the last thread ends the process. */
 __noreturn void thread_exit(int wait_status);
+/* exec: kill the caller's other threads and wait until they are gone;
+ * the caller takes the pid as its tid. -EINTR if it is being killed. */
+int proc_dethread(void);
 /* The thread with this tid (any process), NULL if none; caller holds
  * proc_tree_lock. */
 struct task *proc_find_task(int tid);

@@ -32,6 +32,8 @@ long sys_fork(void);
 long sys_vfork(void);
 long sys_clone(unsigned long flags, unsigned long newsp, int *ptid, int *ctid,
 	       unsigned long tls);
+struct clone_args;
+long sys_clone3(const struct clone_args *uargs, size_t size);
 long sys_wait4(int pid, int *status, int options, void *rusage);
 long sys_waitid(int idtype, int id, void *info, int options, void *rusage);
 long sys_execve(const char *path, const char *const *argv, const char *const *envp);

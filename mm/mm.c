@@ -127,10 +127,19 @@ out_free_child:
 	return NULL;
 }
 
+/* Join the new space's CPU set before loading it and leave the old one's
+ * after: a CPU is in the set whenever it may hold the space's entries. */
 void mm_activate(struct mm *mm)
 {
-	active_mms[arch_cpu_id()] = mm;
+	unsigned cpu = arch_cpu_id();
+	struct mm *old = active_mms[cpu];
+
+	if (mm)
+		__atomic_fetch_or(&mm->space.active_cpus, 1ull << cpu, __ATOMIC_SEQ_CST);
+	active_mms[cpu] = mm;
 	arch_switch_mm(mm ? mm->space.pml4 : kernel_space.pml4);
+	if (old && old != mm)
+		__atomic_fetch_and(&old->space.active_cpus, ~(1ull << cpu), __ATOMIC_SEQ_CST);
 }
 
 struct mm *mm_current(void)

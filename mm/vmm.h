@@ -26,6 +26,10 @@ struct vmm_space {
 	phys_addr_t pml4;      /* physical address of the top-level table */
 	/* Protects every page-table page of this space. */
 	struct spinlock lock;
+	/* CPUs that have this space loaded (bit n = CPU n), changed by each
+	 * CPU for itself with atomic operations (mm_activate): who must be
+	 * told when one of its mappings is removed or narrowed. */
+	uint64_t active_cpus;
 };
 
 /* The kernel's space; its top level is shared by all spaces (paging_init). */
@@ -62,6 +66,9 @@ int vmm_populate_top(struct vmm_space *space, uintptr_t start, uintptr_t end);
 
 /* Arch hooks the page-table code calls (arch/x86_64/mm/tlb.c). */
 void arch_tlb_flush_page(uintptr_t va);
+/* A user mapping of a space loaded on the CPUs in cpus changed: flush va
+ * here and on the others, and wait for them. */
+void arch_tlb_flush_user_page(uint64_t cpus, uintptr_t va);
 void arch_tlb_flush_all(void);
 
 /* Builds kernel_space and switches to it (arch/x86_64/mm/init.c). */

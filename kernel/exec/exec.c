@@ -376,11 +376,16 @@ static int do_exec(const char *path, struct exec_args *a)
 	err = load_program(mm, n, &ld);
 	if (!err)
 		err = setup_stack(mm, a, &ld, &p->cred, path, &rsp);
+	/* The other threads die before the old image goes away (and if this
+	 * thread is being killed itself, the exec does not happen). */
+	if (!err)
+		err = proc_dethread();
 	if (err) {
 		mm_activate(old);
 		mm_put(mm);
 		return err;
 	}
+	mm_activate(mm);        /* waiting for them ran other tasks */
 
 	/* Point of no return. */
 	mm->brk_start = mm->brk = ld.brk;

@@ -151,6 +151,42 @@ void proc_exit(int wait_status)
 	thread_exit(wait_status);
 }
 
+int proc_dethread(void)
+{
+	struct task *self = current_task(), *t;
+	struct proc *p = self->proc;
+
+	spin_lock(&proc_tree_lock);
+	if (p->nr_threads == 1 && self->tid == p->pid) {
+		spin_unlock(&proc_tree_lock);
+		return 0;
+	}
+	if (p->group_exiting || (READ_ONCE(self->flags) & TASK_F_KILLED)) {
+		spin_unlock(&proc_tree_lock);
+		return -EINTR;
+	}
+	list_for_each_entry(t, &p->threads, thread_link) {
+		if (t == self)
+			continue;
+		__atomic_fetch_or(&t->flags, TASK_F_KILLED, __ATOMIC_SEQ_CST);
+		signal_kick(t);
+	}
+	spin_unlock(&proc_tree_lock);
+	/* A concurrent exit_group or exec in another thread may kill us
+	 * meanwhile: then give up and die on the way out. */
+	bool killed = false;
+	wait_event(&p->thread_exit, READ_ONCE(p->nr_threads) == 1 ||
+		   (killed = READ_ONCE(self->flags) & TASK_F_KILLED));
+	if (killed)
+		return -EINTR;
+	spin_lock(&proc_tree_lock);
+	proc_tid_release_locked(self);
+	self->tid = p->pid;
+	proc_tid_set_locked(self);
+	spin_unlock(&proc_tree_lock);
+	return 0;
+}
+
 __noreturn long sys_exit(int status)
 {
 	thread_exit(W_EXITCODE(status, 0));

@@ -173,6 +173,12 @@ void proc_tid_release_locked(struct task *t)
 		tid_table[t->tid] = NULL;
 }
 
+void proc_tid_set_locked(struct task *t)
+{
+	assert_held(&proc_tree_lock);
+	tid_table[t->tid] = t;
+}
+
 /* Free a reaped zombie. Caller holds proc_tree_lock. */
 void proc_free_locked(struct proc *p)
 {

@@ -2,12 +2,12 @@
  * TLB maintenance hooks for the page-table code, and shootdowns.
  *
  * Which CPUs can hold a stale entry? A user address space is loaded only
- * on CPUs running one of its tasks (the scheduler drops it otherwise), and
- * each process has one thread, so user changes concern this CPU alone.
- * Kernel mappings (global pages) are on every CPU: removing or narrowing
- * one (a freed kernel stack, iounmap) is followed by a shootdown IPI to
- * every other online CPU, which flushes its whole TLB, and the caller waits
- * until all have done so (the page may be reused right after).
+ * on CPUs running one of its threads (the scheduler drops it otherwise);
+ * its vmm_space.active_cpus says which, and a user change is shot down on
+ * those. Kernel mappings (global pages) are on every CPU: removing or
+ * narrowing one (a freed kernel stack, iounmap) is shot down on every
+ * other online CPU. A target flushes its whole TLB; the caller waits until
+ * all targets have done so (the page may be reused right after).
  *
  * Deadlock avoidance: a CPU waiting for others (or for the shootdown lock)
  * with interrupts off keeps serving flush requests aimed at it by polling.
@@ -16,6 +16,7 @@
 #include <kernel/arch.h>
 #include <asm/cpu.h>
 #include <asm/gdt.h>
+#include <asm/percpu.h>
 #include <asm/platform.h>
 #include <asm/trap.h>
 #include <arch/x86_64/apic/apic.h>
@@ -62,23 +63,31 @@ void tlb_shootdown_init(void)
 	irq_register_vector(VECTOR_IPI_CALL, flush_ipi, NULL);
 }
 
-static void shootdown_others(void)
+static void shootdown(uint64_t cpus)
 {
 	unsigned me = arch_cpu_id(), n = cpus_online;
 
-	if (n <= 1)
+	cpus &= ~(1ull << me);
+	if (n < 64)
+		cpus &= (1ull << n) - 1;
+	if (!cpus)
 		return;
 	while (__atomic_exchange_n(&shootdown_lock, 1, __ATOMIC_ACQUIRE)) {
 		serve_flush();
 		cpu_relax();
 	}
 	for (unsigned c = 0; c < n; c++)
-		if (c != me)
+		if (cpus >> c & 1)
 			flush_pending[c] = true;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	lapic_send_ipi_others(VECTOR_IPI_CALL);
+	if (cpus == (((n < 64 ? 1ull << n : 0) - 1) & ~(1ull << me)))
+		lapic_send_ipi_others(VECTOR_IPI_CALL);
+	else
+		for (unsigned c = 0; c < n; c++)
+			if (cpus >> c & 1)
+				lapic_send_ipi(percpu_apic_id(c), VECTOR_IPI_CALL);
 	for (unsigned c = 0; c < n; c++) {
-		while (c != me && __atomic_load_n(&flush_pending[c], __ATOMIC_ACQUIRE)) {
+		while ((cpus >> c & 1) && __atomic_load_n(&flush_pending[c], __ATOMIC_ACQUIRE)) {
 			serve_flush();
 			cpu_relax();
 		}
@@ -95,7 +104,13 @@ void arch_tlb_flush_page(uintptr_t va)
 {
 	invlpg(va);
 	if (kernel_address(va))
-		shootdown_others();
+		shootdown(~0ull);
+}
+
+void arch_tlb_flush_user_page(uint64_t cpus, uintptr_t va)
+{
+	invlpg(va);
+	shootdown(cpus);
 }
 
 /* A CR3 reload keeps global entries; toggling CR4.PGE drops them too. The
@@ -103,7 +118,7 @@ void arch_tlb_flush_page(uintptr_t va)
 void arch_tlb_flush_all(void)
 {
 	flush_local_all();
-	shootdown_others();
+	shootdown(~0ull);
 }
 
 uint64_t arch_tlb_shootdowns_received(unsigned cpu)

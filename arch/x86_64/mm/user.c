@@ -118,13 +118,17 @@ static unsigned leaf_prot(uint64_t e)
 	return VM_READ | (e & PTE_RW ? VM_WRITE : 0) | (e & PTE_NX ? 0 : VM_EXEC);
 }
 
-static void store(uint64_t *e, uint64_t v, uintptr_t va)
+/* Only a present entry can be cached; it is flushed on every CPU that has
+ * the space loaded (other threads of the process). */
+static void store(struct vmm_space *space, uint64_t *e, uint64_t v, uintptr_t va)
 {
 	uint64_t old = *e;
 
 	*e = v;
-	if (old & PTE_P)
-		arch_tlb_flush_page(va);
+	if (old & PTE_P) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		arch_tlb_flush_user_page(__atomic_load_n(&space->active_cpus, __ATOMIC_SEQ_CST), va);
+	}
 }
 
 int uvm_set(struct vmm_space *space, uintptr_t va, phys_addr_t pa, unsigned prot)
@@ -135,7 +139,7 @@ int uvm_set(struct vmm_space *space, uintptr_t va, phys_addr_t pa, unsigned prot
 	spin_lock(&space->lock);
 	e = leaf(space, va, true);
 	if (e)
-		store(e, leaf_bits(pa, prot), va);
+		store(space, e, leaf_bits(pa, prot), va);
 	spin_unlock(&space->lock);
 	return e ? 0 : -ENOMEM;
 }
@@ -170,7 +174,7 @@ phys_addr_t uvm_clear(struct vmm_space *space, uintptr_t va)
 	e = leaf(space, va, false);
 	if (e && leaf_used(*e)) {
 		old = *e;
-		store(e, 0, va);
+		store(space, e, 0, va);
 	}
 	spin_unlock(&space->lock);
 	return leaf_used(old) ? old & PTE_ADDR : 0;
