@@ -122,6 +122,7 @@ void thread_exit(int wait_status)
 	}
 	list_del(&t->thread_link);
 	p->nr_threads--;
+	proc_thread_gone_locked();
 	proc_tid_release_locked(t);
 	spin_unlock(&proc_tree_lock);
 	wait_queue_wake_all(&p->thread_exit);

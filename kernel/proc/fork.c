@@ -72,6 +72,8 @@ static void discard_child(struct proc *child, struct task *t)
 	if (child->mm)
 		mm_put(child->mm);
 	spin_lock(&proc_tree_lock);
+	list_del(&t->thread_link);
+	proc_thread_gone_locked();
 	proc_tid_release_locked(t);
 	child->zombie = true;
 	proc_free_locked(child);

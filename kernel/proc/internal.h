@@ -11,3 +11,4 @@ void proc_free_locked(struct proc *p);
 int proc_add_thread(struct proc *p, struct task *t);
 void proc_tid_release_locked(struct task *t);
 void proc_tid_set_locked(struct task *t);
+void proc_thread_gone_locked(void);     /* a thread left its thread list */

@@ -17,6 +17,7 @@ static struct proc *pid_table[PID_MAX];         /* proc_tree_lock */
 static struct task *tid_table[PID_MAX];         /* proc_tree_lock; threads by tid */
 static int last_pid;                            /* proc_tree_lock */
 static unsigned nr_procs;                       /* proc_tree_lock */
+static unsigned nr_threads;                     /* proc_tree_lock: user threads alive */
 unsigned max_procs;                             /* set from memory size at init */
 
 struct proc *current_proc(void)
@@ -122,7 +123,7 @@ struct proc *proc_alloc(struct proc *parent, struct task *t)
 
 	spin_lock(&proc_tree_lock);
 	int err = 0;
-	if (nr_procs >= max_procs)
+	if (nr_procs >= max_procs || nr_threads >= max_procs)
 		err = -EAGAIN;
 	else if (parent && parent->cred.uid != 0 &&
 		 count_user_procs(parent->cred.uid) >= parent->rlimits[RLIMIT_NPROC].cur)
@@ -145,6 +146,7 @@ struct proc *proc_alloc(struct proc *parent, struct task *t)
 	tid_table[pid] = t;
 	list_add_tail(&t->thread_link, &p->threads);
 	p->nr_threads = 1;
+	nr_threads++;
 	spin_unlock(&proc_tree_lock);
 	return p;
 }
@@ -152,7 +154,10 @@ struct proc *proc_alloc(struct proc *parent, struct task *t)
 int proc_add_thread(struct proc *p, struct task *t)
 {
 	spin_lock(&proc_tree_lock);
-	int tid = p->group_exiting ? -EAGAIN : alloc_pid();
+	/* Like Linux's threads-max: every thread costs a kernel stack.
+	 * (RLIMIT_NPROC is checked per process at fork only: counting a
+	 * user's threads would need per-user counters.) */
+	int tid = p->group_exiting || nr_threads >= max_procs ? -EAGAIN : alloc_pid();
 	if (tid < 0) {
 		spin_unlock(&proc_tree_lock);
 		return tid;
@@ -162,6 +167,7 @@ int proc_add_thread(struct proc *p, struct task *t)
 	tid_table[tid] = t;
 	list_add_tail(&t->thread_link, &p->threads);
 	p->nr_threads++;
+	nr_threads++;
 	spin_unlock(&proc_tree_lock);
 	return tid;
 }
@@ -171,6 +177,12 @@ void proc_tid_release_locked(struct task *t)
 	assert_held(&proc_tree_lock);
 	if (tid_table[t->tid] == t)
 		tid_table[t->tid] = NULL;
+}
+
+void proc_thread_gone_locked(void)
+{
+	assert_held(&proc_tree_lock);
+	nr_threads--;
 }
 
 void proc_tid_set_locked(struct task *t)

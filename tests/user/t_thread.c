@@ -484,7 +484,9 @@ UT_CASE(test_no_stale_translation_after_remap)
 		/* Move q's page over p: munmap(p) then mremap the new one in place. */
 		UT_ASSERT(mremap(q, 4096, 4096, MREMAP_MAYMOVE | MREMAP_FIXED, p) == p);
 		__atomic_store_n(&tlb_round, r, __ATOMIC_SEQ_CST);
-		for (int spins = 0; tlb_seen_round != r && spins < 1000000; spins++)
+		/* Unbounded: the next remap must not start before the reader
+		 * has seen this round (the harness times out a hang). */
+		for (int spins = 0; tlb_seen_round != r; spins++)
 			if ((spins & 255) == 255)
 				sched_yield();
 	}
