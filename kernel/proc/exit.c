@@ -24,9 +24,6 @@
 #define P_ALL  0
 #define P_PID  1
 #define P_PGID 2
-#define CLD_EXITED 1
-#define CLD_KILLED 2
-#define SIGCHLD 17
 
 /* Children go to init; init is woken for any that are already zombies. */
 static void reparent_children(struct proc *p)
@@ -80,6 +77,8 @@ static __noreturn void process_exit(struct proc *p, int wait_status)
 	p->wait_status = wait_status;
 	p->zombie = true;
 	struct proc *parent = p->parent;
+	if (signal_notify_parent(p))
+		proc_free_locked(p);    /* the parent ignores SIGCHLD: nobody will wait */
 	spin_unlock(&proc_tree_lock);
 	/* The parent may be asleep in wait4 or in vfork. */
 	wait_queue_wake_all(&parent->child_exit);
@@ -120,7 +119,7 @@ void thread_exit(int wait_status)
 		if (last)
 			t->mm = p->mm;
 	}
-	list_del(&t->thread_link);
+	signal_thread_unlink(p, t);
 	p->nr_threads--;
 	proc_tid_release_locked(t);
 	spin_unlock(&proc_tree_lock);

@@ -112,7 +112,7 @@ static long do_clone(unsigned long flags, uint64_t newsp, int *ptid, int *ctid, 
 		t->clear_child_tid = (uint64_t)ctid;
 	child->exit_signal = flags & CSIGNAL;
 	memcpy(child->sigactions, parent->sigactions, sizeof(child->sigactions));
-	t->sigmask = self->sigmask;
+	signal_clone_thread(t, self, !(flags & CLONE_VM) || (flags & CLONE_VFORK));
 
 	int pid = child->pid;
 	if (flags & CLONE_PARENT_SETTID)
