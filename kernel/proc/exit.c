@@ -194,6 +194,7 @@ static int reap_one(struct proc *self, int pid, int options, int *status)
 	return any ? 0 : -ECHILD;
 }
 
+/* Sleeps until a child is ready; a signal interrupts it (-ERESTARTSYS). */
 static int do_wait(int pid, int options, int *status)
 {
 	struct proc *self = current_proc();
@@ -204,6 +205,10 @@ static int do_wait(int pid, int options, int *status)
 		r = reap_one(self, pid, options, status);
 		if (r != 0 || (options & WNOHANG))
 			break;
+		if (signal_pending()) {
+			r = -ERESTARTSYS;
+			break;
+		}
 		schedule();
 	}
 	wait_finish(&self->child_exit);
