@@ -221,8 +221,13 @@ void signal_force_fault(int sig, int code, uint64_t addr)
 {
 	struct task *t = current_task();
 	struct proc *p = t->proc;
-	struct siginfo info = { .si_signo = sig, .si_code = code };
+	struct siginfo info;
 
+	/* memset, not an initializer: C zeroes only a union's first member,
+	 * and all 128 bytes go to user space. */
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
+	info.si_code = code;
 	info.fault.addr = addr;
 	unsigned long flags = spin_lock_irqsave(&p->siglock);
 	struct k_sigaction *ka = &p->sigactions[sig - 1];
@@ -387,12 +392,14 @@ bool signal_notify_parent(struct proc *p)
 {
 	struct proc *parent = p->parent;
 	int status = p->wait_status, sig = p->exit_signal;
-	struct siginfo info = { .si_signo = sig };
+	struct siginfo info;
 	bool autoreap = false;
 
 	assert_held(&proc_tree_lock);
 	if (!parent)
 		return false;
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
 	/* No core is ever dumped (RLIMIT_CORE is 0), so never CLD_DUMPED. */
 	info.si_code = (status & 0x7f) ? CLD_KILLED : CLD_EXITED;
 	info.chld.status = (status & 0x7f) ? (status & 0x7f) : (status >> 8) & 0xff;
