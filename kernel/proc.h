@@ -82,7 +82,7 @@ struct proc {
 	struct spinlock siglock;
 	struct k_sigaction sigactions[NSIG];
 	struct sigpending shared_pending;
-	unsigned sigqueue_count;        /* queued real-time siginfos (RLIMIT_SIGPENDING) */
+	unsigned sigqueue_count;        /* queued siginfos; real-time ones stop at RLIMIT_SIGPENDING */
 };
 
 
