@@ -1182,6 +1182,33 @@ UT_CASE(test_sigkill_interrupts_sleep)
 	close(fds[1]);
 }
 
+/* A read from the console (fd 0: nobody types in the test image) is
+ * interrupted too. The parent keeps signalling until the child is done. */
+UT_CASE(test_console_read_interrupted)
+{
+	pid_t pid = fork();
+	UT_ASSERT(pid >= 0);
+	if (pid == 0) {
+		char c;
+		set_handler(SIGUSR1, count_usr1, 0);
+		long r = read(0, &c, 1);
+		_exit(r == -1 && errno == EINTR ? 0 : 1);
+	}
+	int st = -1;
+	for (int i = 0; i < 500 && waitpid(pid, &st, WNOHANG) == 0; i++) {
+		msleep(10);
+		kill(pid, SIGUSR1);
+	}
+	if (waitpid(pid, &st, WNOHANG) == 0) {
+		kill(pid, SIGKILL);
+		reap(pid);
+		UT_FAIL("console read not interrupted");
+		return;
+	}
+	UT_EXPECT(WIFEXITED(st));
+	UT_EXPECT_EQ(WEXITSTATUS(st), 0);
+}
+
 /* ---- rt_sigreturn with hostile frames ---------------------------------------
  * A frame is 440 bytes: return address, ucontext (flags, link, stack,
  * sigcontext = gregs[23] + fpstate pointer + 8 reserved, mask), siginfo. */
@@ -1375,7 +1402,8 @@ int main(int argc, char **argv)
 		UT_C(test_stack_overflow_on_altstack), UT_C(test_kill_errnos),
 		UT_C(test_kill_permissions), UT_C(test_tgkill_errnos), UT_C(test_sigqueueinfo_rules),
 		UT_C(test_default_actions), UT_C(test_sigchld), UT_C(test_sigpipe),
-		UT_C(test_sigkill_interrupts_sleep), UT_C(test_hostile_sigreturn),
+		UT_C(test_sigkill_interrupts_sleep), UT_C(test_console_read_interrupted),
+		UT_C(test_hostile_sigreturn),
 		UT_C(test_no_restorer_kills), UT_C(test_exec_resets_handlers),
 		UT_C(test_fork_inherits_handlers_not_pending),
 	};
