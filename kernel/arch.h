@@ -73,6 +73,31 @@ __noreturn void arch_return_to_user(struct trap_frame *frame);
 /* Make the frame return to rip with stack rsp and all else cleared (exec). */
 void arch_user_regs_reset(struct trap_frame *tf, uint64_t rip, uint64_t rsp);
 
+/*
+ * Signals (arch/x86_64/signal.c). A user frame that entered by a system
+ * call remembers the call's number, so a call a signal interrupted can
+ * be run again.
+ */
+struct siginfo;
+struct k_sigaction;
+/* The call the frame entered with, or -1 (an interrupt or exception, or
+ * a frame rt_sigreturn restored: nothing to restart). */
+long arch_syscall_nr(const struct trap_frame *tf);
+long arch_syscall_result(const struct trap_frame *tf);
+void arch_syscall_set_result(struct trap_frame *tf, long value);
+/* Return to the system call instruction, to make the same call again, or
+ * restart_syscall(2) if restart_block. */
+void arch_syscall_rewind(struct trap_frame *tf, bool restart_block);
+uint64_t arch_user_sp(const struct trap_frame *tf);
+/* Can the CPU return to user mode with these registers (rt_sigreturn
+ * took them from user memory)? */
+bool arch_user_regs_ok(const struct trap_frame *tf);
+/* Build a handler's frame on the user stack (siginfo, ucontext with the
+ * registers, FPU state and old_mask) and point the registers at
+ * ka->handler. 0, or -EFAULT if the frame cannot be written. */
+int arch_signal_setup(struct trap_frame *tf, int sig, const struct siginfo *info,
+		      const struct k_sigaction *ka, uint64_t old_mask);
+
 /* Leave for user mode at rip with stack rsp (never returns). */
 __noreturn void arch_enter_user(uint64_t rip, uint64_t rsp);
 

@@ -1,8 +1,9 @@
 /*
  * Pipes: a 64 KiB ring with a read end and a write end (pipe(7)).
  * Writes of at most PIPE_BUF bytes are atomic (one piece under the lock); reading with no writers left
- * returns 0 (end of file); writing with no readers left fails with EPIPE
- * (SIGPIPE comes with signals). O_NONBLOCK gives EAGAIN instead of waiting.
+ * returns 0 (end of file); writing with no readers left sends the writer
+ * SIGPIPE and fails with EPIPE. O_NONBLOCK gives EAGAIN instead of waiting;
+ * a signal interrupts a wait (-ERESTARTSYS) unless some bytes moved.
  *
  * Locking: pipe.lock protects the ring and the reader/writer counts; the
  * two wait queues are woken after it is dropped.
@@ -52,7 +53,9 @@ static long pipe_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 		spin_unlock(&p->lock);
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		wait_event(&p->rq, readable_or_eof(p));
+		long err = wait_event_interruptible(&p->rq, readable_or_eof(p));
+		if (err)
+			return err;
 	}
 	/* Copy out in chunks without holding the lock across copy_to_user. */
 	while (done < len && pipe_used(p) > 0) {
@@ -103,6 +106,7 @@ static long pipe_write(struct file *f, const void *ubuf, size_t len, uint64_t *p
 			spin_lock(&p->lock);
 			if (p->readers == 0) {
 				spin_unlock(&p->lock);
+				signal_send_self(SIGPIPE);
 				err = -EPIPE;
 				goto out;
 			}
@@ -113,7 +117,9 @@ static long pipe_write(struct file *f, const void *ubuf, size_t len, uint64_t *p
 				err = -EAGAIN;
 				goto out;
 			}
-			wait_event(&p->wq, writable_or_broken(p, n));
+			err = wait_event_interruptible(&p->wq, writable_or_broken(p, n));
+			if (err)
+				goto out;
 		}
 		for (size_t i = 0; i < n; i++)
 			p->buf[(p->head + i) % PIPE_SIZE] = piece[i];

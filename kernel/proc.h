@@ -46,8 +46,9 @@ struct proc {
 	/* Immutable after creation. */
 	int pid;
 
-	/* Threads (tasks with task->proc == this), under proc_tree_lock. The
-	 * process ends when the last one exits. */
+	/* Threads (tasks with task->proc == this), under proc_tree_lock
+	 * (changes also take siglock). The process ends when the last one
+	 * exits. */
 	struct list_head threads;
 	unsigned nr_threads;
 	bool group_exiting;             /* exit_group or a fatal signal: all threads die */
@@ -73,12 +74,15 @@ struct proc {
 	struct wait_queue child_exit;   /* woken when a child becomes a zombie */
 	struct wait_queue thread_exit;  /* woken when one of its threads exits */
 
-	/* Signal state (kernel/signal.c): dispositions shared by the threads;
-	 * each thread's mask and own pending set are in its task. */
-	struct {
-		uint64_t handler, flags, restorer, mask;
-	} sigactions[64];
-	uint64_t shared_pending;        /* process-directed pending signals; atomic */
+	/* Signal state (kernel/signal/): dispositions shared by the threads
+	 * and the process-directed pending set, under siglock (irqsave: an
+	 * interrupt handler may send a signal). Changes to threads take it
+	 * too, so a sender holding only siglock can walk them. Each thread's
+	 * mask and own pending set are in its task. */
+	struct spinlock siglock;
+	struct k_sigaction sigactions[NSIG];
+	struct sigpending shared_pending;
+	unsigned sigqueue_count;        /* queued siginfos; real-time ones stop at RLIMIT_SIGPENDING */
 };
 
 

@@ -87,12 +87,26 @@ long sys_getresuid(uint32_t *r, uint32_t *e, uint32_t *s);
 long sys_getresgid(uint32_t *r, uint32_t *e, uint32_t *s);
 long sys_getgroups(int size, uint32_t *list);
 
-/* kernel/pipe.c, kernel/signal.c, kernel/sys_info.c */
+/* kernel/pipe.c, kernel/sys_info.c */
 long sys_pipe(int *fds);
 long sys_pipe2(int *fds, int flags);
+long sys_sysinfo(void *info);
+
+/* kernel/signal/, arch/x86_64/signal.c */
 long sys_rt_sigaction(int sig, const void *act, void *oact, size_t sigsetsize);
 long sys_rt_sigprocmask(int how, const uint64_t *set, uint64_t *oset, size_t sigsetsize);
-long sys_sysinfo(void *info);
+long sys_rt_sigpending(uint64_t *set, size_t sigsetsize);
+long sys_rt_sigsuspend(const uint64_t *mask, size_t sigsetsize);
+long sys_rt_sigtimedwait(const uint64_t *set, void *info, const void *timeout, size_t sigsetsize);
+long sys_rt_sigqueueinfo(int pid, int sig, const void *info);
+long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig, const void *info);
+long sys_rt_sigreturn(void);
+long sys_sigaltstack(const void *ss, void *old_ss);
+long sys_kill(int pid, int sig);
+long sys_tkill(int tid, int sig);
+long sys_tgkill(int tgid, int tid, int sig);
+long sys_pause(void);
+long sys_restart_syscall(void);
 
 /* fs/ramfs_file.c (until the VFS) */
 long sys_open(const char *path, int flags, unsigned mode);

@@ -49,18 +49,27 @@ struct task {
 	struct proc *proc;              /* of a user task (kernel/proc), NULL for kernel tasks */
 	struct list_head wait_link;     /* on a wait queue, under that queue's lock */
 
-	/* A user thread's own state (kernel/proc, kernel/signal.c). */
-	struct list_head thread_link;   /* in proc->threads, under proc_tree_lock */
+	/* A user thread's own state (kernel/proc, kernel/signal/). */
+	struct list_head thread_link;   /* in proc->threads, under proc_tree_lock (+ siglock to change) */
 	unsigned long flags;            /* TASK_F_*, atomic bit operations */
-	uint64_t sigmask;               /* blocked signals (bit sig-1); the thread's own */
-	uint64_t sigpending;            /* thread-directed pending signals; atomic */
 	uint64_t clear_child_tid;       /* set_tid_address: zeroed and futex-woken at exit */
 	uint64_t robust_list;           /* set_robust_list head (user address) */
 	uint64_t robust_list_len;
+
+	/* Signals (kernel/signal/). sigmask and sigpending are written under
+	 * proc->siglock (senders read them there to pick a thread); the
+	 * thread itself reads its mask without it. The rest is the thread's. */
+	uint64_t sigmask;               /* blocked signals (bit sig-1) */
+	struct sigpending sigpending;   /* thread-directed: tgkill, faults */
+	uint64_t saved_sigmask;         /* rt_sigsuspend's caller's mask (TASK_F_RESTORE_SIGMASK) */
+	uint64_t real_blocked;          /* rt_sigtimedwait's caller's mask while it waits */
+	struct sig_altstack altstack;   /* sigaltstack(2) */
+	struct restart_block restart;   /* restart_syscall(2) */
 };
 
 /* task->flags bits. */
 #define TASK_F_KILLED (1ul << 0)       /* must exit (SIGKILL, exit_group, exec): no more user mode */
+#define TASK_F_RESTORE_SIGMASK (1ul << 1) /* put saved_sigmask back once a signal is handled */
 
 
 /* The task running on this CPU. */

@@ -24,7 +24,7 @@ syscall_entry:
 	pushq %r11                      /* rflags */
 	pushq $USER_CS                  /* cs */
 	pushq %rcx                      /* rip */
-	pushq $0                        /* error code */
+	pushq %rax                      /* error code: the call's number (orig_rax) */
 	pushq $-1                       /* vector: system call */
 	SAVE_GPRS
 	movq %rsp, %rdi
@@ -33,12 +33,16 @@ syscall_entry:
 
 	/*
 	 * Fast return with SYSRET when the frame still looks like the one
-	 * SYSCALL made (same CS/SS, canonical user RIP): it reloads RIP from
-	 * RCX and RFLAGS from R11. Anything else (exec's new frame is fine,
-	 * but a non-canonical RIP would fault in kernel mode on Intel CPUs)
-	 * leaves through IRETQ.
+	 * SYSCALL made (same CS/SS, canonical user RIP, RCX = RIP and R11 =
+	 * RFLAGS): SYSRET reloads RIP from RCX and RFLAGS from R11, so it
+	 * could not give back different RCX/R11 (a signal handler's entry or
+	 * rt_sigreturn's restored context). Anything else (also: a
+	 * non-canonical RIP would fault in kernel mode on Intel CPUs) leaves
+	 * through IRETQ.
 	 */
 	movq 17*8(%rsp), %rcx           /* tf->rip */
+	cmpq %rcx, 12*8(%rsp)           /* tf->rcx */
+	jne 1f
 	movq %rcx, %r11
 	sarq $47, %r11
 	jnz 1f                          /* not a canonical user address */
@@ -47,6 +51,8 @@ syscall_entry:
 	cmpq $USER_DS, 21*8(%rsp)
 	jne 1f
 	movq 19*8(%rsp), %r11           /* tf->rflags */
+	cmpq %r11, 4*8(%rsp)            /* tf->r11 */
+	jne 1f
 	testq $0x10100, %r11            /* RF or TF: let IRETQ handle them */
 	jnz 1f
 	popq %r15

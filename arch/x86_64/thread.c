@@ -111,6 +111,7 @@ void arch_user_regs_reset(struct trap_frame *tf, uint64_t rip, uint64_t rsp)
 	tf->ss = ss;
 	tf->rflags = 0x202;             /* IF */
 	tf->vector = (uint64_t)-1;
+	tf->error_code = (uint64_t)-1;  /* nothing to restart */
 }
 
 /* Set a not-yet-running thread's TLS base (clone with CLONE_SETTLS). */

@@ -11,6 +11,8 @@
 #include <kernel/klog.h>
 #include <kernel/task.h>
 #include <kernel/proc.h>
+#include <kernel/signal.h>
+#include <kernel/errno.h>
 #include <asm/trap.h>
 #include <asm/cpu.h>
 #include <asm/setjmp.h>
@@ -158,35 +160,110 @@ static void kernel_fault(struct trap_frame *tf)
 	panic("Fatal exception");
 }
 
+/* Which floating-point exception fired, from the x87 or SSE status:
+ * unmasked exception flags, in Linux's order of precedence. */
+static int fpe_code(uint64_t vector)
+{
+	uint32_t err;
+
+	if (vector == X86_TRAP_XM) {
+		uint32_t mxcsr;
+		__asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+		err = ~(mxcsr >> 7) & mxcsr;
+	} else {
+		uint16_t cw, sw;
+		__asm__ volatile("fnstcw %0; fnstsw %1" : "=m"(cw), "=m"(sw));
+		err = sw & ~cw;
+	}
+	if (err & 0x01)
+		return FPE_FLTINV;
+	if (err & 0x04)
+		return FPE_FLTDIV;
+	if (err & 0x08)
+		return FPE_FLTOVF;
+	if (err & 0x12)
+		return FPE_FLTUND;
+	if (err & 0x20)
+		return FPE_FLTRES;
+	return 0;               /* spurious: nothing to report */
+}
+
+struct fault_signal {
+	int sig, code;
+	uint64_t addr;
+};
+
+/* The signal Linux sends for an exception in user mode. pf_err: what
+ * handle_user_fault said about a page fault. */
+static struct fault_signal fault_signal(const struct trap_frame *tf, uint64_t cr2, int pf_err)
+{
+	switch (tf->vector) {
+	case X86_TRAP_DE:
+		return (struct fault_signal){ SIGFPE, FPE_INTDIV, tf->rip };
+	case X86_TRAP_DB:
+		return (struct fault_signal){ SIGTRAP,
+					      (tf->rflags & 0x100) ? TRAP_TRACE : TRAP_BRKPT, tf->rip };
+	case X86_TRAP_BP:
+		return (struct fault_signal){ SIGTRAP, SI_KERNEL, 0 };
+	case X86_TRAP_UD:
+		return (struct fault_signal){ SIGILL, ILL_ILLOPN, tf->rip };
+	case X86_TRAP_MF:
+	case X86_TRAP_XM:
+		return (struct fault_signal){ SIGFPE, fpe_code(tf->vector), tf->rip };
+	case 9:
+		return (struct fault_signal){ SIGFPE, SI_KERNEL, 0 };
+	case X86_TRAP_NP:
+	case X86_TRAP_SS:
+	case X86_TRAP_MC:
+		return (struct fault_signal){ SIGBUS, SI_KERNEL, 0 };
+	case X86_TRAP_AC:
+		return (struct fault_signal){ SIGBUS, BUS_ADRALN, 0 };
+	case X86_TRAP_PF:
+		if (pf_err == -ENOMEM)  /* out of memory: the OOM killer's SIGKILL */
+			return (struct fault_signal){ SIGKILL, SI_KERNEL, 0 };
+		return (struct fault_signal){ SIGSEGV,
+					      pf_err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, cr2 };
+	default:                /* #GP, #OF, #BR, #TS...: SIGSEGV without an address */
+		return (struct fault_signal){ SIGSEGV, SI_KERNEL, 0 };
+	}
+}
+
 /*
- * An exception in user mode that the kernel does not resolve ends the task
- * with a one-line report and the status a signal death would give (signal
- * delivery proper comes with the signals issue).
+ * An exception in user mode: demand paging and copy-on-write resolve most
+ * page faults; anything else becomes the signal Linux sends for it,
+ * forced (a handler may catch it; blocked or ignored, it kills). A fault
+ * nobody catches gets a one-line report, as Linux's "segfault at".
  */
 static void user_fault(struct trap_frame *tf)
 {
 	struct task *self = current_task();
 	uint64_t cr2 = read_cr2();
+	int pf_err = -EFAULT;
 
 	self->arch.user_regs = tf;
-	/* Demand paging and copy-on-write. */
 	if (tf->vector == X86_TRAP_PF && cr2 < USER_SPACE_END &&
-	    !(tf->error_code & X86_PF_RSVD) &&
-	    handle_user_fault(current_mm(), cr2, x86_pf_fault_flags(tf->error_code)) == 0)
+	    !(tf->error_code & X86_PF_RSVD)) {
+		pf_err = handle_user_fault(current_mm(), cr2, x86_pf_fault_flags(tf->error_code));
+		if (pf_err == 0)
+			return;
+	}
+	if (!self->proc)
+		task_exit();    /* a kernel task never runs user code */
+
+	struct fault_signal fs = fault_signal(tf, cr2, pf_err);
+	if (!fs.code && fs.sig == SIGFPE)
 		return;
-
-	const char *what = exception_names[tf->vector] ? exception_names[tf->vector] : "exception";
-	/* SIGSEGV for faults on memory, SIGFPE for arithmetic, SIGILL, SIGTRAP. */
-	int sig = tf->vector == X86_TRAP_DE || tf->vector == X86_TRAP_XM ? 8 :
-		  tf->vector == X86_TRAP_UD ? 4 :
-		  tf->vector == X86_TRAP_BP || tf->vector == X86_TRAP_DB ? 5 : 11;
-
-	printk(KERN_ERR "%s[%d]: %s ip %016lx sp %016lx error %lx addr %016lx: killed (signal %d)\n",
-	       self->name, self->tid, what, tf->rip, tf->rsp, tf->error_code,
-	       tf->vector == X86_TRAP_PF ? cr2 : 0, sig);
-	if (self->proc)
-		proc_exit(W_EXITCODE(0, sig));
-	task_exit();
+	self->arch.trap_nr = tf->vector;
+	self->arch.error_code = tf->error_code;
+	self->arch.cr2 = tf->vector == X86_TRAP_PF ? cr2 : 0;
+	if (!signal_is_caught(fs.sig)) {
+		const char *what = exception_names[tf->vector] ? exception_names[tf->vector]
+							       : "exception";
+		printk(KERN_INFO "%s[%d]: %s ip %016lx sp %016lx error %lx addr %016lx (signal %d)\n",
+		       self->name, self->tid, what, tf->rip, tf->rsp, tf->error_code,
+		       tf->vector == X86_TRAP_PF ? cr2 : 0, fs.sig);
+	}
+	signal_force_fault(fs.sig, fs.code, fs.addr);
 }
 
 static void nmi(struct trap_frame *tf)
@@ -203,10 +280,12 @@ void trap_dispatch(struct trap_frame *tf)
 		return;
 	}
 	if (tf->vector < 32) {
-		if (tf->cs & 3)
-			user_fault(tf);
-		else
+		if (!(tf->cs & 3)) {
 			kernel_fault(tf);
+			return;
+		}
+		user_fault(tf);
+		user_return_work(tf);
 		return;
 	}
 	if (tf->vector == VECTOR_SPURIOUS)

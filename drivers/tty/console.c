@@ -49,7 +49,9 @@ static long console_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 
 	if (!len)
 		return 0;
-	wait_event(&input.readers, input_ready());
+	long err = wait_event_interruptible(&input.readers, input_ready());
+	if (err)
+		return err;
 	unsigned long flags = spin_lock_irqsave(&input.lock);
 	while (n < len && n < sizeof(chunk) && input.tail != input.head)
 		chunk[n++] = input.buf[input.tail++ % INPUT_SIZE];

@@ -24,9 +24,6 @@
 #define P_ALL  0
 #define P_PID  1
 #define P_PGID 2
-#define CLD_EXITED 1
-#define CLD_KILLED 2
-#define SIGCHLD 17
 
 /* Children go to init; init is woken for any that are already zombies. */
 static void reparent_children(struct proc *p)
@@ -80,6 +77,8 @@ static __noreturn void process_exit(struct proc *p, int wait_status)
 	p->wait_status = wait_status;
 	p->zombie = true;
 	struct proc *parent = p->parent;
+	if (signal_notify_parent(p))
+		proc_free_locked(p);    /* the parent ignores SIGCHLD: nobody will wait */
 	spin_unlock(&proc_tree_lock);
 	/* The parent may be asleep in wait4 or in vfork. */
 	wait_queue_wake_all(&parent->child_exit);
@@ -120,7 +119,7 @@ void thread_exit(int wait_status)
 		if (last)
 			t->mm = p->mm;
 	}
-	list_del(&t->thread_link);
+	signal_thread_unlink(p, t);
 	p->nr_threads--;
 	proc_thread_gone_locked();
 	proc_tid_release_locked(t);
@@ -232,6 +231,7 @@ static int reap_one(struct proc *self, int pid, int options, int *status)
 	return any ? 0 : -ECHILD;
 }
 
+/* Sleeps until a child is ready; a signal interrupts it (-ERESTARTSYS). */
 static int do_wait(int pid, int options, int *status)
 {
 	struct proc *self = current_proc();
@@ -242,6 +242,10 @@ static int do_wait(int pid, int options, int *status)
 		r = reap_one(self, pid, options, status);
 		if (r != 0 || (options & WNOHANG))
 			break;
+		if (signal_pending()) {
+			r = -ERESTARTSYS;
+			break;
+		}
 		schedule();
 	}
 	wait_finish(&self->child_exit);

@@ -72,7 +72,7 @@ static void discard_child(struct proc *child, struct task *t)
 	if (child->mm)
 		mm_put(child->mm);
 	spin_lock(&proc_tree_lock);
-	list_del(&t->thread_link);
+	signal_thread_unlink(child, t);
 	proc_thread_gone_locked();
 	proc_tid_release_locked(t);
 	child->zombie = true;
@@ -177,7 +177,7 @@ static long do_clone(const struct clone_req *r)
 		arch_fork_set_sp(t->kstack_top, r->stack);
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = (uint64_t)r->ctid;
-	t->sigmask = self->sigmask;
+	signal_clone_thread(t, self, !(flags & CLONE_VM) || (flags & CLONE_VFORK));
 
 	int tid = t->tid;
 	if (flags & CLONE_PARENT_SETTID)

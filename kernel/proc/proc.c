@@ -111,6 +111,7 @@ struct proc *proc_alloc(struct proc *parent, struct task *t)
 	list_init(&p->threads);
 	wait_queue_init(&p->child_exit);
 	wait_queue_init(&p->thread_exit);
+	spin_lock_init(&p->siglock, "siglock");
 	if (parent) {
 		p->cred = parent->cred;
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
@@ -165,7 +166,7 @@ int proc_add_thread(struct proc *p, struct task *t)
 	t->tid = tid;
 	t->proc = p;
 	tid_table[tid] = t;
-	list_add_tail(&t->thread_link, &p->threads);
+	signal_thread_link(p, t);
 	p->nr_threads++;
 	nr_threads++;
 	spin_unlock(&proc_tree_lock);

@@ -14,4 +14,6 @@ struct arch_thread {
 	uint64_t gs_base;               /* user GS (MSR_KERNEL_GS_BASE while in the kernel) */
 	struct fpu_state *fpu;          /* NULL for kernel threads */
 	struct trap_frame *user_regs;   /* the frame of the current syscall/interrupt from user mode */
+	/* The last user-mode fault, for signal frames' sigcontext. */
+	uint64_t trap_nr, error_code, cr2;
 };

@@ -3,6 +3,12 @@
 
 #include <kernel/types.h>
 
+/*
+ * A system call's frame has vector -1 and, in error_code, the call's
+ * number as it came in rax (Linux's orig_rax), so that a call a signal
+ * interrupted can be restarted; -1 there means "not restartable"
+ * (rt_sigreturn, exec).
+ */
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -13,6 +19,8 @@ struct trap_frame {
 
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "entry.S pushes 22 words");
 _Static_assert(offsetof(struct trap_frame, vector) == 15 * 8, "entry.S layout");
+_Static_assert(offsetof(struct trap_frame, rcx) == 12 * 8, "syscall.S layout");
+_Static_assert(offsetof(struct trap_frame, r11) == 4 * 8, "syscall.S layout");
 
 /* Exception vectors (Intel SDM vol. 3, table 6-1). */
 enum {

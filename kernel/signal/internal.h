@@ -1,0 +1,42 @@
+/* Shared between the files of kernel/signal/. */
+#pragma once
+
+#include <kernel/proc.h>
+#include <kernel/signal.h>
+
+/* One queued instance of a signal: its siginfo. */
+struct sigqueue {
+	struct sigqueue *next;
+	bool forced;                    /* a fault: kills even the unkillable init */
+	struct siginfo info;
+};
+
+/* Signals that come from the instruction the thread ran: taken first. */
+#define SIG_SYNCHRONOUS (SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | \
+			 SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) | SIGBIT(SIGSYS))
+
+/* The default action of each signal (signal(7)). */
+enum sig_default { SIG_ACT_TERM, SIG_ACT_CORE, SIG_ACT_IGN, SIG_ACT_STOP, SIG_ACT_CONT };
+enum sig_default signal_default_action(int sig);
+
+/* send.c */
+/* Queue info (si_signo says which signal) for thread t (NULL: process p).
+ * force: a fault, delivered even if blocked or ignored. Caller holds
+ * p->siglock. 0 or -errno. */
+int signal_queue_locked(struct proc *p, struct task *t, const struct siginfo *info, bool force);
+/* Take the first deliverable signal among those in allowed (the thread's
+ * own set first, synchronous signals first): its number and siginfo, or 0.
+ * Caller holds siglock. */
+int signal_dequeue_locked(struct task *t, uint64_t allowed, struct siginfo *info, bool *forced);
+/* Pending for t, blocked or not: its own and its process's. */
+uint64_t signal_pending_set(const struct task *t);
+/* Discard every pending instance of the signals in set (sigaction to
+ * SIG_IGN). Caller holds siglock. */
+void signal_flush_locked(struct proc *p, uint64_t set);
+/* siginfo of kill()/tgkill(): SI_USER/SI_TKILL from the calling process. */
+void signal_info_from_current(struct siginfo *info, int sig, int code);
+
+/* altstack.c */
+/* The altstack's state for sigaltstack's old value and uc_stack:
+ * SS_DISABLE, SS_ONSTACK (sp on it) or 0, plus the SS_AUTODISARM bit. */
+int signal_altstack_flags(const struct task *t, uint64_t sp);
