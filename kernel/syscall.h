@@ -124,3 +124,4 @@ long sys_time(int64_t *t);
 long sys_nanosleep(const void *req, void *rem);
 long sys_clock_nanosleep(int clk, int flags, const void *req, void *rem);
 long sys_times(void *buf);
+long sys_membarrier(int cmd, unsigned flags, int cpu_id);

@@ -33,6 +33,8 @@ struct mm {
 	/* Atomic: CLONE_VM threads and the CPUs running them hold one each;
 	 * the last mm_put() frees the space. */
 	int refcount;
+	/* membarrier(2) registrations (MEMBARRIER_CMD_REGISTER_*); atomic. */
+	unsigned membarrier_registered;
 };
 
 /* An empty space (kernel half shared), refcount 1; NULL if out of memory. */

@@ -69,6 +69,9 @@ void arch_tlb_flush_page(uintptr_t va);
 /* A user mapping of a space loaded on the CPUs in cpus changed: flush va
  * here and on the others, and wait for them. */
 void arch_tlb_flush_user_page(uint64_t cpus, uintptr_t va);
+/* Interrupt the CPUs in cpus (not this one) and wait until each has taken
+ * the interrupt: a full memory barrier on each (membarrier). */
+void arch_sync_cpus(uint64_t cpus);
 void arch_tlb_flush_all(void);
 
 /* Builds kernel_space and switches to it (arch/x86_64/mm/init.c). */

@@ -566,6 +566,30 @@ UT_CASE(test_clone3)
 	UT_EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 9);
 }
 
+/* membarrier: the private command needs registering first (EPERM). */
+UT_CASE(test_membarrier)
+{
+	long q = syscall(SYS_membarrier, 0, 0, 0);              /* QUERY */
+	UT_ASSERT(q > 0);
+	UT_EXPECT(q & (1 << 3));                                /* PRIVATE_EXPEDITED */
+	UT_EXPECT(q & (1 << 0));                                /* GLOBAL */
+	pid_t pid = fork();     /* a fresh process: nothing registered yet */
+	if (pid == 0) {
+		int ok = syscall(SYS_membarrier, 1 << 3, 0, 0) == -1 && errno == EPERM;
+		ok &= syscall(SYS_membarrier, 1 << 4, 0, 0) == 0;
+		pthread_t th;
+		pthread_create(&th, NULL, spinner, NULL);
+		ok &= syscall(SYS_membarrier, 1 << 3, 0, 0) == 0;
+		ok &= syscall(SYS_membarrier, 1 << 0, 0, 0) == 0;
+		_exit(!ok);
+	}
+	int st = 0;
+	UT_ASSERT(waitpid(pid, &st, 0) == pid);
+	UT_EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	UT_EXPECT_ERR(syscall(SYS_membarrier, 1 << 3, 1, 0), EINVAL);    /* flags */
+	UT_EXPECT_ERR(syscall(SYS_membarrier, 1 << 9, 0, 0), EINVAL);    /* unknown */
+}
+
 UT_SUITE("thread",
 	 UT_C(test_create_join_ids), UT_C(test_tls_is_per_thread),
 	 UT_C(test_mutex_counts_exactly), UT_C(test_condvar_producers_consumers),
@@ -574,4 +598,4 @@ UT_SUITE("thread",
 	 UT_C(test_exit_group_kills_all_threads), UT_C(test_main_thread_exits_first),
 	 UT_C(test_fault_in_thread_kills_process), UT_C(test_exec_from_thread),
 	 UT_C(test_no_stale_translation_after_remap), UT_C(test_mprotect_reaches_other_cpus),
-	 UT_C(test_clone_flag_errors), UT_C(test_clone3))
+	 UT_C(test_clone_flag_errors), UT_C(test_clone3), UT_C(test_membarrier))
