@@ -343,7 +343,37 @@ UT_CASE(test_bad_lists)
 	munmap(sh, PAGE);
 }
 
+/* exec drops the old image: its robust locks are marked dead first. */
+UT_CASE(test_exec_releases_robust_locks)
+{
+	struct shared *sh = map_shared();
+	int out[2];
+	UT_ASSERT(sh && pipe(out) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		static struct robust_list_head head;
+		pid_t tid = (pid_t)syscall(SYS_gettid);
+		sh->lock[0].word = (uint32_t)tid;
+		head.list.next = &sh->lock[0].link;
+		sh->lock[0].link.next = &head.list;
+		head.futex_offset = WORD_OFFSET;
+		set_robust_list(&head, sizeof(head));
+		dup2(out[1], 1);
+		char *argv[] = { "echo", "x", NULL };
+		execve("/bin/echo", argv, NULL);
+		_exit(99);
+	}
+	close(out[1]);
+	char buf[8] = "";
+	UT_EXPECT_EQ(read(out[0], buf, sizeof(buf)), 2);
+	UT_EXPECT_EQ(reap_code(pid), 0);
+	UT_EXPECT_EQ(sh->lock[0].word, FUTEX_OWNER_DIED);
+	close(out[0]);
+	munmap(sh, PAGE);
+}
+
 UT_SUITE("futex_robust",
 	 UT_C(test_set_get_robust_list), UT_C(test_get_robust_list_permissions),
 	 UT_C(test_owner_death_marks_and_wakes), UT_C(test_owner_death_without_waiters),
-	 UT_C(test_owner_death_pending), UT_C(test_owner_death_pi_entry), UT_C(test_bad_lists))
+	 UT_C(test_owner_death_pending), UT_C(test_owner_death_pi_entry), UT_C(test_bad_lists),
+	 UT_C(test_exec_releases_robust_locks))
