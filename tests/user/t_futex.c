@@ -762,6 +762,61 @@ UT_CASE(test_pingpong_private_clone_vm)
 	       rounds(), (t1 - t0) / 1000000, (t1 - t0) / rounds());
 }
 
+/* A futex mutex (0 free, 1 taken, 2 taken with waiters) shared by four
+ * processes: a lost wake-up hangs, a broken exclusion loses increments. */
+struct mutex_page {
+	uint32_t lock;
+	uint32_t counter;
+};
+
+static void mutex_lock(uint32_t *m)
+{
+	uint32_t c = 0;
+	if (__atomic_compare_exchange_n(m, &c, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
+	if (c != 2)
+		c = __atomic_exchange_n(m, 2, __ATOMIC_ACQUIRE);
+	while (c != 0) {
+		futex(m, FUTEX_WAIT, 2, NULL, NULL, 0);
+		c = __atomic_exchange_n(m, 2, __ATOMIC_ACQUIRE);
+	}
+}
+
+static void mutex_unlock(uint32_t *m)
+{
+	if (__atomic_fetch_sub(m, 1, __ATOMIC_RELEASE) != 1) {
+		__atomic_store_n(m, 0, __ATOMIC_RELEASE);
+		futex(m, FUTEX_WAKE, 1, NULL, NULL, 0);
+	}
+}
+
+UT_CASE(test_mutex_contention)
+{
+	struct mutex_page *mp = (struct mutex_page *)map_words(1, PROT_READ | PROT_WRITE);
+	UT_ASSERT(mp);
+	int n = rounds() / 5;
+	pid_t kids[4];
+	for (int k = 0; k < 4; k++) {
+		kids[k] = fork();
+		if (kids[k] == 0) {
+			for (int i = 0; i < n; i++) {
+				mutex_lock(&mp->lock);
+				uint32_t v = mp->counter;
+				if ((i & 15) == 0)
+					sched_yield();  /* hold it a while: others queue */
+				mp->counter = v + 1;
+				mutex_unlock(&mp->lock);
+			}
+			_exit(0);
+		}
+	}
+	for (int k = 0; k < 4; k++)
+		UT_EXPECT_EQ(reap_code(kids[k]), 0);
+	UT_EXPECT_EQ(mp->counter, (uint32_t)(4 * n));
+	UT_EXPECT_EQ(mp->lock, 0);
+	munmap(mp, 4 * PAGE);
+}
+
 /* ---- exit wakes ------------------------------------------------------------- */
 
 static uint32_t ctid_word;
@@ -833,5 +888,6 @@ UT_SUITE("futex",
 	 UT_C(test_bitsets), UT_C(test_cmp_requeue), UT_C(test_requeue_private_clone_vm),
 	 UT_C(test_wake_op_values), UT_C(test_wake_op_conditions), UT_C(test_wake_op_both),
 	 UT_C(test_wake_op_faults), UT_C(test_pingpong_shared_processes),
-	 UT_C(test_pingpong_private_clone_vm), UT_C(test_clear_child_tid_wakes),
+	 UT_C(test_pingpong_private_clone_vm), UT_C(test_mutex_contention),
+	 UT_C(test_clear_child_tid_wakes),
 	 UT_C(test_kill_ends_wait))
