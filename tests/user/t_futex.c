@@ -860,22 +860,106 @@ UT_CASE(test_clear_child_tid_wakes)
 	}
 }
 
-/* A waiter that is killed goes away (needs kill(2)). */
-UT_CASE(test_kill_ends_wait)
+static bool have_kill(void)
 {
-	uint32_t *w = map_words(1, PROT_READ | PROT_WRITE);
-	UT_ASSERT(w);
 	if (kill(getpid(), 0) != 0 && errno == ENOSYS) {
 		printf("    # kill(2) not implemented yet: skipped\n");
-		munmap(w, 4 * PAGE);
-		return;
+		return false;
 	}
+	return true;
+}
+
+/* A waiter that is killed goes away. */
+UT_CASE(test_kill_ends_wait)
+{
+	if (!have_kill())
+		return;
+	uint32_t *w = map_words(1, PROT_READ | PROT_WRITE);
+	UT_ASSERT(w);
 	pid_t pid = fork_waiter(w, FUTEX_WAIT, 0, 0);
 	UT_ASSERT(await_waiters(w, 0, 1) == 0);
 	UT_EXPECT_EQ(kill(pid, SIGKILL), 0);
 	int st = reap(pid);
 	UT_EXPECT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	UT_EXPECT_EQ(nwaiters(w, 0), 0);
+	munmap(w, 4 * PAGE);
+}
+
+static volatile uint32_t *handled;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	__atomic_add_fetch(handled, 1, __ATOMIC_SEQ_CST);
+}
+
+/* In the child: catch SIGUSR1 (flags: SA_RESTART or 0) and wait on w.
+ * Exits 0 if woken, 1 EAGAIN, 2 ETIMEDOUT, 4 EINTR, 3 otherwise. */
+static pid_t fork_catching_waiter(uint32_t *w, int sa_flags, bool timed, bool block)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = sa_flags };
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGUSR1, &sa, NULL);
+		if (block) {
+			sigset_t set;
+			sigemptyset(&set);
+			sigaddset(&set, SIGUSR1);
+			sigprocmask(SIG_BLOCK, &set, NULL);
+		}
+		struct timespec t = { 30, 0 };
+		long r = futex(w, FUTEX_WAIT, 0, timed ? &t : NULL, NULL, 0);
+		_exit(r == 0 ? 0 : errno == EAGAIN ? 1 : errno == ETIMEDOUT ? 2 :
+		      errno == EINTR ? 4 : 3);
+	}
+	return pid;
+}
+
+/* A caught signal ends a wait with EINTR after its handler; with
+ * SA_RESTART an untimed wait is restarted instead (Linux returns
+ * ERESTARTSYS there), a timed one still says EINTR. A blocked signal
+ * does not disturb the wait. */
+UT_CASE(test_signal_interrupts_wait)
+{
+	if (!have_kill())
+		return;
+	uint32_t *w = map_words(1, PROT_READ | PROT_WRITE);
+	UT_ASSERT(w);
+	handled = w + 1;
+	static const struct {
+		int sa_flags;
+		bool timed, block;
+		int code;               /* the child's exit code */
+	} cases[] = {
+		{ 0, false, false, 4 },
+		{ 0, true, false, 4 },
+		{ SA_RESTART, true, false, 4 },
+		{ SA_RESTART, false, false, 0 },
+		{ 0, false, true, 0 },
+	};
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		*handled = 0;
+		pid_t pid = fork_catching_waiter(w, cases[i].sa_flags, cases[i].timed,
+						 cases[i].block);
+		UT_ASSERT(await_waiters(w, 0, 1) == 0);
+		UT_EXPECT_EQ(kill(pid, SIGUSR1), 0);
+		if (cases[i].code == 0) {
+			/* Restarted (handler ran), or never disturbed: still
+			 * waiting, until woken. */
+			if (!cases[i].block)
+				while (!*handled)
+					sched_yield();
+			struct timespec pause = { 0, 50000000 };
+			nanosleep(&pause, NULL);
+			UT_ASSERT(await_waiters(w, 0, 1) == 0);
+			UT_EXPECT_EQ(futex(w, FUTEX_WAKE, 1, NULL, NULL, 0), 1);
+		}
+		int code = reap_code(pid);
+		if (code != cases[i].code)
+			UT_FAIL("case %u: child exited %d, expected %d", i, code, cases[i].code);
+		UT_EXPECT_EQ(*handled, cases[i].block ? 0 : 1);
+	}
 	munmap(w, 4 * PAGE);
 }
 
@@ -890,4 +974,4 @@ UT_SUITE("futex",
 	 UT_C(test_wake_op_faults), UT_C(test_pingpong_shared_processes),
 	 UT_C(test_pingpong_private_clone_vm), UT_C(test_mutex_contention),
 	 UT_C(test_clear_child_tid_wakes),
-	 UT_C(test_kill_ends_wait))
+	 UT_C(test_kill_ends_wait), UT_C(test_signal_interrupts_wait))
