@@ -6,6 +6,7 @@
  * MAP_SHARED mapping and the waiters are other processes. */
 #include "utest.h"
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -343,6 +344,52 @@ UT_CASE(test_bad_lists)
 	munmap(sh, PAGE);
 }
 
+/* What libc does with all this: a process-shared robust pthread mutex
+ * (musl registers its list with set_robust_list) whose owner process
+ * exits holding it is EOWNERDEAD for the next owner, also one that was
+ * already asleep in the kernel waiting for it. */
+UT_CASE(test_pthread_robust_mutex_across_fork)
+{
+	struct page {
+		pthread_mutex_t m;
+		volatile int taken;
+	} *pg = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	UT_ASSERT(pg != MAP_FAILED);
+	for (int waiter_first = 0; waiter_first <= 1; waiter_first++) {
+		pthread_mutexattr_t a;
+		pthread_mutexattr_init(&a);
+		UT_ASSERT(pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST) == 0);
+		UT_ASSERT(pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED) == 0);
+		UT_ASSERT(pthread_mutex_init(&pg->m, &a) == 0);
+		pg->taken = 0;
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (pthread_mutex_lock(&pg->m))
+				_exit(2);
+			pg->taken = 1;
+			/* musl keeps the lock word second in pthread_mutex_t. */
+			if (waiter_first && await_waiters((uint32_t *)&pg->m + 1, 1))
+				_exit(3);
+			_exit(0);
+		}
+		if (waiter_first)
+			while (!pg->taken)
+				sched_yield();
+		else
+			UT_EXPECT_EQ(reap_code(pid), 0);
+		UT_EXPECT_EQ(pthread_mutex_lock(&pg->m), EOWNERDEAD);
+		UT_EXPECT_EQ(pthread_mutex_consistent(&pg->m), 0);
+		UT_EXPECT_EQ(pthread_mutex_unlock(&pg->m), 0);
+		UT_EXPECT_EQ(pthread_mutex_lock(&pg->m), 0);
+		UT_EXPECT_EQ(pthread_mutex_unlock(&pg->m), 0);
+		if (waiter_first)
+			UT_EXPECT_EQ(reap_code(pid), 0);
+		pthread_mutex_destroy(&pg->m);
+		pthread_mutexattr_destroy(&a);
+	}
+	munmap(pg, PAGE);
+}
+
 /* exec drops the old image: its robust locks are marked dead first. */
 UT_CASE(test_exec_releases_robust_locks)
 {
@@ -376,4 +423,4 @@ UT_SUITE("futex_robust",
 	 UT_C(test_set_get_robust_list), UT_C(test_get_robust_list_permissions),
 	 UT_C(test_owner_death_marks_and_wakes), UT_C(test_owner_death_without_waiters),
 	 UT_C(test_owner_death_pending), UT_C(test_owner_death_pi_entry), UT_C(test_bad_lists),
-	 UT_C(test_exec_releases_robust_locks))
+	 UT_C(test_pthread_robust_mutex_across_fork), UT_C(test_exec_releases_robust_locks))
