@@ -15,6 +15,7 @@
 #include <kernel/string.h>
 #include <kernel/task.h>
 #include <kernel/proc.h>
+#include <kernel/futex.h>
 #include <kernel/random.h>
 #include <fs/ramfs.h>
 #include <drivers/tty/console.h>
@@ -146,6 +147,7 @@ static __noreturn void kmain_late(void)
 	arch_smp_boot();
 	clock_init();
 	proc_init();
+	futex_init();
 	random_init();
 	console_input_init();
 

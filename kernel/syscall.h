@@ -125,3 +125,9 @@ long sys_nanosleep(const void *req, void *rem);
 long sys_clock_nanosleep(int clk, int flags, const void *req, void *rem);
 long sys_times(void *buf);
 long sys_membarrier(int cmd, unsigned flags, int cpu_id);
+
+/* kernel/futex/ */
+long sys_futex(uint32_t *uaddr, int op, uint32_t val, unsigned long utime, uint32_t *uaddr2,
+	       uint32_t val3);
+long sys_set_robust_list(void *head, size_t len);
+long sys_get_robust_list(int pid, uint64_t *head_ptr, uint64_t *len_ptr);

@@ -31,3 +31,6 @@ void time_early_init(void);
 
 /* Read the wall clock (RTC) once; kernel/time/clock.c. */
 void clock_init(void);
+/* CLOCK_REALTIME now, in ns since the epoch (time_ns() plus the offset
+ * clock_settime last set); kernel/time/clock.c. */
+int64_t clock_realtime_ns(void);

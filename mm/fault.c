@@ -11,6 +11,7 @@
 #include <mm/pmm.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
+#include <asm/layout.h>
 
 /* Does v allow the access? Any mapped area is readable on x86. */
 static bool access_allowed(const struct vma *v, unsigned fault_flags)
@@ -108,4 +109,12 @@ int handle_user_fault(struct mm *mm, uintptr_t addr, unsigned fault_flags)
 out_unlock:
 	spin_unlock(&mm->lock);
 	return err;
+}
+
+int fault_in_user_writeable(struct mm *mm, uintptr_t addr)
+{
+	if (addr >= USER_SPACE_END)
+		return -EFAULT;
+	int err = handle_user_fault(mm, addr, FAULT_WRITE);
+	return err == -ENOMEM ? -ENOMEM : err ? -EFAULT : 0;
 }

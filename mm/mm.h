@@ -80,6 +80,10 @@ int vm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice);
  * SEGV_MAPERR), -EACCES if the area forbids the access (SEGV_ACCERR),
  * -ENOMEM if no frame was free. */
 int handle_user_fault(struct mm *mm, uintptr_t addr, unsigned fault_flags);
+/* Make the page at addr present and writable, as a write from user mode
+ * would (the retry step after a _nofault write, mm/uaccess.h): 0, -EFAULT
+ * (no area, or one that forbids writing) or -ENOMEM. */
+int fault_in_user_writeable(struct mm *mm, uintptr_t addr);
 
 /* ---- MAP_SHARED anonymous memory (mm/shared_anon.c) ---- */
 extern const struct vm_object_ops shared_anon_ops;

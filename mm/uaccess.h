@@ -13,8 +13,11 @@
 
 /* Arch routines (arch/x86_64/lib/uaccess.S); callers check the range. */
 size_t arch_copy_user(void *dst, const void *src, size_t n);   /* bytes left */
+size_t arch_copy_user_nofault(void *dst, const void *src, size_t n);
 size_t arch_clear_user(void *dst, size_t n);                   /* bytes left */
 long arch_strncpy_user(char *dst, const char *src, long n);
+int arch_cmpxchg_user_u32(uint32_t *uaddr, uint32_t *expected, uint32_t newval);
+int arch_cmpxchg_user_u32_nofault(uint32_t *uaddr, uint32_t *expected, uint32_t newval);
 
 static inline bool user_range_ok(const void *uptr, size_t n)
 {
@@ -87,3 +90,35 @@ DEFINE_USER_ACCESSORS(16)
 DEFINE_USER_ACCESSORS(32)
 DEFINE_USER_ACCESSORS(64)
 #undef DEFINE_USER_ACCESSORS
+
+/*
+ * Atomic compare-and-exchange of an aligned user word (futexes): if *uaddr
+ * holds *expected it becomes newval; either way *expected is set to what
+ * *uaddr held. 0 or -EFAULT. A write fault is served like a copy's.
+ */
+static inline int cmpxchg_user_u32(uint32_t *uaddr, uint32_t *expected, uint32_t newval)
+{
+	if (!user_range_ok(uaddr, sizeof(*uaddr)) || ((uintptr_t)uaddr & 3))
+		return -EFAULT;
+	return arch_cmpxchg_user_u32(uaddr, expected, newval);
+}
+
+/*
+ * The _nofault forms never page: a page that is not mapped with the access
+ * allowed gives -EFAULT at once, so they are safe under spinlocks. The
+ * caller then drops its locks, makes the page present (copy_from_user, or
+ * fault_in_user_writeable in mm/mm.h) and tries again.
+ */
+static inline int copy_from_user_nofault(void *dst, const void *usrc, size_t n)
+{
+	if (!user_range_ok(usrc, n))
+		return -EFAULT;
+	return arch_copy_user_nofault(dst, usrc, n) ? -EFAULT : 0;
+}
+
+static inline int cmpxchg_user_u32_nofault(uint32_t *uaddr, uint32_t *expected, uint32_t newval)
+{
+	if (!user_range_ok(uaddr, sizeof(*uaddr)) || ((uintptr_t)uaddr & 3))
+		return -EFAULT;
+	return arch_cmpxchg_user_u32_nofault(uaddr, expected, newval);
+}

@@ -10,12 +10,12 @@ extern const struct extable_entry __ex_table_start[], __ex_table_end[];
 
 bool x86_smap_on;
 
-uintptr_t extable_fixup(uintptr_t ip)
+const struct extable_entry *extable_find(uintptr_t ip)
 {
 	for (const struct extable_entry *e = __ex_table_start; e < __ex_table_end; e++)
 		if (e->insn == ip)
-			return e->fixup;
-	return 0;
+			return e;
+	return NULL;
 }
 
 unsigned x86_pf_fault_flags(uint64_t error_code)

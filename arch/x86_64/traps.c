@@ -114,22 +114,25 @@ int arch_run_catching_faults(void (*fn)(void), struct fault_info *info)
 }
 
 /*
- * mm: a kernel #PF in copy_*_user (only those instructions have exception-
- * table entries). Demand paging and copy-on-write first, in the mm whose
- * tables this CPU has loaded; if that cannot fix it, resume at the fixup, which returns -EFAULT.
- * Other kernel faults on user addresses are bugs and oops below.
+ * mm: a kernel #PF in a user-access routine (only those instructions have
+ * exception-table entries). Demand paging and copy-on-write first, in the
+ * mm whose tables this CPU has loaded, unless the entry says no faults may
+ * be served there; if that cannot fix it, resume at the fixup, which
+ * returns -EFAULT. Other kernel faults on user addresses are bugs and oops
+ * below.
  */
 static bool uaccess_fault(struct trap_frame *tf)
 {
-	uintptr_t fixup = extable_fixup(tf->rip);
+	const struct extable_entry *e = extable_find(tf->rip);
 	uint64_t addr = read_cr2();
 
-	if (tf->vector != X86_TRAP_PF || !fixup)
+	if (tf->vector != X86_TRAP_PF || !e)
 		return false;
-	if (addr < USER_SPACE_END && !(tf->error_code & X86_PF_RSVD) &&
+	if (e->type != EX_UACCESS_NOFAULT && addr < USER_SPACE_END &&
+	    !(tf->error_code & X86_PF_RSVD) &&
 	    handle_user_fault(mm_current(), addr, x86_pf_fault_flags(tf->error_code)) == 0)
 		return true;
-	tf->rip = fixup;
+	tf->rip = e->fixup;
 	return true;
 }
 

@@ -12,6 +12,7 @@
 #include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/futex.h>
 #include <kernel/proc.h>
 #include <kernel/random.h>
 #include <kernel/string.h>
@@ -387,7 +388,14 @@ static int do_exec(const char *path, struct exec_args *a)
 	}
 	mm_activate(mm);        /* waiting for them ran other tasks */
 
-	/* Point of no return. */
+	/* Point of no return. Robust futexes still held are marked dead, as
+	 * at thread exit (Linux does this at exec too); the list is in the
+	 * old image. */
+	if (t->robust_list) {
+		mm_activate(old);
+		futex_exit_robust(t);
+		mm_activate(mm);
+	}
 	mm->brk_start = mm->brk = ld.brk;
 	p->mm = t->mm = mm;
 	if (old)

@@ -204,3 +204,8 @@ long sys_times(void *ubuf)
 	}
 	return (long)(time_ns() / (NSEC_PER_SEC / 100));
 }
+
+int64_t clock_realtime_ns(void)
+{
+	return (int64_t)time_ns() + READ_ONCE(realtime_offset_ns);
+}

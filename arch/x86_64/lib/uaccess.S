@@ -2,7 +2,8 @@
  * The only kernel code that touches user memory (mm/uaccess.h). Each
  * instruction that may fault has an exception-table entry: the #PF handler
  * first tries to fix the fault (demand paging, copy-on-write) and resumes
- * the instruction; if it cannot, it resumes at the fixup, which reports
+ * the instruction; if it cannot (or the entry is EX_UACCESS_NOFAULT: the
+ * _nofault routines never page), it resumes at the fixup, which reports
  * what was left undone. With SMAP, user access is opened (stac) only
  * around the copy. System V ABI: rdi, rsi, rdx.
  */
@@ -22,20 +23,48 @@
 .Lno_clac\@:
 .endm
 
-	.text
-/* size_t arch_copy_user(void *dst, const void *src, size_t n):
- * bytes not copied (0 on success). Either side may be the user one. */
-	.globl arch_copy_user
-	.type arch_copy_user, @function
-arch_copy_user:
+/* size_t name(void *dst, const void *src, size_t n): bytes not copied
+ * (0 on success). Either side may be the user one. */
+.macro copy_user name, extype
+	.globl \name
+	.type \name, @function
+\name:
 	movq %rdx, %rcx
 	user_access_begin
 1:	rep movsb
 2:	user_access_end
 	movq %rcx, %rax
 	ret
-	.size arch_copy_user, . - arch_copy_user
-	_ASM_EXTABLE(1b, 2b)
+	.size \name, . - \name
+	_ASM_EXTABLE_TYPE(1b, 2b, \extype)
+.endm
+
+/* int name(uint32_t *uaddr, uint32_t *expected, uint32_t new): one locked
+ * compare-and-exchange on a user word; *expected gets the value found
+ * there (the exchange happened if it is unchanged). 0, or -EFAULT (-14). */
+.macro cmpxchg_user name, extype
+	.globl \name
+	.type \name, @function
+\name:
+	movl (%rsi), %eax
+	user_access_begin
+1:	lock cmpxchgl %edx, (%rdi)
+	user_access_end
+	movl %eax, (%rsi)
+	xorl %eax, %eax
+	ret
+2:	user_access_end
+	movl $-14, %eax
+	ret
+	.size \name, . - \name
+	_ASM_EXTABLE_TYPE(1b, 2b, \extype)
+.endm
+
+	.text
+	copy_user arch_copy_user, EX_UACCESS
+	copy_user arch_copy_user_nofault, EX_UACCESS_NOFAULT
+	cmpxchg_user arch_cmpxchg_user_u32, EX_UACCESS
+	cmpxchg_user arch_cmpxchg_user_u32_nofault, EX_UACCESS_NOFAULT
 
 /* size_t arch_clear_user(void *dst, size_t n): bytes not cleared. */
 	.globl arch_clear_user
