@@ -17,6 +17,7 @@
 #include <kernel/list.h>
 #include <kernel/task.h>
 #include <kernel/signal.h>
+#include <kernel/cputime.h>
 
 #define PID_MAX 32768
 #define RLIM_NLIMITS 16
@@ -79,6 +80,10 @@ struct proc {
 		uint64_t handler, flags, restorer, mask;
 	} sigactions[64];
 	uint64_t shared_pending;        /* process-directed pending signals; atomic */
+
+	/* CPU time of exited threads and reaped children, interval timers
+	 * (kernel/cputime.h says which lock covers what). */
+	struct proc_times times;
 };
 
 

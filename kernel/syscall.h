@@ -108,3 +108,14 @@ long sys_time(int64_t *t);
 long sys_nanosleep(const void *req, void *rem);
 long sys_clock_nanosleep(int clk, int flags, const void *req, void *rem);
 long sys_times(void *buf);
+
+/* kernel/time/cputime.c, itimer.c, timerfd.c; kernel/eventfd.c */
+long sys_getrusage(int who, void *ru);
+long sys_setitimer(int which, const void *value, void *ovalue);
+long sys_getitimer(int which, void *value);
+long sys_alarm(unsigned seconds);
+long sys_timerfd_create(int clk, int flags);
+long sys_timerfd_settime(int fd, int flags, const void *value, void *ovalue);
+long sys_timerfd_gettime(int fd, void *value);
+long sys_eventfd(unsigned initval);
+long sys_eventfd2(unsigned initval, int flags);

@@ -202,11 +202,15 @@ void trap_dispatch(struct trap_frame *tf)
 		nmi(tf);
 		return;
 	}
+	if (tf->cs & 3)
+		cputime_kernel_entry();
 	if (tf->vector < 32) {
-		if (tf->cs & 3)
+		if (tf->cs & 3) {
 			user_fault(tf);
-		else
+			cputime_kernel_exit();
+		} else {
 			kernel_fault(tf);
+		}
 		return;
 	}
 	if (tf->vector == VECTOR_SPURIOUS)
@@ -219,5 +223,6 @@ void trap_dispatch(struct trap_frame *tf)
 	if (tf->cs & 3) {
 		current_task()->arch.user_regs = tf;
 		user_return_work(tf);
+		cputime_kernel_exit();
 	}
 }

@@ -185,6 +185,7 @@ void schedule(void)
 		return;
 	}
 	next->last_run_ns = now;
+	cputime_switch(prev, next, now);
 	rq->current = next;
 	rq->switch_flags = flags;
 	arch_set_current(next, (uint64_t)next->kstack_top);
