@@ -9,6 +9,7 @@
 #include <kernel/panic.h>
 #include <kernel/kallsyms.h>
 #include <kernel/klog.h>
+#include <kernel/lockdep.h>
 #include <kernel/task.h>
 #include <kernel/proc.h>
 #include <asm/trap.h>
@@ -215,8 +216,10 @@ void trap_dispatch(struct trap_frame *tf)
 	}
 	if (tf->vector == VECTOR_SPURIOUS)
 		return;
+	lockdep_irq_enter();
 	if (!irq_handle(tf))
 		printk(KERN_WARNING "irq: unexpected interrupt vector %lu\n", tf->vector);
+	lockdep_irq_exit();
 	lapic_eoi();
 	/* Preemption happens on the way back to user mode (the kernel itself
 	 * is not preempted). */

@@ -17,6 +17,7 @@
  */
 #include <kernel/task.h>
 #include <kernel/arch.h>
+#include <kernel/lockdep.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -165,6 +166,7 @@ static struct task *pick_next(struct runqueue *rq)
 
 void schedule(void)
 {
+	lockdep_check_sleep();
 	struct runqueue *rq = this_rq();
 	unsigned long flags = spin_lock_irqsave(&rq->lock);
 	struct task *prev = rq->current;
