@@ -26,10 +26,12 @@ static inline bool raw_trylock(struct spinlock *lock)
 	return true;
 }
 
-static inline __attribute__((always_inline)) void do_lock(struct spinlock *lock, uintptr_t ip)
+/* Take the lock, without the checker. Out of line, called the same way
+ * from spin_lock and spin_lock_irqsave, as the non-debug build always did
+ * (inlining it into spin_lock_irqsave made QEMU's TCG run the whole
+ * kernel several times slower). */
+static __attribute__((noinline)) void lock_spin(struct spinlock *lock)
 {
-	if (CONFIG_DEBUG_LOCKS)
-		lockdep_acquire(lock, ip, false);
 	if (lock->locked && lock->owner_cpu == (int)arch_cpu_id())
 		panic("spinlock %s: recursive lock on cpu %d", lock->name, lock->owner_cpu);
 	while (!raw_trylock(lock))
@@ -48,7 +50,9 @@ bool spin_trylock(struct spinlock *lock)
 
 void spin_lock(struct spinlock *lock)
 {
-	do_lock(lock, CALLER_IP);
+	if (CONFIG_DEBUG_LOCKS)
+		lockdep_acquire(lock, CALLER_IP, false);
+	lock_spin(lock);
 }
 
 void spin_unlock(struct spinlock *lock)
@@ -65,7 +69,12 @@ void spin_unlock(struct spinlock *lock)
 unsigned long spin_lock_irqsave(struct spinlock *lock)
 {
 	unsigned long flags = arch_irq_save();
-	do_lock(lock, CALLER_IP);
+	if (CONFIG_DEBUG_LOCKS) {
+		lockdep_acquire(lock, CALLER_IP, false);
+		lock_spin(lock);
+	} else {
+		spin_lock(lock);
+	}
 	return flags;
 }
 
