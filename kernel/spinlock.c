@@ -26,17 +26,23 @@ static inline bool raw_trylock(struct spinlock *lock)
 	return true;
 }
 
-/* Take the lock, without the checker. Out of line, called the same way
- * from spin_lock and spin_lock_irqsave, as the non-debug build always did
- * (inlining it into spin_lock_irqsave made QEMU's TCG run the whole
- * kernel several times slower). */
-static __attribute__((noinline)) void lock_spin(struct spinlock *lock)
+/* Take the lock, without the checker. */
+static inline void lock_loop(struct spinlock *lock)
 {
 	if (lock->locked && lock->owner_cpu == (int)arch_cpu_id())
 		panic("spinlock %s: recursive lock on cpu %d", lock->name, lock->owner_cpu);
 	while (!raw_trylock(lock))
 		while (READ_ONCE(lock->locked))
 			arch_cpu_relax();
+}
+
+/* The same out of line, for spin_lock_irqsave in the debug build (which
+ * must name its own caller to the checker). Without the checker
+ * spin_lock_irqsave calls spin_lock, as it always did: inlining the loop
+ * there made the whole kernel several times slower under QEMU's TCG. */
+static __attribute__((noinline)) void lock_spin(struct spinlock *lock)
+{
+	lock_loop(lock);
 }
 
 bool spin_trylock(struct spinlock *lock)
@@ -48,11 +54,11 @@ bool spin_trylock(struct spinlock *lock)
 	return true;
 }
 
-void spin_lock(struct spinlock *lock)
+__attribute__((noinline)) void spin_lock(struct spinlock *lock)
 {
 	if (CONFIG_DEBUG_LOCKS)
 		lockdep_acquire(lock, CALLER_IP, false);
-	lock_spin(lock);
+	lock_loop(lock);
 }
 
 void spin_unlock(struct spinlock *lock)
