@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/auxv.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 
@@ -232,6 +233,23 @@ static int exec_fd_check(int fd)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
+/* Out of descriptors: EMFILE, and nothing left behind. */
+UT_CASE(test_emfile)
+{
+	pid_t pid = fork();
+	UT_ASSERT(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl = { 8, 8 };
+		setrlimit(RLIMIT_NOFILE, &rl);
+		int n = 0;
+		while (eventfd(0, 0) >= 0 && n < 100)
+			n++;
+		_exit(errno == EMFILE && n >= 1 && n <= 5 ? 0 : 1);  /* 0-2 are taken */
+	}
+	int st = reap(pid);
+	UT_EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 UT_CASE(test_cloexec)
 {
 	int keep = eventfd(0, 0), gone = eventfd(0, EFD_CLOEXEC);
@@ -245,4 +263,4 @@ UT_CASE(test_cloexec)
 UT_SUITE("eventfd", UT_C(test_create_and_flags), UT_C(test_counter_adds_and_read_takes_all),
 	 UT_C(test_semaphore), UT_C(test_errors), UT_C(test_overflow_limit),
 	 UT_C(test_blocking_read_wakes), UT_C(test_blocking_write_wakes),
-	 UT_C(test_blocked_read_and_write_interrupted), UT_C(test_cloexec))
+	 UT_C(test_blocked_read_and_write_interrupted), UT_C(test_emfile), UT_C(test_cloexec))

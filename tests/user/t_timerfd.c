@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
@@ -404,6 +405,23 @@ static int exec_fd_check(int fd)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
+/* Out of descriptors: EMFILE, and nothing left behind. */
+UT_CASE(test_emfile)
+{
+	pid_t pid = fork();
+	UT_ASSERT(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl = { 8, 8 };
+		setrlimit(RLIMIT_NOFILE, &rl);
+		int n = 0;
+		while (timerfd_create(n & 1 ? CLOCK_REALTIME : CLOCK_MONOTONIC, 0) >= 0 && n < 100)
+			n++;
+		_exit(errno == EMFILE && n >= 1 && n <= 5 ? 0 : 1);  /* 0-2 are taken */
+	}
+	int st = reap(pid);
+	UT_EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 UT_CASE(test_cloexec)
 {
 	int keep = timerfd_create(CLOCK_MONOTONIC, 0);
@@ -418,4 +436,4 @@ UT_CASE(test_cloexec)
 UT_SUITE("timerfd", UT_C(test_create_errors), UT_C(test_settime_gettime_errors),
 	 UT_C(test_one_shot), UT_C(test_periodic_count), UT_C(test_absolute),
 	 UT_C(test_gettime_interval), UT_C(test_clock_set), UT_C(test_blocked_read_interrupted),
-	 UT_C(test_many_timers), UT_C(test_cloexec))
+	 UT_C(test_many_timers), UT_C(test_emfile), UT_C(test_cloexec))
