@@ -169,7 +169,7 @@ static int interrupted_sleep(enum sleep_kind kind)
 	/* rem is what was left when it woke: asked - slept, give or take. */
 	if (left <= 0 || left >= 2000000000LL - 90000000LL)
 		return 6;
-	if (left + slept < 1990000000LL || left + slept > 2010000000LL + 50000000LL)
+	if (left + slept < 1990000000LL || left + slept > 3000000000LL)
 		return 7;
 	return 0;
 }
@@ -298,8 +298,8 @@ UT_CASE(test_alarm_return_value)
 		bad |= (sys_alarm(100) != 2) << 2;      /* 2.39.. rounds to 2 */
 		getitimer(ITIMER_REAL, &cur);
 		bad |= (cur.it_value.tv_sec != 99 || cur.it_interval.tv_sec != 0) << 3;
-		it.it_value = (struct timeval){ 0, 100000 };
-		setitimer(ITIMER_REAL, &it, NULL);      /* 0.1 s left ... */
+		it.it_value = (struct timeval){ 0, 300000 };
+		setitimer(ITIMER_REAL, &it, NULL);      /* 0.3 s left ... */
 		bad |= (sys_alarm(0) != 1) << 4;        /* ... is still 1, not 0 */
 		bad |= (sys_alarm(0) != 0) << 5;
 		getitimer(ITIMER_REAL, &cur);
@@ -556,9 +556,10 @@ UT_CASE(test_getrusage_self_and_clocks_agree)
 	UT_EXPECT(rb - ra >= 50000000LL);
 	/* The burn was in user mode. */
 	UT_EXPECT(tv_ns(b.ru_utime) - tv_ns(a.ru_utime) > tv_ns(b.ru_stime) - tv_ns(a.ru_stime));
-	/* One accounting behind the clock and getrusage (usec truncation). */
-	UT_EXPECT(rb <= clk + 5000000LL && rb >= clk - 2000);
-	UT_EXPECT(tv_ns(th.ru_utime) + tv_ns(th.ru_stime) <= rb + 5000000LL);
+	/* One accounting behind the clock and getrusage (usec truncation;
+	 * a busy host stalling us in between counts as our time). */
+	UT_EXPECT(rb <= clk + 100000000LL && rb >= clk - 2000);
+	UT_EXPECT(tv_ns(th.ru_utime) + tv_ns(th.ru_stime) <= rb + 100000000LL);
 	UT_EXPECT_ERR(getrusage(2, &a), EINVAL);
 	UT_EXPECT_ERR(getrusage(-2, &a), EINVAL);
 	UT_EXPECT_ERR(syscall(SYS_getrusage, RUSAGE_SELF, NULL), EFAULT);
