@@ -8,6 +8,12 @@
 #
 # CC=clang builds the kernel with clang instead of gcc.
 
+# DEBUG_LOCKS=1 builds the debug lock checker in (docs/locking.md), into
+# build/debug/ unless BUILD says otherwise.
+DEBUG_LOCKS ?= 0
+ifeq ($(DEBUG_LOCKS),1)
+BUILD   ?= build/debug
+endif
 BUILD   ?= build
 CC      ?= gcc
 ifeq ($(origin CC),default)
@@ -36,7 +42,7 @@ KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-strict-aliasing \
 	-fno-common -fno-asynchronous-unwind-tables -fno-unwind-tables -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
-	-I. -Iinclude -Iarch/x86_64/include -MMD -MP
+	-I. -Iinclude -Iarch/x86_64/include -MMD -MP -DCONFIG_DEBUG_LOCKS=$(DEBUG_LOCKS)
 ifeq ($(findstring clang,$(CC)),clang)
 KCFLAGS += -Wno-gnu-variable-sized-type-not-at-end
 endif
@@ -153,13 +159,35 @@ $(PANIC_ISO): $(KERNEL) scripts/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "panic_test"
 
+# The lock checker's boots: the same kernel built with DEBUG_LOCKS=1 in
+# $(BUILD)/debug, booted with the in-kernel tests and with the user tests
+# (its own image around the same initramfs). Rebuilt by a recursive make
+# each time; that make knows what is current.
+LOCKS_BUILD     := $(BUILD)/debug
+LOCKS_KTEST_ISO := $(LOCKS_BUILD)/ktest.iso
+LOCKS_USER_ISO  := $(LOCKS_BUILD)/usertest-locks.iso
+.PHONY: debug-locks-kernel
+debug-locks-kernel:
+	@$(MAKE) -s DEBUG_LOCKS=1 BUILD=$(LOCKS_BUILD) kernel
+
+$(LOCKS_KTEST_ISO): debug-locks-kernel scripts/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso.sh $(LOCKS_BUILD)/kernel.elf $@ --cmdline "ktest"
+
+$(LOCKS_USER_ISO): debug-locks-kernel $(BUILD)/usertest.cpio scripts/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso.sh $(LOCKS_BUILD)/kernel.elf $@ --cmdline "init=/init" \
+		--module $(BUILD)/usertest.cpio initramfs
+
 # TESTS=regex limits the boots (e.g. TESTS=bios-q35); UNIT_ONLY=1 skips QEMU.
 unit: $(UNIT_BINS)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS)
 
-test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BUILD)/usertest.iso $(KERNEL)
+test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BUILD)/usertest.iso $(KERNEL) \
+		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
 		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) --user-iso $(BUILD)/usertest.iso \
+		--locks-ktest-iso $(LOCKS_KTEST_ISO) --locks-user-iso $(LOCKS_USER_ISO) \
 		--cmd-test docs/syscalls.md-current '$(PYTHON) scripts/gen-syscalls.py docs kernel/syscalls.tbl | cmp -s - docs/syscalls.md' \
 		--cmd-test run-prog/static 'tests/run-prog.sh static' \
 		--cmd-test run-prog/static-pie 'tests/run-prog.sh static-pie' \

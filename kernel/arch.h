@@ -106,6 +106,9 @@ __noreturn void arch_switch_stack(void *stack_top, void (*fn)(void));
 
 /* Diagnostics: walk frame pointers from the caller and print "symbol+off". */
 void arch_dump_stack(void);
+/* The same walk into pcs (call sites, innermost first, the caller's own
+ * call site first); returns how many. */
+unsigned arch_stack_trace(uintptr_t *pcs, unsigned max);
 
 /* Run fn; if it takes an exception in kernel mode, the fault is reported as
  * an oops (full register dump and backtrace) but not fatal: returns the

@@ -67,6 +67,7 @@
 #define EHOSTUNREACH 113
 #define EALREADY 114
 #define EINPROGRESS 115
+#define ECANCELED 125
 
 /* Kernel-internal: never seen by user space. A syscall interrupted by a
  * signal returns one of these; signal delivery turns it into EINTR or

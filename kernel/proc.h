@@ -17,6 +17,7 @@
 #include <kernel/list.h>
 #include <kernel/task.h>
 #include <kernel/signal.h>
+#include <kernel/cputime.h>
 
 #define PID_MAX 32768
 #define RLIM_NLIMITS 16
@@ -83,6 +84,10 @@ struct proc {
 	struct k_sigaction sigactions[NSIG];
 	struct sigpending shared_pending;
 	unsigned sigqueue_count;        /* queued siginfos; real-time ones stop at RLIMIT_SIGPENDING */
+
+	/* CPU time of exited threads and reaped children, interval timers
+	 * (kernel/cputime.h says which lock covers what). */
+	struct proc_times times;
 };
 
 

@@ -2,6 +2,10 @@
  * Spinlocks. spin_lock() is for data never touched from interrupt context;
  * spin_lock_irqsave() for data that is. Out-of-line (kernel/spinlock.c) so
  * that pure-logic files linked into host unit tests get a shim instead.
+ *
+ * A lock's name is its class for the debug lock checker (make
+ * DEBUG_LOCKS=1, docs/locking.md): locks that play the same part share a
+ * name, and the checker learns the order classes are taken in.
  */
 #pragma once
 

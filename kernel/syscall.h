@@ -131,3 +131,14 @@ long sys_futex(uint32_t *uaddr, int op, uint32_t val, unsigned long utime, uint3
 	       uint32_t val3);
 long sys_set_robust_list(void *head, size_t len);
 long sys_get_robust_list(int pid, uint64_t *head_ptr, uint64_t *len_ptr);
+
+/* kernel/time/cputime.c, itimer.c, timerfd.c; kernel/eventfd.c */
+long sys_getrusage(int who, void *ru);
+long sys_setitimer(int which, const void *value, void *ovalue);
+long sys_getitimer(int which, void *value);
+long sys_alarm(unsigned seconds);
+long sys_timerfd_create(int clk, int flags);
+long sys_timerfd_settime(int fd, int flags, const void *value, void *ovalue);
+long sys_timerfd_gettime(int fd, void *value);
+long sys_eventfd(unsigned initval);
+long sys_eventfd2(unsigned initval, int flags);

@@ -15,6 +15,7 @@
 #include <asm/thread.h>
 #include <kernel/signal.h>
 #include <kernel/errno.h>
+#include <kernel/cputime.h>
 
 enum task_state {
 	TASK_RUNNABLE,          /* on a run queue, or running */
@@ -42,6 +43,9 @@ struct task {
 	struct list_head run_link;      /* run queue, while TASK_RUNNABLE and not running */
 	uint64_t runtime_ns;            /* time spent running */
 	uint64_t last_run_ns;           /* when it last started running */
+
+	/* User/system time (kernel/cputime.h has its rules). */
+	struct task_cputime cputime;
 
 	/* Owned by the task itself. */
 	struct arch_thread arch;        /* FPU, TLS bases; switched with the task */

@@ -7,7 +7,11 @@ Runs, and counts as tests:
     (BIOS/UEFI, q35/pc, -smp 1/4, 128 MiB/8 GiB), one test per case per boot;
   * boot checks per boot (memory total within 1% of what QEMU was given, the
     CPU count from the MADT, a calibrated TSC) and an expected-panic boot whose
-    report must show a symbolized backtrace.
+    report must show a symbolized backtrace;
+  * the lock checker's boots (a DEBUG_LOCKS=1 kernel, 4 CPUs): once with the
+    in-kernel suites, where only the reports the lockdep suite provokes (on
+    locks named ktest_lockdep_*) may appear, once with the user tests, where
+    none may.
 
 A boot fails on any `not ok`, a panic, a triple fault (QEMU exits without the
 kernel powering off), a timeout, or a missing KTAP plan. The last line is
@@ -253,6 +257,47 @@ def run_panic_boot(iso, timeout):
     return name, r, secs
 
 
+# ---- the lock checker's boots ----------------------------------------------
+LOCKDEP_HEAD = re.compile(r"^lockdep: (WARNING|BUG): (.*)$")
+LOCKDEP_TROUBLE = re.compile(r"^lockdep: (checker off|\d+ more reports not shown)")
+
+
+def lockdep_checks(name, lines, r, allowed_prefix):
+    """Every report must name only locks starting with allowed_prefix (None:
+    no report at all), and the checker must have stayed on."""
+    body = [TS.sub("", l) for l in lines]
+    heads = [m.group(2) for m in (LOCKDEP_HEAD.match(l) for l in body) if m]
+    bad = [h for h in heads if allowed_prefix is None or
+           any(not n.startswith(allowed_prefix) for n in re.findall(r'"([^"]*)"', h))]
+    r.add(f"{name}/lockdep-no-unexpected-reports", not bad,
+          f"{len(bad)} report(s), first: {bad[0] if bad else ''}")
+    trouble = [l for l in body if LOCKDEP_TROUBLE.match(l)]
+    r.add(f"{name}/lockdep-stayed-on", not trouble, trouble[0] if trouble else "")
+
+
+LOCKS_CFG = dict(fw="bios", machine="q35", smp=4)
+
+
+def run_locks_ktest_boot(iso, timeout):
+    cfg = dict(LOCKS_CFG, name="debug-locks-ktest-bios-q35-smp4", mem="512M")
+    r = Results()
+    lines, text, status, secs, log = boot_and_parse(cfg, iso, timeout, r)
+    if status != "timeout" and "Kernel panic" not in text:
+        r.add(f"{cfg['name']}/completes", "reboot: Power down" in text, f"see {log}")
+    lockdep_checks(cfg["name"], lines, r, "ktest_lockdep_")
+    return cfg["name"], r, secs
+
+
+def run_locks_user_boot(iso, timeout):
+    cfg = dict(LOCKS_CFG, name="debug-locks-user-bios-q35-smp4", mem="2G")
+    r = Results()
+    lines, text, status, secs, log = boot_and_parse(cfg, iso, timeout, r)
+    if status != "timeout" and "Kernel panic" not in text:
+        r.add(f"{cfg['name']}/init-exit-0", "init: exited with status 0" in text, f"see {log}")
+    lockdep_checks(cfg["name"], lines, r, None)
+    return cfg["name"], r, secs
+
+
 # ---- main -----------------------------------------------------------------
 MATRIX = [
     dict(fw=fw, machine=m, smp=s, mem=mem)
@@ -268,6 +313,8 @@ def main():
     ap.add_argument("--ktest-iso")
     ap.add_argument("--panic-iso")
     ap.add_argument("--user-iso")
+    ap.add_argument("--locks-ktest-iso")
+    ap.add_argument("--locks-user-iso")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--only", help="regex of boot names to run")
@@ -293,6 +340,11 @@ def main():
         if args.user_iso:
             futs += [ex.submit(run_user_boot, c, args.user_iso, args.timeout * 3)
                      for c in USER_BOOTS if not args.only or re.search(args.only, c["name"])]
+        wanted = lambda name: not args.only or re.search(args.only, name)
+        if args.locks_ktest_iso and wanted("debug-locks-ktest-bios-q35-smp4"):
+            futs.append(ex.submit(run_locks_ktest_boot, args.locks_ktest_iso, args.timeout))
+        if args.locks_user_iso and wanted("debug-locks-user-bios-q35-smp4"):
+            futs.append(ex.submit(run_locks_user_boot, args.locks_user_iso, args.timeout * 3))
         if args.panic_iso and (not args.only or re.search(args.only, "expected-panic")):
             futs.append(ex.submit(run_panic_boot, args.panic_iso, args.timeout))
         for f in cf.as_completed(futs):

@@ -44,6 +44,22 @@ void arch_backtrace_from(uintptr_t rbp, uintptr_t rip)
 	}
 }
 
+unsigned arch_stack_trace(uintptr_t *pcs, unsigned max)
+{
+	uintptr_t rbp = (uintptr_t)__builtin_frame_address(0), prev = 0;
+	unsigned n = 0;
+
+	while (n < max && frame_ok(rbp, prev)) {
+		const uintptr_t *frame = (const uintptr_t *)rbp;
+		if (!frame[1])
+			break;
+		pcs[n++] = frame[1] - 1;        /* in the call instruction */
+		prev = rbp;
+		rbp = frame[0];
+	}
+	return n;
+}
+
 void arch_dump_stack(void)
 {
 	arch_backtrace_from((uintptr_t)__builtin_frame_address(0), 0);

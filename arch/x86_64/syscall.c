@@ -23,10 +23,12 @@ void syscall_init_cpu(void)
 
 void syscall_handler(struct trap_frame *tf)
 {
+	cputime_kernel_entry();
 	current_task()->arch.user_regs = tf;
 	arch_irq_enable();
 	tf->rax = (uint64_t)syscall_dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx,
 					     tf->r10, tf->r8, tf->r9);
 	user_return_work(tf);
 	arch_irq_disable();
+	cputime_kernel_exit();
 }

@@ -7,6 +7,7 @@
 #include <asm/fpu.h>
 #include <asm/thread.h>
 #include <asm/trap.h>
+#include <kernel/cputime.h>
 
 /* Kernel threads use no FPU and keep FS/GS at 0; user threads load theirs.
  * The FPU is switched eagerly: simple, and XSAVEOPT-class instructions
@@ -82,6 +83,8 @@ int arch_set_tls(struct arch_thread *th, int code, uint64_t addr)
 
 static void fork_child_start(void *frame)
 {
+	arch_irq_disable();
+	cputime_kernel_exit();
 	arch_return_to_user(frame);
 }
 

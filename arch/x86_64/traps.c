@@ -9,6 +9,7 @@
 #include <kernel/panic.h>
 #include <kernel/kallsyms.h>
 #include <kernel/klog.h>
+#include <kernel/lockdep.h>
 #include <kernel/task.h>
 #include <kernel/proc.h>
 #include <kernel/signal.h>
@@ -282,6 +283,10 @@ void trap_dispatch(struct trap_frame *tf)
 		nmi(tf);
 		return;
 	}
+	if (tf->vector == VECTOR_SPURIOUS)
+		return;
+	if (tf->cs & 3)
+		cputime_kernel_entry();
 	if (tf->vector < 32) {
 		if (!(tf->cs & 3)) {
 			kernel_fault(tf);
@@ -289,17 +294,19 @@ void trap_dispatch(struct trap_frame *tf)
 		}
 		user_fault(tf);
 		user_return_work(tf);
+		cputime_kernel_exit();
 		return;
 	}
-	if (tf->vector == VECTOR_SPURIOUS)
-		return;
+	lockdep_irq_enter();
 	if (!irq_handle(tf))
 		printk(KERN_WARNING "irq: unexpected interrupt vector %lu\n", tf->vector);
+	lockdep_irq_exit();
 	lapic_eoi();
 	/* Preemption happens on the way back to user mode (the kernel itself
 	 * is not preempted). */
 	if (tf->cs & 3) {
 		current_task()->arch.user_regs = tf;
 		user_return_work(tf);
+		cputime_kernel_exit();
 	}
 }

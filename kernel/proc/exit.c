@@ -62,6 +62,7 @@ static __noreturn void process_exit(struct proc *p, int wait_status)
 		report_init_exit(wait_status);
 		arch_poweroff();
 	}
+	itimer_exit(p);
 	fd_table_put(p->files);
 	p->files = NULL;
 	t->mm = NULL;
@@ -119,6 +120,7 @@ void thread_exit(int wait_status)
 		if (last)
 			t->mm = p->mm;
 	}
+	cputime_thread_exit_locked(t);
 	signal_thread_unlink(p, t);
 	p->nr_threads--;
 	proc_thread_gone_locked();
@@ -208,7 +210,8 @@ static bool pid_matches(const struct proc *c, int pid)
  * One pass over the children: 0 = some match but none ready, -ECHILD = none
  * match, >0 = the pid of a reaped (or, with WNOWAIT, observed) zombie.
  */
-static int reap_one(struct proc *self, int pid, int options, int *status)
+static int reap_one(struct proc *self, int pid, int options, int *status,
+		    struct rusage_k *ru)
 {
 	struct proc *c, *tmp;
 	bool any = false;
@@ -222,8 +225,11 @@ static int reap_one(struct proc *self, int pid, int options, int *status)
 			continue;
 		int found = c->pid;
 		*status = c->wait_status;
-		if (!(options & WNOWAIT))
+		cputime_child_rusage_locked(c, ru);
+		if (!(options & WNOWAIT)) {
+			cputime_reap_locked(self, c);
 			proc_free_locked(c);
+		}
 		spin_unlock(&proc_tree_lock);
 		return found;
 	}
@@ -232,14 +238,14 @@ static int reap_one(struct proc *self, int pid, int options, int *status)
 }
 
 /* Sleeps until a child is ready; a signal interrupts it (-ERESTARTSYS). */
-static int do_wait(int pid, int options, int *status)
+static int do_wait(int pid, int options, int *status, struct rusage_k *ru)
 {
 	struct proc *self = current_proc();
 	int r;
 
 	for (;;) {
 		wait_prepare(&self->child_exit);
-		r = reap_one(self, pid, options, status);
+		r = reap_one(self, pid, options, status, ru);
 		if (r != 0 || (options & WNOHANG))
 			break;
 		if (signal_pending()) {
@@ -252,27 +258,25 @@ static int do_wait(int pid, int options, int *status)
 	return r;
 }
 
-/* struct rusage (144 bytes) for a reaped child, if asked for: zeros until
- * the scheduler accounts time. */
-static int put_rusage(void *urusage)
+/* struct rusage of a reaped child (its time and its children's), if asked for. */
+static int put_rusage(void *urusage, const struct rusage_k *ru)
 {
-	uint8_t zero[144] = { 0 };
-
-	return urusage && copy_to_user(urusage, zero, sizeof(zero)) ? -EFAULT : 0;
+	return urusage && copy_to_user(urusage, ru, sizeof(*ru)) ? -EFAULT : 0;
 }
 
 long sys_wait4(int pid, int *ustatus, int options, void *rusage)
 {
 	int status = 0;
+	struct rusage_k ru;
 
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE))
 		return -EINVAL;
 	if (pid == -2147483647 - 1)     /* INT_MIN: -pid overflows; Linux says ESRCH */
 		return -ESRCH;
-	int r = do_wait(pid, options, &status);
+	int r = do_wait(pid, options, &status, &ru);
 	if (r > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
-	if (r > 0 && put_rusage(rusage))
+	if (r > 0 && put_rusage(rusage, &ru))
 		return -EFAULT;
 	return r;
 }
@@ -290,6 +294,7 @@ _Static_assert(sizeof(struct waitid_info) == 128, "siginfo_t is 128 bytes");
 long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
 {
 	int status = 0, pid;
+	struct rusage_k ru;
 
 	if (options & ~(WNOHANG | WEXITED | WUNTRACED | WCONTINUED | WNOWAIT | __WNOTHREAD |
 			__WALL | __WCLONE))
@@ -302,11 +307,11 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
 	case P_PGID: pid = 0; break;
 	default: return -EINVAL;
 	}
-	int r = do_wait(pid, options, &status);
+	int r = do_wait(pid, options, &status, &ru);
 	if (r < 0)
 		return r;
 	/* Linux stores the rusage before the siginfo. */
-	if (r > 0 && put_rusage(rusage))
+	if (r > 0 && put_rusage(rusage, &ru))
 		return -EFAULT;
 	struct waitid_info info = { 0 };
 	if (r > 0) {

@@ -17,6 +17,7 @@
  */
 #include <kernel/task.h>
 #include <kernel/arch.h>
+#include <kernel/lockdep.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -165,6 +166,7 @@ static struct task *pick_next(struct runqueue *rq)
 
 void schedule(void)
 {
+	lockdep_check_sleep();
 	struct runqueue *rq = this_rq();
 	unsigned long flags = spin_lock_irqsave(&rq->lock);
 	struct task *prev = rq->current;
@@ -185,6 +187,7 @@ void schedule(void)
 		return;
 	}
 	next->last_run_ns = now;
+	cputime_switch(prev, next, now);
 	rq->current = next;
 	rq->switch_flags = flags;
 	arch_set_current(next, (uint64_t)next->kstack_top);

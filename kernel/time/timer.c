@@ -3,10 +3,11 @@
  * programmed for the head of its own list and nothing else. With no timer
  * armed a CPU takes no timer interrupts at all (tick-less).
  *
- * Locking: each base's lock (irqsave) protects its list and the
- * armed/link fields of the timers on it; t->cpu says which base a timer is
- * on. Timer functions run with it dropped, in interrupt context, on the
- * CPU that armed them, and may re-arm their timer.
+ * Locking: each base's lock (irqsave) protects its list, the armed/link
+ * fields of the timers on it and which timer is running; t->cpu says which
+ * base a timer is on. Timer functions run with it dropped, in interrupt
+ * context, on the CPU that armed them, and may re-arm their timer; an
+ * owner that frees a timer first waits for it with timer_cancel_sync().
  */
 #include <kernel/timer.h>
 #include <kernel/arch.h>
@@ -14,11 +15,19 @@
 #include <kernel/task.h>
 #include <kernel/time.h>
 #include <kernel/smp.h>
+#include <kernel/signal.h>
+#include <kernel/errno.h>
+
+/* The hardware is never programmed further ahead than this: the arch's
+ * cycle arithmetic stays far from overflow, and a timer due in a century
+ * costs one spurious interrupt an hour. */
+#define MAX_HW_AHEAD_NS (3600 * NSEC_PER_SEC)
 
 
 struct timer_base {
 	struct spinlock lock;
 	struct list_head timers;        /* sorted by deadline */
+	struct timer *running;          /* whose function runs now (lock dropped) */
 	uint64_t irq_count;
 };
 
@@ -47,10 +56,12 @@ void timer_init(struct timer *t, void (*fn)(struct timer *t))
 static void reprogram(struct timer_base *b)
 {
 	assert_held(&b->lock);
-	if (list_empty(&b->timers))
+	if (list_empty(&b->timers)) {
 		arch_timer_stop();
-	else
-		arch_timer_arm(list_first_entry(&b->timers, struct timer, link)->deadline);
+		return;
+	}
+	uint64_t deadline = list_first_entry(&b->timers, struct timer, link)->deadline;
+	arch_timer_arm(MIN(deadline, time_ns() + MAX_HW_AHEAD_NS));
 }
 
 static void insert_sorted(struct timer_base *b, struct timer *t)
@@ -81,6 +92,22 @@ bool timer_cancel(struct timer *t)
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
 	return was;
+}
+
+bool timer_cancel_sync(struct timer *t)
+{
+	bool was = false;
+
+	for (;;) {
+		was |= timer_cancel(t);
+		struct timer_base *b = base_of(READ_ONCE(t->cpu));
+		unsigned long flags = spin_lock_irqsave(&b->lock);
+		bool busy = b->running == t || t->armed;
+		spin_unlock_irqrestore(&b->lock, flags);
+		if (!busy)
+			return was;
+		arch_cpu_relax();       /* its function runs (and may re-arm it) */
+	}
 }
 
 /* Arm on the calling CPU (a timer armed elsewhere is moved here). */
@@ -116,9 +143,11 @@ void timer_interrupt(void)
 			break;
 		list_del(&t->link);
 		t->armed = false;
+		b->running = t;
 		spin_unlock(&b->lock);
 		t->fn(t);
 		spin_lock(&b->lock);
+		b->running = NULL;
 	}
 	reprogram(b);
 	spin_unlock(&b->lock);
@@ -132,28 +161,47 @@ uint64_t timer_irq_count(unsigned cpu)
 struct sleeper {
 	struct timer timer;
 	struct task *task;
-	volatile bool done;
 };
 
 static void sleeper_wake(struct timer *t)
 {
 	struct sleeper *s = container_of(t, struct sleeper, timer);
-	s->done = true;
 	task_wake(s->task);
+}
+
+/*
+ * Sleep until the deadline; any task_wake() (a signal_kick among them)
+ * makes the loop look again. The timer lives on this stack frame, so it is
+ * cancelled synchronously before the frame goes: the task may run on
+ * another CPU than the one whose interrupt is just now waking it.
+ */
+static int sleep_common(uint64_t deadline, bool interruptible)
+{
+	struct sleeper s = { .task = current_task() };
+	int r = 0;
+
+	timer_init(&s.timer, sleeper_wake);
+	while (time_ns() < deadline) {
+		/* SLEEPING before the checks: a wake-up after them is not lost. */
+		WRITE_ONCE(s.task->state, TASK_SLEEPING);
+		if (interruptible && signal_pending()) {
+			r = -EINTR;
+			break;
+		}
+		timer_arm(&s.timer, deadline);
+		schedule();
+		timer_cancel_sync(&s.timer);
+	}
+	WRITE_ONCE(s.task->state, TASK_RUNNABLE);
+	return r;
 }
 
 void sleep_until(uint64_t deadline)
 {
-	struct sleeper s = { .task = current_task() };
+	sleep_common(deadline, false);
+}
 
-	timer_init(&s.timer, sleeper_wake);
-	while (time_ns() < deadline) {
-		s.done = false;
-		/* SLEEPING before arming: a wake-up that comes at once is not lost. */
-		WRITE_ONCE(s.task->state, TASK_SLEEPING);
-		timer_arm(&s.timer, deadline);
-		schedule();
-		timer_cancel(&s.timer);
-	}
-	WRITE_ONCE(s.task->state, TASK_RUNNABLE);
+int sleep_until_interruptible(uint64_t deadline)
+{
+	return sleep_common(deadline, true);
 }
