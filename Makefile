@@ -176,17 +176,18 @@ $(LOCKS_KTEST_ISO): debug-locks-kernel scripts/mkiso.sh
 
 $(LOCKS_USER_ISO): debug-locks-kernel $(BUILD)/usertest.cpio scripts/mkiso.sh
 	@echo "  ISO     $@"
-	$(Q)scripts/mkiso.sh $(LOCKS_BUILD)/kernel.elf $@ --cmdline "init=/init" \
+	$(Q)scripts/mkiso.sh $(LOCKS_BUILD)/kernel.elf $@ --cmdline "init=/init -- -static" \
 		--module $(BUILD)/usertest.cpio initramfs
 
 # TESTS=regex limits the boots (e.g. TESTS=bios-q35); UNIT_ONLY=1 skips QEMU.
 unit: $(UNIT_BINS)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS)
 
-test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BUILD)/usertest.iso $(KERNEL) \
+test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BUILD)/usertest.iso $(BUILD)/usertest-static.iso $(KERNEL) \
 		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
 		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) --user-iso $(BUILD)/usertest.iso \
+		--user-static-iso $(BUILD)/usertest-static.iso \
 		--locks-ktest-iso $(LOCKS_KTEST_ISO) --locks-user-iso $(LOCKS_USER_ISO) \
 		--cmd-test docs/syscalls.md-current '$(PYTHON) scripts/gen-syscalls.py docs kernel/syscalls.tbl | cmp -s - docs/syscalls.md' \
 		--cmd-test run-prog/static 'tests/run-prog.sh static' \

@@ -25,13 +25,23 @@ static unsigned long free_bytes(void)
 	return si.freeram * si.mem_unit;
 }
 
+/* argv[1], if given, keeps only the programs whose names end with it
+ * (e.g. "-static": one link mode, for the boots that test SMP or the lock
+ * checker rather than the loader). */
+static int wanted(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = suffix ? strlen(suffix) : 0;
+	return n >= k && strcmp(name + n - k, suffix ? suffix : "") == 0;
+}
+
 static int cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	const char *suffix = argc > 1 ? argv[1] : NULL;
 	static char *names[MAX_TESTS];
 	int n = 0, failed = 0;
 
@@ -40,7 +50,7 @@ int main(void)
 	if (d) {
 		struct dirent *e;
 		while ((e = readdir(d)) && n < MAX_TESTS)
-			if (e->d_name[0] != '.')
+			if (e->d_name[0] != '.' && wanted(e->d_name, suffix))
 				names[n++] = strdup(e->d_name);
 		closedir(d);
 	} else {
@@ -49,7 +59,7 @@ int main(void)
 		char line[256];
 		while (f && fgets(line, sizeof(line), f) && n < MAX_TESTS) {
 			line[strcspn(line, "\n")] = 0;
-			if (line[0])
+			if (line[0] && wanted(line, suffix))
 				names[n++] = strdup(line);
 		}
 	}

@@ -77,6 +77,12 @@ $(BUILD)/usertest.cpio: $(USER_TOOL_BINS) $(USER_TEST_BINS) user/user.mk user/mk
 	$(Q)user/mkfixtures.sh $(BUILD)/usertest.root $(BUILD)/user/hello-dynamic
 	$(Q)cd $(BUILD)/usertest.root && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../usertest.cpio
 
+# The same tests in one link mode (static), for the boots that exercise
+# SMP rather than the loader.
+$(BUILD)/usertest-static.iso: $(KERNEL) $(BUILD)/usertest.cpio scripts/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "init=/init -- -static" --module $(BUILD)/usertest.cpio initramfs
+
 $(BUILD)/usertest.iso: $(KERNEL) $(BUILD)/usertest.cpio scripts/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "init=/init" --module $(BUILD)/usertest.cpio initramfs
