@@ -35,11 +35,7 @@ void clock_init(void)
 
 static uint64_t task_cpu_ns(struct task *t)
 {
-	uint64_t ns = t->runtime_ns;
-	/* The running task's current stint is not accounted yet. */
-	if (t == current_task())
-		ns += time_ns() - t->last_run_ns;
-	return ns;
+	return sched_runtime_ns(t);
 }
 
 /* The clock's value in ns, or -EINVAL for an unknown clock. */
