@@ -564,6 +564,11 @@ void task_exit(void)
 	struct task *self = current_task();
 
 	BUG_ON(self == this_rq()->idle);
+	/* Whoever made us runnable (task_wake, a push) may still hold our
+	 * sched_lock: let them finish before we can be freed. No one else can
+	 * come for the lock now (their callers keep exiting tasks out). */
+	unsigned long flags = spin_lock_irqsave(&self->sched_lock);
+	spin_unlock_irqrestore(&self->sched_lock, flags);
 	arch_irq_disable();
 	self->state = TASK_DEAD;
 	schedule();
