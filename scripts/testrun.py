@@ -218,6 +218,7 @@ USER_BOOTS = [
     dict(name="user-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="512M"),
     dict(name="user-uefi-pc-smp2", fw="uefi", machine="pc", smp=2, mem="1G"),
     dict(name="user-bios-q35-smp4", fw="bios", machine="q35", smp=4, mem="2G"),
+    dict(name="user-bios-q35-smp8", fw="bios", machine="q35", smp=8, mem="2G"),
 ]
 
 
