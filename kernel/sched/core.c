@@ -295,12 +295,14 @@ static void free_task(struct task *t)
  * Called by the task switched to, still holding the run-queue lock the
  * switching task took. Ends the on_cpu handshake for the task switched
  * away from, then frees it if it exited, or moves it if its affinity no
- * longer allows this CPU.
+ * longer allows this CPU. flags: the interrupt state the task switched to
+ * had when it called schedule() (each task gets its own back: one that
+ * was preempted on its way out of an interrupt must not resume with
+ * interrupts on).
  */
-static void finish_switch(struct runqueue *rq)
+static void finish_switch(struct runqueue *rq, unsigned long flags)
 {
 	struct task *prev = rq->prev, *push = rq->push;
-	unsigned long flags = rq->switch_flags;
 	bool dead = prev->state == TASK_DEAD;
 	uint64_t min = rq->fair.min_vruntime;
 
@@ -359,7 +361,6 @@ void schedule(void)
 	next->last_run_ns = now;
 	rq->current = next;
 	rq->prev = prev;
-	rq->switch_flags = flags;
 	rq->nr_switches++;
 	arm_slice(rq);
 	arch_set_current(next, (uint64_t)next->kstack_top);
@@ -373,7 +374,7 @@ void schedule(void)
 		mm_activate(NULL);
 	arch_context_switch(&prev->saved_rsp, next->saved_rsp);
 	/* Back in prev, switched to by someone else who holds the lock. */
-	finish_switch(this_rq());
+	finish_switch(this_rq(), flags);
 }
 
 /* On the way back to user mode: switch while a switch is due. */
@@ -481,7 +482,10 @@ out:
 void task_entry(void (*fn)(void *), void *arg);
 void task_entry(void (*fn)(void *), void *arg)
 {
-	finish_switch(this_rq());
+	/* A new task starts with interrupts on (a user task's first return
+	 * to user mode turns them off for the way out). */
+	finish_switch(this_rq(), 0);
+	arch_irq_enable();
 	fn(arg);
 	task_exit();
 }

@@ -87,7 +87,6 @@ struct runqueue {
 	struct task *idle;              /* runs when nothing else can */
 	struct task *prev;              /* switched away from, for finish_switch */
 	struct task *push;              /* must leave this CPU once switched away from */
-	unsigned long switch_flags;     /* irq state saved by the switching task */
 	struct rt_rq rt;
 	struct fair_rq fair;
 	unsigned nr_running;            /* runnable tasks on this CPU, current included (not idle) */
