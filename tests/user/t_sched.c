@@ -493,8 +493,8 @@ UT_CASE(test_fifo_runs_before_fair)
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		long long end = now_ns(CLOCK_MONOTONIC) + 600 * MS;
-		for (long long t; (t = now_ns(CLOCK_MONOTONIC)) < end;) {
+		for (int i = 0; i < 300; i++) {         /* a count, not a deadline */
+			long long t = now_ns(CLOCK_MONOTONIC);
 			write(p[1], &t, sizeof(t));
 			spin_ms(2);
 		}
@@ -529,16 +529,37 @@ struct spinner {
 	int cpu;                /* pin to this CPU, or -1 */
 	int nice;
 	long long cpu_ns;       /* result: CPU time used in the measured window */
+	long long stall_ns;     /* result: of which the host held its CPU (see below) */
 };
 
 /*
+ * Spin until the monotonic clock reaches end; return the longest time the
+ * host stalled us meanwhile. Under emulation the host may not run a
+ * virtual CPU for a while; its clock runs on, and the task that was
+ * current is charged for the gap. Seen from here: one loop turn took long,
+ * and our own CPU clock advanced by (most of) it, so the kernel thinks we
+ * ran. Short stalls come and go evenly; one long one skews a share.
+ */
+static long long spin_until(long long end)
+{
+	long long stall = 0, t = now_ns(CLOCK_MONOTONIC), c = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	while (t < end) {
+		long long t2 = now_ns(CLOCK_MONOTONIC), c2 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+		if ((c2 - c) * 2 > t2 - t && t2 - t > stall)
+			stall = t2 - t;
+		t = t2;
+		c = c2;
+	}
+	return stall;
+}
+
+/*
  * Fork n spinners and measure the CPU time each gets in a common window
- * of dur_ns. The window opens LEAD_NS after the children are told to go,
- * and they spin from the moment they hear it: so each is already running
- * (and the load already spread) when the window opens, and how late a
- * woken process gets going (under emulation, when the host runs the
- * woken virtual CPU) does not count. The caller sleeps meanwhile.
- * Returns the window's length.
+ * of dur_ns. The window opens LEAD_NS after the children are told to go
+ * (in one write), and they spin from the moment they hear it: so each is
+ * already running (and the load already spread) when the window opens.
+ * The caller sleeps meanwhile. Returns the longest host stall any child saw
+ * at once in the window.
  */
 #define LEAD_NS (250 * MS)
 
@@ -558,12 +579,10 @@ static long long run_spinners(struct spinner *s, int n, long long dur_ns)
 			write(ready[1], "r", 1);
 			long long w[2];
 			read(go[0], w, sizeof(w));
-			while (now_ns(CLOCK_MONOTONIC) < w[0])
-				;
+			spin_until(w[0]);
 			long long c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
-			while (now_ns(CLOCK_MONOTONIC) < w[1])
-				;
-			long long out[2] = { i, now_ns(CLOCK_PROCESS_CPUTIME_ID) - c0 };
+			long long stall = spin_until(w[1]);
+			long long out[3] = { i, now_ns(CLOCK_PROCESS_CPUTIME_ID) - c0, stall };
 			write(res[1], out, sizeof(out));
 			_exit(0);
 		}
@@ -572,21 +591,48 @@ static long long run_spinners(struct spinner *s, int n, long long dur_ns)
 		char c;
 		read(ready[0], &c, 1);
 	}
-	long long w[2] = { now_ns(CLOCK_MONOTONIC) + LEAD_NS, 0 };
-	w[1] = w[0] + dur_ns;
-	for (int i = 0; i < n; i++)
-		write(go[1], w, sizeof(w));
+	long long w[16][2];
+	w[0][0] = now_ns(CLOCK_MONOTONIC) + LEAD_NS;
+	w[0][1] = w[0][0] + dur_ns;
+	for (int i = 1; i < n; i++)
+		memcpy(w[i], w[0], sizeof(w[0]));
+	write(go[1], w, (size_t)n * sizeof(w[0]));     /* one write: one wake-up */
+	long long worst = 0;
 	for (int i = 0; i < n; i++) {
-		long long out[2];
-		if (read(res[0], out, sizeof(out)) == sizeof(out) && out[0] >= 0 && out[0] < n)
+		long long out[3];
+		if (read(res[0], out, sizeof(out)) == sizeof(out) && out[0] >= 0 && out[0] < n) {
 			s[out[0]].cpu_ns = out[1];
+			s[out[0]].stall_ns = out[2];
+			if (out[2] > worst)
+				worst = out[2];
+		}
 	}
 	for (int i = 0; i < n; i++)
 		reap(pids[i]);
 	close(ready[0]); close(ready[1]);
 	close(go[0]); close(go[1]);
 	close(res[0]); close(res[1]);
-	return dur_ns;
+	return worst;
+}
+
+/*
+ * Run the spinners until a run is not disturbed by the host: a stall
+ * charged to one process shifts the shares by as much, so a run with a
+ * stall longer than 1/20 of the window measures the host, not the
+ * scheduler. False (and a note) if every try was disturbed: the figures
+ * printed after it are then not checked.
+ */
+static bool measure(struct spinner *s, int n, long long dur_ns)
+{
+	for (int attempt = 0; attempt < 3; attempt++) {
+		long long stall = run_spinners(s, n, dur_ns);
+		if (stall >= 0 && stall <= dur_ns / 20)
+			return true;
+		printf("    # the host stalled a virtual CPU for %lld ms at once in the %lld ms window; again\n",
+		       stall / MS, dur_ns / MS);
+	}
+	printf("    # every run was disturbed by the host: the shares below are not checked\n");
+	return false;
 }
 
 /* Two CPU-bound processes on one CPU, nice 0 and nice 5: the weights
@@ -595,18 +641,19 @@ UT_CASE(test_nice_shares_one_cpu)
 {
 	uint64_t online = online_mask();
 	int cpu = nth_cpu(online, popcount(online) - 1);
-	struct spinner s[2] = { { cpu, 0, 0 }, { cpu, 5, 0 } };
+	struct spinner s[2] = { { cpu, 0, 0, 0 }, { cpu, 5, 0, 0 } };
+	long long wall = 1 * SEC;
 	/* Keep ourselves off that CPU if there is another. */
 	pin(0, nth_cpu(online, 0));
-	long long wall = run_spinners(s, 2, 1 * SEC);
+	bool valid = measure(s, 2, wall);
 	unpin();
 	long long total = s[0].cpu_ns + s[1].cpu_ns;
-	UT_ASSERT(total > 0 && wall > 0);
+	UT_ASSERT(total > 0);
 	int pm = (int)(s[0].cpu_ns * 1000 / total);
 	printf("    # nice 0 vs nice 5 on CPU %d: %d.%d%% vs %d.%d%% of its time (weights: 75.3%%), "
 	       "%lld ms used in %lld ms\n", cpu, pm / 10, pm % 10, (1000 - pm) / 10, (1000 - pm) % 10,
 	       total / MS, wall / MS);
-	UT_EXPECT(pm > 600);
+	UT_EXPECT(!valid || pm > 600);
 	UT_EXPECT(s[1].cpu_ns > 0);
 }
 
@@ -617,10 +664,10 @@ UT_CASE(test_load_balance)
 	int n = popcount(online_mask());
 	struct spinner s[4];
 	for (int i = 0; i < 4; i++)
-		s[i] = (struct spinner){ -1, 0, 0 };
+		s[i] = (struct spinner){ -1, 0, 0, 0 };
 	unpin();
-	long long wall = run_spinners(s, 4, 1500 * MS);
-	UT_ASSERT(wall > 0);
+	long long wall = 1500 * MS;
+	bool valid = measure(s, 4, wall);
 	int want = 1000 / (n > 4 ? n : 4);      /* permille of the machine */
 	printf("    # 4 spinners on %d CPUs, permille of the machine (want %d +- 50):", n, want);
 	for (int i = 0; i < 4; i++)
@@ -628,7 +675,8 @@ UT_CASE(test_load_balance)
 	printf("\n");
 	for (int i = 0; i < 4; i++) {
 		long long pm = s[i].cpu_ns * 1000 / (wall * n);
-		UT_EXPECT(pm >= want - 50 && pm <= want + 50);
+		UT_EXPECT(!valid || (pm >= want - 50 && pm <= want + 50));
+		UT_EXPECT(pm > 0);
 	}
 }
 
@@ -723,10 +771,11 @@ UT_CASE(test_tickless_busy_cpu)
 	int cpu = nth_cpu(online, popcount(online) - 1);
 	long long a[64], b[64];
 	pin(0, nth_cpu(online, 0));
-	struct spinner s = { cpu, 0, 0 };
-	/* run_spinners reads nothing of LOC: bracket the whole run. */
+	struct spinner s = { cpu, 0, 0, 0 };
+	long long wall = 5 * SEC;
+	/* Bracket the whole run (stalls do not matter: they add no interrupts). */
 	UT_ASSERT(read_loc(a, 64) > cpu);
-	long long wall = run_spinners(&s, 1, 5 * SEC);
+	run_spinners(&s, 1, wall);
 	UT_ASSERT(read_loc(b, 64) > cpu);
 	unpin();
 	printf("    # one spinner on CPU %d for %lld ms (%lld ms of CPU): %lld timer interrupts there\n",
@@ -745,9 +794,10 @@ UT_CASE(test_tickless_two_share)
 	int cpu = nth_cpu(online, popcount(online) - 1);
 	long long a[64], b[64];
 	pin(0, nth_cpu(online, 0));
-	struct spinner s[2] = { { cpu, 0, 0 }, { cpu, 0, 0 } };
+	struct spinner s[2] = { { cpu, 0, 0, 0 }, { cpu, 0, 0, 0 } };
+	long long wall = 3 * SEC;
 	UT_ASSERT(read_loc(a, 64) > cpu);
-	long long wall = run_spinners(s, 2, 3 * SEC);
+	bool valid = measure(s, 2, wall);
 	UT_ASSERT(read_loc(b, 64) > cpu);
 	unpin();
 	long long total = s[0].cpu_ns + s[1].cpu_ns;
@@ -757,7 +807,8 @@ UT_CASE(test_tickless_two_share)
 	       cpu, wall / MS, pm / 10, pm % 10, (1000 - pm) / 10, (1000 - pm) % 10,
 	       b[cpu] - a[cpu]);
 	UT_EXPECT(b[cpu] - a[cpu] >= 20);       /* 3 s of 6 ms slices is ~500 */
-	UT_EXPECT(pm >= 400 && pm <= 600);
+	UT_EXPECT(!valid || (pm >= 400 && pm <= 600));
+	UT_EXPECT(pm > 0 && pm < 1000);
 }
 
 UT_SUITE("sched", UT_C(test_priority_round_trip), UT_C(test_priority_errors),
