@@ -195,37 +195,63 @@ static void test_rt_before_fair(struct ktest *t)
 }
 
 /* Two busy kernel tasks (switchable at sched_preempt_point, as user
- * tasks are on every return to user mode) share one CPU by weight. */
+ * tasks are on every return to user mode) share one CPU by weight. Under
+ * emulation the host may stall the virtual CPU; the task that was current
+ * is charged for it (and pays it back), which skews a short run: a task
+ * notes the most time charged to it in one turn of its loop (normally
+ * microseconds), and a run with a stall over 1/8 of it is repeated. */
+#define SHARE_RUN_NS (600 * NSEC_PER_MSEC)
+
 static volatile uint64_t share_end;
-static uint64_t share_ns[2];
+static uint64_t share_ns[2], share_stall[2];
 
 static void share_spinner(void *arg)
 {
 	int i = (int)(uintptr_t)arg;
-	while (time_ns() < share_end)
+	uint64_t last = sched_runtime_ns(current_task()), worst = 0;
+
+	while (time_ns() < share_end) {
 		sched_preempt_point();
-	share_ns[i] = sched_runtime_ns(current_task());
+		uint64_t now = sched_runtime_ns(current_task());
+		worst = MAX(worst, now - last);
+		last = now;
+	}
+	share_ns[i] = last;
+	share_stall[i] = worst;
 }
 
 static void test_nice_shares_cpu(struct ktest *t)
 {
 	unsigned cpu = sched_nr_cpus() - 1;     /* not the CPU this test runs on, if any */
-	base_tasks = sched_nr_tasks();
-	share_end = time_ns() + 600 * NSEC_PER_MSEC;
-	for (int i = 0; i < 2; i++) {
-		struct task *k = task_alloc("share");
-		KT_ASSERT(t, k);
-		k->cpus_allowed = 1ull << cpu;
-		sched_set_nice(k, i ? 5 : 0);
-		k->saved_rsp = arch_task_init_stack(k->kstack_top, share_spinner, (void *)(uintptr_t)i);
-		task_start(k);
+	unsigned permille = 0;
+
+	for (int attempt = 0; attempt < 3; attempt++) {
+		base_tasks = sched_nr_tasks();
+		share_end = time_ns() + SHARE_RUN_NS;
+		for (int i = 0; i < 2; i++) {
+			struct task *k = task_alloc("share");
+			KT_ASSERT(t, k);
+			k->cpus_allowed = 1ull << cpu;
+			sched_set_nice(k, i ? 5 : 0);
+			k->saved_rsp = arch_task_init_stack(k->kstack_top, share_spinner,
+							    (void *)(uintptr_t)i);
+			task_start(k);
+		}
+		run_until_idle();
+		uint64_t total = share_ns[0] + share_ns[1];
+		KT_ASSERT(t, total > 0);
+		permille = (unsigned)(share_ns[0] * 1000 / total);
+		printk(KERN_INFO "sched: nice 0 vs nice 5 on CPU %u: %u.%u%% vs %u.%u%% "
+		       "(weights say 75.3%%), longest host stall %llu ms\n", cpu,
+		       permille / 10, permille % 10, (1000 - permille) / 10, (1000 - permille) % 10,
+		       (unsigned long long)(MAX(share_stall[0], share_stall[1]) / NSEC_PER_MSEC));
+		if (MAX(share_stall[0], share_stall[1]) <= SHARE_RUN_NS / 8)
+			break;
+		if (attempt == 2) {
+			ktest_skip(t, "the host stalled the virtual CPU in every run");
+			return;
+		}
 	}
-	run_until_idle();
-	uint64_t total = share_ns[0] + share_ns[1];
-	KT_ASSERT(t, total > 0);
-	unsigned permille = (unsigned)(share_ns[0] * 1000 / total);
-	printk(KERN_INFO "sched: nice 0 vs nice 5 on CPU %u: %u.%u%% vs %u.%u%% (weights say 75.3%%)\n",
-	       cpu, permille / 10, permille % 10, (1000 - permille) / 10, (1000 - permille) % 10);
 	/* Gross errors only: the direction, and both ran. */
 	KT_EXPECT(t, permille > 550 && permille < 950);
 }
