@@ -86,6 +86,19 @@ static int add_entry(const struct cpio_entry *e, void *arg)
 	return 0;
 }
 
+int ramfs_add_generated(const char *path, int (*generate)(char *buf, size_t len))
+{
+	struct cpio_entry e = { .name = path, .namelen = strlen(path), .mode = S_IFREG | 0444 };
+	int err = add_entry(&e, NULL);
+	if (err)
+		return err;
+	struct ramfs_node *n;
+	err = ramfs_lookup(path, &n);
+	if (!err)
+		n->generate = generate;
+	return err;
+}
+
 int ramfs_unpack(const void *cpio, size_t len)
 {
 	return cpio_for_each(cpio, len, add_entry, NULL);

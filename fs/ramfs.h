@@ -21,6 +21,9 @@ struct ramfs_node {
 	struct ramfs_node *parent;
 	struct list_head children;      /* directories */
 	struct list_head sibling;
+	/* A synthetic file (/proc/... until procfs): its text is generated
+	 * at open (fs/genfile.h); data and size are unused. */
+	int (*generate)(char *buf, size_t len);
 };
 
 #define S_IFMT   0170000
@@ -31,6 +34,9 @@ struct ramfs_node {
 #define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
 #define S_ISLNK(m) (((m) & S_IFMT) == S_IFLNK)
 
+/* Add a read-only synthetic file at an absolute path (missing parents
+ * become directories): 0 or -errno. */
+int ramfs_add_generated(const char *path, int (*generate)(char *buf, size_t len));
 /* Unpack a newc archive into the tree (may be called for several). */
 int ramfs_unpack(const void *cpio, size_t len);
 /* Resolve an absolute path (symlinks followed, also in the last component).

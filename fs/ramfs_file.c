@@ -4,6 +4,7 @@
  * lseek and getdents64 on them.
  */
 #include <fs/ramfs.h>
+#include <fs/genfile.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/proc.h>
@@ -127,7 +128,8 @@ long sys_openat(int dirfd, const char *upath, int flags, unsigned mode)
 		return -EROFS;          /* the initramfs tree is read-only for now */
 	if ((flags & O_DIRECTORY) && !S_ISDIR(n->mode))
 		return -ENOTDIR;
-	struct file *f = file_alloc(&ramfs_file_ops, n, (unsigned)flags & ~O_CLOEXEC);
+	struct file *f = n->generate ? genfile_open(n->generate, (unsigned)flags & ~O_CLOEXEC) :
+			 file_alloc(&ramfs_file_ops, n, (unsigned)flags & ~O_CLOEXEC);
 	if (!f)
 		return -ENOMEM;
 	unsigned limit = proc_fd_limit(p);

@@ -8,6 +8,7 @@
 #include <kernel/arch.h>
 #include <kernel/boot_info.h>
 #include <kernel/cmdline.h>
+#include <kernel/interrupts.h>
 #include <kernel/ktest.h>
 #include <kernel/klog.h>
 #include <kernel/panic.h>
@@ -130,6 +131,9 @@ static void start_userspace(void)
 			arch_poweroff();
 		return;
 	}
+	/* Synthetic /proc files until procfs exists. */
+	if (ramfs_add_generated("/proc/interrupts", interrupts_format))
+		pr_warn("boot: cannot add /proc/interrupts\n");
 	parse_init_args();
 	int err = proc_start_init(init_path, init_argv, init_envp);
 	if (err)

@@ -114,6 +114,20 @@ long sys_openat(int dirfd, const char *path, int flags, unsigned mode);
 long sys_getdents64(int fd, void *buf, unsigned count);
 long sys_lseek(int fd, long off, int whence);
 
+/* kernel/sched/syscalls.c */
+long sys_getpriority(int which, int who);
+long sys_setpriority(int which, int who, int nice);
+long sys_sched_setscheduler(int pid, int policy, const void *param);
+long sys_sched_setparam(int pid, const void *param);
+long sys_sched_getscheduler(int pid);
+long sys_sched_getparam(int pid, void *param);
+long sys_sched_get_priority_max(int policy);
+long sys_sched_get_priority_min(int policy);
+long sys_sched_rr_get_interval(int pid, void *interval);
+long sys_sched_setaffinity(int pid, unsigned len, const void *mask);
+long sys_sched_getaffinity(int pid, unsigned len, void *mask);
+long sys_getcpu(unsigned *cpu, unsigned *node, void *unused);
+
 /* kernel/time/clock.c */
 long sys_clock_gettime(int clk, void *ts);
 long sys_clock_getres(int clk, void *ts);

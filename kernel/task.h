@@ -6,11 +6,13 @@
  * Task state machine (docs/scheduler.md):
  *   TASK_RUNNABLE <-> running (rq->current) -> TASK_SLEEPING -> TASK_RUNNABLE
  *   running -> TASK_DEAD (task_exit; freed by the next task that runs)
+ * Scheduling classes and policies: kernel/sched/sched.h.
  */
 #pragma once
 
 #include <kernel/types.h>
 #include <kernel/list.h>
+#include <kernel/rbtree.h>
 #include <kernel/spinlock.h>
 #include <asm/thread.h>
 #include <kernel/signal.h>
@@ -36,13 +38,35 @@ struct task {
 	/* Saved kernel stack pointer while not running (arch_context_switch). */
 	uint64_t saved_rsp;
 
-	/* Protected by the run-queue lock (of cpu). */
-	unsigned cpu;                   /* the run queue it belongs to */
+	/*
+	 * Scheduling (kernel/sched/; the rules in full: docs/scheduler.md).
+	 * sched_lock serializes wake-ups of the task and changes of its
+	 * attributes; it is taken before any run-queue lock.
+	 */
+	struct spinlock sched_lock;
+	/* Attributes: written under sched_lock and the run-queue lock of
+	 * cpu; either lock is enough to read them. */
 	uint64_t cpus_allowed;          /* affinity: bit n = may run on CPU n */
-	enum task_state state;
-	struct list_head run_link;      /* run queue, while TASK_RUNNABLE and not running */
+	int policy;                     /* SCHED_NORMAL, SCHED_FIFO, ... */
+	int nice;                       /* -20..19: the weight under the fair policies */
+	int rt_priority;                /* 1..99 under SCHED_FIFO/SCHED_RR, else 0 */
+	bool reset_on_fork;             /* SCHED_RESET_ON_FORK */
+	uint32_t weight;                /* from policy and nice (kernel/sched/fair.c) */
+	/* Protected by the run-queue lock of cpu. cpu changes only while the
+	 * task is queued but not running (under both run-queue locks) or off
+	 * every queue (under sched_lock). */
+	unsigned cpu;                   /* the run queue it belongs to */
+	enum task_state state;          /* the task also writes it itself while it runs */
+	bool on_rq;                     /* runnable: queued, or running as its queue's current */
+	bool on_cpu;                    /* a CPU is on its stack: set at switch-in, cleared
+					 * by that CPU once it has switched away (finish_switch) */
+	bool yielded;                   /* sched_yield: go behind the tasks queued with it */
+	uint64_t vruntime;              /* fair policies: weighted ns run (fair.c) */
+	struct rb_node fair_node;       /* fair queue, while queued and not running */
+	struct list_head run_link;      /* real-time queue, while queued and not running */
 	uint64_t runtime_ns;            /* time spent running */
-	uint64_t last_run_ns;           /* when it last started running */
+	uint64_t last_run_ns;           /* when its running stint was last accounted */
+	uint64_t slice_start_ns;        /* when it was last picked to run */
 
 	/* User/system time (kernel/cputime.h has its rules). */
 	struct task_cputime cputime;
@@ -100,8 +124,39 @@ void schedule(void);                    /* give up the CPU (state already set) *
 void sched_yield(void);                 /* stay runnable, let others run */
 void sched_idle_wait(void);             /* idle task: halt unless work is pending */
 void sched_preempt_point(void);         /* on return to user: switch if the slice ran out */
-void task_wake(struct task *t);         /* SLEEPING -> RUNNABLE */
+/* SLEEPING -> RUNNABLE, on a CPU its affinity allows. The caller makes
+ * sure t cannot exit meanwhile (it holds the wait-queue lock t sleeps on,
+ * or proc_tree_lock for a user task). */
+void task_wake(struct task *t);
 unsigned sched_nr_tasks(void);          /* tasks alive, for leak tests */
+
+/* Scheduling policies and their parameters (Linux's numbers, sched(7)). */
+#define SCHED_NORMAL   0
+#define SCHED_FIFO     1
+#define SCHED_RR       2
+#define SCHED_BATCH    3
+#define SCHED_IDLE     5
+#define SCHED_DEADLINE 6
+#define SCHED_RESET_ON_FORK 0x40000000
+#define NICE_MIN (-20)
+#define NICE_MAX 19
+#define RT_PRIO_MIN 1
+#define RT_PRIO_MAX 99
+#define SCHED_RR_SLICE_NS (100 * 1000 * 1000ull)
+
+/* Attribute changes (kernel/sched/core.c). They take effect at once: a
+ * queued task is requeued, a running one is rescheduled (on its CPU's
+ * next scheduling point, at the latest on its return to user mode; at
+ * once when t is the caller). Permission checks are the caller's. */
+void sched_set_nice(struct task *t, int nice);                 /* clamped to -20..19 */
+void sched_set_policy(struct task *t, int policy, int rt_priority, bool reset_on_fork);
+/* Limit t to the CPUs in mask (bits of offline CPUs are dropped);
+ * -EINVAL if none is online. A task on a CPU no longer allowed moves. */
+int sched_set_affinity(struct task *t, uint64_t mask);
+uint64_t sched_online_mask(void);       /* bit n: CPU n runs tasks */
+uint64_t sched_runtime_ns(struct task *t);      /* CPU time t has used, up to now */
+uint64_t sched_rr_interval_ns(struct task *t);  /* sched_rr_get_interval(2) */
+uint64_t sched_idle_ns(unsigned cpu);   /* time CPU cpu spent idle */
 
 /* Wait queues: sleep until a condition, woken by wait_queue_wake_all(). */
 struct wait_queue {

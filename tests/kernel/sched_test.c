@@ -8,6 +8,7 @@
 #include <mm/slab.h>
 #include <mm/vmap.h>
 #include <kernel/arch.h>
+#include <kernel/printk.h>
 #include <kernel/time.h>
 
 static unsigned base_tasks;
@@ -171,11 +172,107 @@ static void test_tasks_spread_over_cpus(struct ktest *t)
 	KT_EXPECT(t, n == 1 || seen * 2 > n);
 }
 
+static int rt_order[4];
+static int rt_order_len;
+
+static void record_order(void *arg)
+{
+	rt_order[rt_order_len++] = (int)(uintptr_t)arg;
+}
+
+/* A real-time task runs before fair ones that were queued first, and a
+ * higher real-time priority before a lower one. */
+static void test_rt_before_fair(struct ktest *t)
+{
+	rt_order_len = 0;
+	base_tasks = sched_nr_tasks();
+	static const int policy[] = { SCHED_NORMAL, SCHED_FIFO, SCHED_NORMAL, SCHED_RR };
+	static const int prio[] = { 0, 10, 0, 50 };
+	for (int i = 0; i < 4; i++) {
+		struct task *k = task_alloc("order");
+		KT_ASSERT(t, k);
+		k->cpus_allowed = 1;
+		sched_set_policy(k, policy[i], prio[i], false);
+		k->saved_rsp = arch_task_init_stack(k->kstack_top, record_order, (void *)(uintptr_t)i);
+		task_start(k);
+	}
+	run_until_idle();
+	KT_EXPECT_EQ(t, rt_order_len, 4);
+	KT_EXPECT_EQ(t, rt_order[0], 3);        /* RR 50 */
+	KT_EXPECT_EQ(t, rt_order[1], 1);        /* FIFO 10 */
+	KT_EXPECT_EQ(t, rt_order[2], 0);        /* then the fair ones in order */
+	KT_EXPECT_EQ(t, rt_order[3], 2);
+}
+
+/* Two busy kernel tasks (switchable at sched_preempt_point, as user
+ * tasks are on every return to user mode) share one CPU by weight. Under
+ * emulation the host may stall the virtual CPU; the task that was current
+ * is charged for it (and pays it back), which skews a short run: a task
+ * notes the most time charged to it in one turn of its loop (normally
+ * microseconds), and a run with a stall over 1/8 of it is repeated. */
+#define SHARE_RUN_NS (600 * NSEC_PER_MSEC)
+
+static volatile uint64_t share_end;
+static uint64_t share_ns[2], share_stall[2];
+
+static void share_spinner(void *arg)
+{
+	int i = (int)(uintptr_t)arg;
+	uint64_t last = sched_runtime_ns(current_task()), worst = 0;
+
+	while (time_ns() < share_end) {
+		sched_preempt_point();
+		uint64_t now = sched_runtime_ns(current_task());
+		worst = MAX(worst, now - last);
+		last = now;
+	}
+	share_ns[i] = last;
+	share_stall[i] = worst;
+}
+
+static void test_nice_shares_cpu(struct ktest *t)
+{
+	unsigned cpu = sched_nr_cpus() - 1;     /* not the CPU this test runs on, if any */
+	unsigned permille = 0;
+
+	for (int attempt = 0; attempt < 3; attempt++) {
+		base_tasks = sched_nr_tasks();
+		share_end = time_ns() + SHARE_RUN_NS;
+		for (int i = 0; i < 2; i++) {
+			struct task *k = task_alloc("share");
+			KT_ASSERT(t, k);
+			k->cpus_allowed = 1ull << cpu;
+			sched_set_nice(k, i ? 5 : 0);
+			k->saved_rsp = arch_task_init_stack(k->kstack_top, share_spinner,
+							    (void *)(uintptr_t)i);
+			task_start(k);
+		}
+		run_until_idle();
+		uint64_t total = share_ns[0] + share_ns[1];
+		KT_ASSERT(t, total > 0);
+		permille = (unsigned)(share_ns[0] * 1000 / total);
+		printk(KERN_INFO "sched: nice 0 vs nice 5 on CPU %u: %u.%u%% vs %u.%u%% "
+		       "(weights say 75.3%%), longest host stall %llu ms\n", cpu,
+		       permille / 10, permille % 10, (1000 - permille) / 10, (1000 - permille) % 10,
+		       (unsigned long long)(MAX(share_stall[0], share_stall[1]) / NSEC_PER_MSEC));
+		if (MAX(share_stall[0], share_stall[1]) <= SHARE_RUN_NS / 8)
+			break;
+		if (attempt == 2) {
+			ktest_skip(t, "the host stalled the virtual CPU in every run");
+			return;
+		}
+	}
+	/* Gross errors only: the direction, and both ran. */
+	KT_EXPECT(t, permille > 550 && permille < 950);
+}
+
 static const struct ktest_case sched_cases[] = {
 	KTEST_CASE(test_round_robin_yield),
 	KTEST_CASE(test_wait_queue_ping_pong),
 	KTEST_CASE(test_many_tasks_no_leak),
 	KTEST_CASE(test_tasks_spread_over_cpus),
+	KTEST_CASE(test_rt_before_fair),
+	KTEST_CASE(test_nice_shares_cpu),
 	{}
 };
 KTEST_SUITE(sched, sched_cases);
