@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_TESTS 256
@@ -32,6 +33,13 @@ static int wanted(const char *name, const char *suffix)
 {
 	size_t n = strlen(name), k = suffix ? strlen(suffix) : 0;
 	return n >= k && strcmp(name + n - k, suffix ? suffix : "") == 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int cmp(const void *a, const void *b)
@@ -70,6 +78,7 @@ int main(int argc, char **argv)
 		char path[300];
 		snprintf(path, sizeof(path), "/tests/%s", names[i]);
 		unsigned long before = free_bytes();
+		double t0 = now_s();
 		pid_t pid = fork();
 		if (pid == 0) {
 			char *argv[] = { path, NULL };
@@ -100,8 +109,8 @@ int main(int argc, char **argv)
 			snprintf(buf, sizeof(buf), "leaked %lu KiB", (before - after) / 1024);
 			why = buf;
 		}
-		printf("# %s: free memory %lu KiB before, %lu KiB after\n", names[i],
-		       before / 1024, after / 1024);
+		printf("# %s: free memory %lu KiB before, %lu KiB after, %.1f s\n", names[i],
+		       before / 1024, after / 1024, now_s() - t0);
 		if (why) {
 			printf("not ok %d %s # %s\n", i + 1, names[i], why);
 			failed++;

@@ -60,7 +60,7 @@
 #define ICR_ASSERT        (1u << 14)
 #define ICR_ALL_BUT_SELF  (3u << 18)
 
-#define TIMER_CALIBRATE_MS 10
+#define TIMER_CALIBRATE_MS 20  /* in all, over 5 windows */
 
 static bool x2apic;
 static volatile uint8_t *lapic_mmio;
@@ -254,26 +254,50 @@ void lapic_send_nmi_others(void)
 	icr_send(0, ICR_ALL_BUT_SELF | ICR_DM_NMI | ICR_ASSERT);
 }
 
+/* One window: the count and the TSC read back to back at both ends, so a
+ * stall of the (virtual) CPU between the two reads is all that can skew
+ * it. Returns timer kHz. */
+static uint64_t calibrate_sample(uint64_t wait)
+{
+	uint32_t c0 = lapic_read(LAPIC_TIMER_CUR);
+	uint64_t t0 = rdtsc();
+
+	while (rdtsc() - t0 < wait)
+		cpu_relax();
+	uint32_t c1 = lapic_read(LAPIC_TIMER_CUR);
+	uint64_t t1 = rdtsc();
+	return (uint64_t)(c0 - c1) * tsc_khz / (t1 - t0 ? t1 - t0 : 1);
+}
+
+/* The median of a few short windows: one stalled window (common under
+ * emulation on a busy host) would otherwise make every timer late or early. */
 int lapic_timer_calibrate(void)
 {
-	uint64_t t0, wait, counted;
+	enum { SAMPLES = 5 };
+	uint64_t khz[SAMPLES], wait;
 
 	if (!lapic_ready || !tsc_khz)
 		return -ENODEV;
-	wait = tsc_khz * TIMER_CALIBRATE_MS;
+	wait = tsc_khz * TIMER_CALIBRATE_MS / SAMPLES;
 	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VECTOR_LAPIC_TIMER);
 	lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
-	t0 = rdtsc();
-	while (rdtsc() - t0 < wait)
-		cpu_relax();
-	counted = 0xffffffffu - lapic_read(LAPIC_TIMER_CUR);
+	for (int i = 0; i < SAMPLES; i++) {
+		khz[i] = calibrate_sample(wait);
+		for (int j = i; j > 0 && khz[j - 1] > khz[j]; j--) {
+			uint64_t x = khz[j];
+			khz[j] = khz[j - 1];
+			khz[j - 1] = x;
+		}
+	}
 	lapic_write(LAPIC_TIMER_INIT, 0);
-	if (!counted)
+	timer_khz = khz[SAMPLES / 2];
+	if (!timer_khz)
 		return -EIO;
-	timer_khz = counted / TIMER_CALIBRATE_MS;
 	timer_mult = (timer_khz << 32) / 1000000;
-	pr_info("lapic: timer %llu kHz (bus clock / 16)%s\n", (unsigned long long)timer_khz,
+	pr_info("lapic: timer %llu kHz (bus clock / 16; median of %d, spread %llu kHz)%s\n",
+		(unsigned long long)timer_khz, SAMPLES,
+		(unsigned long long)(khz[SAMPLES - 1] - khz[0]),
 		lapic_timer_has_deadline() ? ", TSC-deadline mode available" : "");
 	return 0;
 }
