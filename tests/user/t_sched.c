@@ -791,7 +791,7 @@ UT_CASE(test_tickless_busy_cpu)
 	printf("    # one spinner on CPU %d for %lld ms (%lld ms of CPU): %lld timer interrupts there\n",
 	       cpu, wall / MS, s.cpu_ns / MS, b[cpu] - a[cpu]);
 	UT_EXPECT(b[cpu] - a[cpu] <= 5);
-	UT_EXPECT(s.cpu_ns > 4 * SEC);
+	UT_EXPECT(s.cpu_ns > wall / 2);         /* it did run (a late start under a busy host is fine) */
 }
 
 /* Two on one CPU: now slices happen (the timer fires), and each gets
