@@ -53,6 +53,7 @@ trap_common:
 
 	.globl trap_return
 trap_return:
+	cli                             /* no interrupt between swapgs and iretq (IF comes back from the frame) */
 	RESTORE_GPRS
 	testb $3, 24(%rsp)
 	jz 2f
