@@ -132,6 +132,21 @@ void thread_exit(int wait_status)
 	task_exit();
 }
 
+/* Every thread of p but self must die: mark it and make it notice (a
+ * wake-up if it sleeps interruptibly, an IPI if it runs elsewhere). */
+static void kill_other_threads_locked(struct proc *p, struct task *self)
+{
+	struct task *t;
+
+	assert_held(&proc_tree_lock);
+	list_for_each_entry(t, &p->threads, thread_link) {
+		if (t == self)
+			continue;
+		__atomic_fetch_or(&t->flags, TASK_F_KILLED, __ATOMIC_SEQ_CST);
+		signal_kick(t);
+	}
+}
+
 void proc_exit(int wait_status)
 {
 	struct task *self = current_task();
@@ -141,13 +156,7 @@ void proc_exit(int wait_status)
 	if (!p->group_exiting) {
 		p->group_exiting = true;
 		p->group_exit_status = wait_status;
-		struct task *t;
-		list_for_each_entry(t, &p->threads, thread_link) {
-			if (t == self)
-				continue;
-			__atomic_fetch_or(&t->flags, TASK_F_KILLED, __ATOMIC_SEQ_CST);
-			signal_kick(t);
-		}
+		kill_other_threads_locked(p, self);
 	}
 	spin_unlock(&proc_tree_lock);
 	thread_exit(wait_status);
@@ -155,7 +164,7 @@ void proc_exit(int wait_status)
 
 int proc_dethread(void)
 {
-	struct task *self = current_task(), *t;
+	struct task *self = current_task();
 	struct proc *p = self->proc;
 
 	spin_lock(&proc_tree_lock);
@@ -167,12 +176,7 @@ int proc_dethread(void)
 		spin_unlock(&proc_tree_lock);
 		return -EINTR;
 	}
-	list_for_each_entry(t, &p->threads, thread_link) {
-		if (t == self)
-			continue;
-		__atomic_fetch_or(&t->flags, TASK_F_KILLED, __ATOMIC_SEQ_CST);
-		signal_kick(t);
-	}
+	kill_other_threads_locked(p, self);
 	spin_unlock(&proc_tree_lock);
 	/* A concurrent exit_group or exec in another thread may kill us
 	 * meanwhile: then give up and die on the way out. */
