@@ -14,10 +14,18 @@
 
 struct file;
 
+/* One element of a readv/writev array (struct iovec), checked. */
+struct iovec_k {
+	uint64_t base, len;
+};
+
 struct file_ops {
 	/* ubuf is a user pointer; return bytes done or -errno. */
 	long (*read)(struct file *f, void *ubuf, size_t len, uint64_t *pos);
 	long (*write)(struct file *f, const void *ubuf, size_t len, uint64_t *pos);
+	/* Optional: writev of several elements as one write (pipes make up
+	 * to PIPE_BUF bytes atomic); without it each element is a write. */
+	long (*writev)(struct file *f, const struct iovec_k *iov, unsigned cnt, uint64_t *pos);
 	long (*ioctl)(struct file *f, unsigned cmd, unsigned long arg);
 	/* Directories: fill ubuf with struct linux_dirent64 records from *pos. */
 	long (*getdents)(struct file *f, void *ubuf, size_t len, uint64_t *pos);

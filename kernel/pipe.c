@@ -87,6 +87,34 @@ static bool writable_or_broken(struct pipe *p, size_t need)
  * a write of at most PIPE_BUF bytes is one piece (atomic, never interleaved
  * with another writer's), a longer one goes in pieces of PIPE_BUF.
  */
+/* Put n <= PIPE_BUF bytes into the ring in one piece, once there is room
+ * for all of them: 0 or -errno (EPIPE with SIGPIPE, EAGAIN, a signal). */
+static long pipe_insert(struct file *f, struct pipe *p, const uint8_t *piece, size_t n)
+{
+	for (;;) {
+		spin_lock(&p->lock);
+		if (p->readers == 0) {
+			spin_unlock(&p->lock);
+			signal_send_self(SIGPIPE);
+			return -EPIPE;
+		}
+		if (PIPE_SIZE - pipe_used(p) >= n)
+			break;
+		spin_unlock(&p->lock);
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		long err = wait_event_interruptible(&p->wq, writable_or_broken(p, n));
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < n; i++)
+		p->buf[(p->head + i) % PIPE_SIZE] = piece[i];
+	p->head += n;
+	spin_unlock(&p->lock);
+	wait_queue_wake_all(&p->rq);
+	return 0;
+}
+
 static long pipe_write(struct file *f, const void *ubuf, size_t len, uint64_t *pos)
 {
 	struct pipe *p = f->private;
@@ -102,35 +130,51 @@ static long pipe_write(struct file *f, const void *ubuf, size_t len, uint64_t *p
 			err = -EFAULT;
 			break;
 		}
-		for (;;) {
-			spin_lock(&p->lock);
-			if (p->readers == 0) {
-				spin_unlock(&p->lock);
-				signal_send_self(SIGPIPE);
-				err = -EPIPE;
-				goto out;
-			}
-			if (PIPE_SIZE - pipe_used(p) >= n)
-				break;
-			spin_unlock(&p->lock);
-			if (f->flags & O_NONBLOCK) {
-				err = -EAGAIN;
-				goto out;
-			}
-			err = wait_event_interruptible(&p->wq, writable_or_broken(p, n));
-			if (err)
-				goto out;
-		}
-		for (size_t i = 0; i < n; i++)
-			p->buf[(p->head + i) % PIPE_SIZE] = piece[i];
-		p->head += n;
-		spin_unlock(&p->lock);
-		wait_queue_wake_all(&p->rq);
+		err = pipe_insert(f, p, piece, n);
+		if (err)
+			break;
 		done += n;
 	}
-out:
 	kfree(piece);
 	return done ? (long)done : err;
+}
+
+/* writev: at most PIPE_BUF bytes in all go in as one piece, like a single
+ * write (musl's stdio flushes its buffer and the new data in one writev);
+ * more go element by element. */
+static long pipe_writev(struct file *f, const struct iovec_k *iov, unsigned cnt, uint64_t *pos)
+{
+	uint64_t total = 0;
+	for (unsigned i = 0; i < cnt; i++)
+		total += iov[i].len;
+	if (total > PIPE_BUF) {
+		long done = 0;
+		for (unsigned i = 0; i < cnt; i++) {
+			if (!iov[i].len)
+				continue;
+			long r = pipe_write(f, (const void *)iov[i].base, iov[i].len, pos);
+			if (r < 0)
+				return done ? done : r;
+			done += r;
+			if ((uint64_t)r < iov[i].len)
+				break;
+		}
+		return done;
+	}
+	uint8_t *piece = kmalloc(PIPE_BUF);
+	if (!piece)
+		return -ENOMEM;
+	size_t n = 0;
+	long err = 0;
+	for (unsigned i = 0; i < cnt && !err; i++) {
+		if (copy_from_user(piece + n, (const void *)iov[i].base, iov[i].len))
+			err = -EFAULT;
+		n += iov[i].len;
+	}
+	if (!err && n)
+		err = pipe_insert(f, f->private, piece, n);
+	kfree(piece);
+	return err ? err : (long)n;
 }
 
 static void pipe_release(struct file *f)
@@ -167,6 +211,7 @@ static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 static const struct file_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
+	.writev = pipe_writev,
 	.ioctl = pipe_ioctl,
 	.release = pipe_release,
 };

@@ -67,10 +67,6 @@ long sys_write(int fd, const void *buf, size_t count)
 	return r;
 }
 
-struct iovec_k {
-	uint64_t base, len;
-};
-
 #define IOV_FAST 8
 
 /*
@@ -124,6 +120,11 @@ static long do_rw_vec(int fd, const void *uiov, unsigned long iovcnt, bool write
 	total = import_iovec(uiov, (int)iovcnt, fast, &iov);
 	if (total < 0)
 		goto out_free;
+	if (write && iovcnt > 1 && f->ops->writev) {
+		total = (f->flags & O_ACCMODE) == O_RDONLY ? -EBADF :
+			f->ops->writev(f, iov, (unsigned)iovcnt, &f->pos);
+		goto out_free;
+	}
 	for (unsigned i = 0; i < iovcnt; i++) {
 		if (!iov[i].len)
 			continue;
