@@ -53,7 +53,7 @@ struct timerfd {
 	int64_t expiry;                 /* next expiry on the timer's clock, ns */
 	int64_t interval;               /* ns; 0 = one-shot */
 	uint64_t ticks;                 /* expirations not read yet */
-	bool expired;                   /* fired, not yet moved on (or read) */
+	bool expired;                   /* expiry counted; interval: not yet moved on */
 	bool might_cancel;              /* TFD_TIMER_CANCEL_ON_SET on a realtime clock */
 	int64_t moffs;                  /* realtime offset when set; INT64_MAX once cancelled */
 };
@@ -113,6 +113,23 @@ static bool tfd_readable(struct timerfd *ctx)
 	       (READ_ONCE(ctx->might_cancel) && READ_ONCE(ctx->moffs) != clock_realtime_offset());
 }
 
+/*
+ * A due expiry that the timer function has not counted yet (its interrupt
+ * can be late, by milliseconds under emulation): count it now, as the
+ * function would, so that read and gettime follow the clock. The late
+ * function then finds it counted (one-shot) or the timer re-armed by
+ * forward_locked (interval), and does nothing. True if counted here: the
+ * caller wakes ctx->wq once the lock is dropped.
+ */
+static bool catch_up_locked(struct timerfd *ctx)
+{
+	if (!ctx->armed || ctx->expired || clock_now(ctx->clock) < ctx->expiry)
+		return false;
+	ctx->expired = true;
+	ctx->ticks++;
+	return true;
+}
+
 /* An interval timer that fired: count the periods that passed since, set
  * the next expiry and arm for it (hrtimer_forward's job in Linux). */
 static void forward_locked(struct timerfd *ctx)
@@ -146,7 +163,7 @@ static long tfd_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 	if (len < sizeof(uint64_t))
 		return -EINVAL;
 	unsigned long flags = spin_lock_irqsave(&ctx->lock);
-	while (!ctx->ticks && !canceled_locked(ctx)) {
+	while (!catch_up_locked(ctx) && !ctx->ticks && !canceled_locked(ctx)) {
 		spin_unlock_irqrestore(&ctx->lock, flags);
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
@@ -164,7 +181,6 @@ static long tfd_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 	forward_locked(ctx);
 	uint64_t ticks = ctx->ticks;
 	ctx->ticks = 0;
-	ctx->expired = false;
 	spin_unlock_irqrestore(&ctx->lock, flags);
 	return put_user_u64(ticks, ubuf) ? -EFAULT : (long)sizeof(ticks);
 }
@@ -294,6 +310,7 @@ long sys_timerfd_settime(int fd, int flags, const void *unew, void *uold)
 		return -EPERM;
 	}
 	unsigned long irq = spin_lock_irqsave(&ctx->lock);
+	catch_up_locked(ctx);           /* only for the old value: the count goes */
 	forward_locked(ctx);
 	ovalue = remaining_locked(ctx);
 	ointerval = ctx->interval;
@@ -325,9 +342,12 @@ long sys_timerfd_gettime(int fd, void *ucur)
 	if (!ctx)
 		return err;
 	unsigned long irq = spin_lock_irqsave(&ctx->lock);
+	bool counted = catch_up_locked(ctx);
 	forward_locked(ctx);
 	int64_t value = remaining_locked(ctx), interval = ctx->interval;
 	spin_unlock_irqrestore(&ctx->lock, irq);
+	if (counted)
+		wait_queue_wake_all(&ctx->wq);
 	file_put(f);
 	return put_itimerspec(ucur, value, interval);
 }
