@@ -131,6 +131,27 @@ void ext2h_unmount(struct ext2h_disk *d, struct ext2_fs *fs)
 	close(d->fd);
 }
 
+/* e2fsck does not compare the superblock totals with the groups: we do. */
+static void super_totals_match(const char *img)
+{
+	char cmd[700];
+	int status;
+	long long fb = 0, fi = 0, b, i, dirs;
+
+	snprintf(cmd, sizeof(cmd), "dumpe2fs '%s' 2>/dev/null", img);
+	char *out = ext2h_run(cmd, NULL, &status);
+	assert_int_equal(status, 0);
+	for (char *line = out; line; line = strchr(line + 1, '\n'))
+		if (sscanf(line, " %lld free blocks, %lld free inodes, %lld directories",
+			   &b, &i, &dirs) == 3) {
+			fb += b;
+			fi += i;
+		}
+	free(out);
+	assert_int_equal(fb, ext2h_dumpe2fs_num(img, "Free blocks:"));
+	assert_int_equal(fi, ext2h_dumpe2fs_num(img, "Free inodes:"));
+}
+
 void ext2h_fsck_clean(const char *img)
 {
 	char cmd[700];
@@ -141,6 +162,7 @@ void ext2h_fsck_clean(const char *img)
 	if (status != 0)
 		fail_msg("e2fsck -fn exit %d:\n%s", status, out);
 	free(out);
+	super_totals_match(img);
 }
 
 char *ext2h_debugfs(const char *img, const char *req)
