@@ -82,6 +82,9 @@ int ext2_alloc_block(struct ext2_fs *fs, uint32_t goal, uint32_t *blk)
 
 	if (fs->sb.s_free_blocks_count == 0)
 		return -ENOSPC;
+	if (fs->sb.s_free_blocks_count <= fs->sb.s_r_blocks_count &&
+	    fs->io.may_use_reserved && !fs->io.may_use_reserved(fs->io.ctx))
+		return -ENOSPC;
 	if (goal < first || goal >= fs->sb.s_blocks_count)
 		goal = first;
 	group = (goal - first) / bpg;

@@ -35,6 +35,12 @@ struct ext2_io {
 	 * VFS calls ext2_evict() when it drops its last reference.
 	 */
 	bool (*inode_busy)(void *ctx, uint32_t ino);
+	/*
+	 * Optional: may the calling task dip into the blocks reserved for the
+	 * superuser (s_r_blocks_count)? Linux allows it to CAP_SYS_RESOURCE
+	 * and to s_def_resuid/resgid. NULL: everybody may.
+	 */
+	bool (*may_use_reserved)(void *ctx);
 	void *ctx;
 };
 
@@ -46,7 +52,8 @@ struct ext2_fs;
  * incompatible feature; an unknown ro_compat feature forces read-only
  * (ext2_is_rdonly tells). A read-write mount marks the volume not clean. */
 int ext2_mount(const struct ext2_io *io, unsigned flags, struct ext2_fs **out);
-/* Marks the volume clean (read-write mounts), flushes and frees fs. */
+/* Read-write mounts: restores s_state as found at mount (clean stays
+ * clean, an unchecked volume stays unchecked). Flushes and frees fs. */
 int ext2_unmount(struct ext2_fs *fs);
 int ext2_sync(struct ext2_fs *fs);
 bool ext2_is_rdonly(const struct ext2_fs *fs);

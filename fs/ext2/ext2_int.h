@@ -35,6 +35,7 @@ struct ext2_fs {
 	uint32_t gdt_blocks;              /* blocks holding descriptors */
 	bool rdonly;
 	bool filetype;                    /* dir entries carry a file type */
+	uint16_t mount_state;             /* s_state found at mount, restored at unmount */
 	/* The live superblock and descriptors, written through on change. */
 	struct ext2_super_block sb;
 	struct ext2_group_desc *gd;

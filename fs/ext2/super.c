@@ -162,6 +162,7 @@ int ext2_mount(const struct ext2_io *io, unsigned flags, struct ext2_fs **out)
 	if (err)
 		goto out_free;
 	if (!fs->rdonly) {
+		fs->mount_state = fs->sb.s_state;
 		fs->sb.s_state &= ~EXT2_VALID_FS;
 		fs->sb.s_mnt_count++;
 		fs->sb.s_mtime = ext2_now(fs);
@@ -190,7 +191,7 @@ int ext2_unmount(struct ext2_fs *fs)
 	int err = 0;
 
 	if (!fs->rdonly) {
-		fs->sb.s_state |= EXT2_VALID_FS;
+		fs->sb.s_state = fs->mount_state;   /* clean only if it was */
 		err = ext2_write_super(fs);
 	}
 	if (!err)

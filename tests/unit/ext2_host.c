@@ -105,12 +105,20 @@ static bool fio_busy(void *ctx, uint32_t ino)
 	return d->busy_ino && (uint32_t)d->busy_ino == ino;
 }
 
+static bool fio_may_use_reserved(void *ctx)
+{
+	struct ext2h_disk *d = ctx;
+
+	return !d->not_root;
+}
+
 int ext2h_try_mount(struct ext2h_disk *d, const char *path, unsigned flags, struct ext2_fs **fs)
 {
 	memset(d, 0, sizeof(*d));
 	d->fd = open(path, O_RDWR);
 	assert_true(d->fd >= 0);
-	d->io = (struct ext2_io){ fio_read, fio_write, fio_flush, fio_now, fio_busy, d };
+	d->io = (struct ext2_io){ fio_read, fio_write, fio_flush, fio_now, fio_busy,
+				  fio_may_use_reserved, d };
 	int err = ext2_mount(&d->io, flags, fs);
 	if (err)
 		close(d->fd);

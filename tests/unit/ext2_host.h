@@ -17,6 +17,7 @@ struct ext2h_disk {
 	int fd;
 	struct ext2_io io;
 	int busy_ino;                 /* inode_busy says yes for this inode */
+	bool not_root;                /* may_use_reserved says no */
 	unsigned writes;
 };
 /* Mounts path through a file-backed io; asserts success. */

@@ -101,6 +101,18 @@ static void test_mount_state(void **state)
 	assert_int_equal(d.writes, 0);
 	assert_int_equal(ext2h_dumpe2fs_num(img, "Mount count:"), count + 1);
 	ext2h_fsck_clean(img);
+
+	/* A volume not cleanly unmounted stays so after our mount. */
+	uint16_t s_state = 0;
+	patch_super(img, 58, &s_state, 2);
+	fs = ext2h_mount(&d, img, 0);
+	ext2h_unmount(&d, fs);
+	s = ext2h_dumpe2fs_str(img, "Filesystem state:");
+	assert_string_equal(s, "not clean");
+	free(s);
+	s_state = 1;
+	patch_super(img, 58, &s_state, 2);
+	ext2h_fsck_clean(img);
 }
 
 static void check_statfs(const char *img, struct ext2_fs *fs)
@@ -200,6 +212,7 @@ static void dense_file(unsigned bs)
 }
 
 static void test_dense_1k(void **state) { dense_file(1024); }
+static void test_dense_2k(void **state) { dense_file(2048); }
 static void test_dense_4k(void **state) { dense_file(4096); }
 
 /* 100 MiB with holes on 1 KiB blocks reaches the triple indirect map. */
@@ -445,6 +458,27 @@ static void test_enospc(void **state)
 	assert_int_equal(ext2_unlink(fs, EXT2_ROOT_INO, "fill", 4), 0);
 	ext2_statfs(fs, &st);
 	assert_int_equal(st.free_blocks, st0.free_blocks);
+	ext2h_unmount(&d, fs);
+
+	/* The superuser's reserve: others stop short of it. */
+	img = ext2h_mkfs(0, 1024, 2, "-m 10");
+	fs = ext2h_mount(&d, img, 0);
+	d.not_root = true;
+	ext2_statfs(fs, &st0);
+	assert_true(st0.avail_blocks > 0 && st0.avail_blocks < st0.free_blocks);
+	assert_int_equal(ext2_mknod(fs, EXT2_ROOT_INO, "fill", 4, 0100644, 0, 0, 0, &ino), 0);
+	off = 0;
+	while ((n = ext2_write(fs, ino, off, buf, sizeof(buf))) > 0)
+		off += n;
+	assert_int_equal(n, -ENOSPC);
+	ext2_statfs(fs, &st);
+	assert_int_equal(st.avail_blocks, 0);
+	assert_int_equal(st.free_blocks, st0.free_blocks - st0.avail_blocks);
+	d.not_root = false;                    /* root may go on */
+	assert_int_equal(ext2_write(fs, ino, off, buf, 1024), 1024);
+	assert_int_equal(ext2_unlink(fs, EXT2_ROOT_INO, "fill", 4), 0);
+	ext2_statfs(fs, &st);
+	assert_int_equal(st.free_blocks, st0.free_blocks);
 	assert_int_equal(st.free_files, st0.free_files);
 	ext2h_unmount(&d, fs);
 	ext2h_fsck_clean(img);
@@ -457,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_mount_state),
 		cmocka_unit_test(test_statfs),
 		cmocka_unit_test(test_dense_1k),
+		cmocka_unit_test(test_dense_2k),
 		cmocka_unit_test(test_dense_4k),
 		cmocka_unit_test(test_sparse_100m),
 		cmocka_unit_test(test_large_file),

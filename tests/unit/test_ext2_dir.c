@@ -119,9 +119,9 @@ static void debugfs_agrees(const char *img, const char *path, struct ext2_fs *fs
 	free(l.text);
 }
 
-static void names(unsigned bs)
+static void names(unsigned bs, const char *opts)
 {
-	const char *img = ext2h_mkfs(0, bs, 16, NULL);
+	const char *img = ext2h_mkfs(0, bs, 16, opts);
 	struct ext2h_disk d;
 	struct ext2_fs *fs = ext2h_mount(&d, img, 0);
 	char longname[257];
@@ -182,8 +182,11 @@ static void names(unsigned bs)
 	ext2h_unmount(&d, fs);
 }
 
-static void test_names_1k(void **state) { names(1024); }
-static void test_names_4k(void **state) { names(4096); }
+static void test_names_1k(void **state) { names(1024, NULL); }
+static void test_names_4k(void **state) { names(4096, NULL); }
+/* Revision 0: 128-byte inodes, no features, no file types in entries. */
+static void test_names_rev0(void **state) { names(1024, "-r 0"); }
+static void test_names_nofiletype(void **state) { names(2048, "-O ^filetype"); }
 
 static void test_special_files(void **state)
 {
@@ -494,6 +497,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_1k),
 		cmocka_unit_test(test_names_4k),
+		cmocka_unit_test(test_names_rev0),
+		cmocka_unit_test(test_names_nofiletype),
 		cmocka_unit_test(test_special_files),
 		cmocka_unit_test(test_rename),
 		cmocka_unit_test(test_busy_inode),
