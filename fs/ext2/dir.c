@@ -9,13 +9,6 @@
  */
 #include <fs/ext2/ext2_int.h>
 
-/* Where a record was found: its block and offset, and the record before. */
-struct dir_slot {
-	uint32_t pblk;
-	uint32_t off;
-	int32_t prev;                     /* offset of the previous record, -1 if first */
-};
-
 static struct ext2_dir_entry *rec_at(uint8_t *blk, uint32_t off)
 {
 	return (struct ext2_dir_entry *)(blk + off);
@@ -103,7 +96,7 @@ static uint32_t dir_blocks(const struct ext2_fs *fs, const struct ext2_inode *ra
 
 /* Finds name; blk is left holding the record's block. */
 static int find_rec(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *raw, const char *name,
-		    size_t len, uint8_t *blk, struct dir_slot *slot)
+		    size_t len, uint8_t *blk, struct ext2_dir_slot *slot)
 {
 	for (uint32_t lblk = 0; lblk < dir_blocks(fs, raw); lblk++) {
 		int err = read_dir_block(fs, dir, raw, lblk, blk, &slot->pblk);
@@ -133,7 +126,7 @@ int ext2_dir_find(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len
 		  uint32_t *ino, unsigned *ftype)
 {
 	struct ext2_inode raw;
-	struct dir_slot slot;
+	struct ext2_dir_slot slot;
 	uint8_t *blk;
 	int err = check_name(len);
 
@@ -211,10 +204,15 @@ static int add_block(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *raw, u
 	return err;
 }
 
-int ext2_dir_add(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
-		 uint32_t ino, uint32_t mode)
+/*
+ * Checks that name is new in dir and finds room for its record: a record
+ * with space (room->found) or none (a block will be added). Nothing is
+ * written, so the caller may allocate the inode before ext2_dir_commit.
+ */
+int ext2_dir_prepare(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
+		     struct ext2_dir_slot *room)
 {
-	uint32_t need = EXT2_DIR_REC_LEN(len), found_pblk = 0, found_off = 0, pblk;
+	uint32_t need = EXT2_DIR_REC_LEN(len), pblk;
 	struct ext2_inode raw;
 	uint8_t *blk;
 	int err = check_name(len);
@@ -226,26 +224,103 @@ int ext2_dir_add(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 	blk = ext2_blkbuf(fs);
 	if (!blk)
 		return -ENOMEM;
-	/* One pass: the name must be new, and the first room found is used. */
+	room->found = false;
 	for (uint32_t lblk = 0; lblk < dir_blocks(fs, &raw) && !err; lblk++) {
 		err = read_dir_block(fs, dir, &raw, lblk, blk, &pblk);
 		for (uint32_t off = 0; !err && off < fs->block_size; off += rec_at(blk, off)->rec_len) {
 			if (rec_matches(rec_at(blk, off), name, len))
 				err = -EEXIST;
-			else if (!found_pblk && rec_has_room(blk, off, need)) {
-				found_pblk = pblk;
-				found_off = off;
+			else if (!room->found && rec_has_room(blk, off, need)) {
+				room->found = true;
+				room->pblk = pblk;
+				room->off = off;
 			}
 		}
 	}
-	if (!err && found_pblk) {
-		err = ext2_bread(fs, found_pblk, blk);
+	kfree(blk);
+	return err;
+}
+
+/* Writes the record where ext2_dir_prepare found room (dir unchanged since). */
+int ext2_dir_commit(struct ext2_fs *fs, uint32_t dir, const struct ext2_dir_slot *room,
+		    const char *name, size_t len, uint32_t ino, uint32_t mode)
+{
+	struct ext2_inode raw;
+	uint8_t *blk;
+	int err = get_dir(fs, dir, &raw);
+
+	if (err)
+		return err;
+	blk = ext2_blkbuf(fs);
+	if (!blk)
+		return -ENOMEM;
+	if (room->found) {
+		err = ext2_bread(fs, room->pblk, blk);
+		if (!err && !rec_has_room(blk, room->off, EXT2_DIR_REC_LEN(len)))
+			err = -EIO;
 		if (!err) {
-			set_rec(fs, claim_rec(blk, found_off), name, len, ino, mode);
-			err = ext2_bwrite(fs, found_pblk, blk);
+			set_rec(fs, claim_rec(blk, room->off), name, len, ino, mode);
+			err = ext2_bwrite(fs, room->pblk, blk);
 		}
-	} else if (!err) {
+	} else {
 		err = add_block(fs, dir, &raw, blk, name, len, ino, mode);
+	}
+	if (!err)
+		err = touch_dir(fs, dir, &raw);
+	kfree(blk);
+	return err;
+}
+
+int ext2_dir_add(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
+		 uint32_t ino, uint32_t mode)
+{
+	struct ext2_dir_slot room;
+	int err = ext2_dir_prepare(fs, dir, name, len, &room);
+
+	return err ? err : ext2_dir_commit(fs, dir, &room, name, len, ino, mode);
+}
+
+/* Finds name's record: its inode, and where it is for ext2_dir_remove_at. */
+int ext2_dir_locate(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
+		    struct ext2_dir_slot *at, uint32_t *ino)
+{
+	struct ext2_inode raw;
+	uint8_t *blk;
+	int err = check_name(len);
+
+	if (!err)
+		err = get_dir(fs, dir, &raw);
+	if (err)
+		return err;
+	blk = ext2_blkbuf(fs);
+	if (!blk)
+		return -ENOMEM;
+	err = find_rec(fs, dir, &raw, name, len, blk, at);
+	if (!err)
+		*ino = rec_at(blk, at->off)->inode;
+	kfree(blk);
+	return err;
+}
+
+/* Removes the record ext2_dir_locate found (dir unchanged since). */
+int ext2_dir_remove_at(struct ext2_fs *fs, uint32_t dir, const struct ext2_dir_slot *at)
+{
+	struct ext2_inode raw;
+	uint8_t *blk;
+	int err = get_dir(fs, dir, &raw);
+
+	if (err)
+		return err;
+	blk = ext2_blkbuf(fs);
+	if (!blk)
+		return -ENOMEM;
+	err = ext2_bread(fs, at->pblk, blk);
+	if (!err) {
+		if (at->prev >= 0)
+			rec_at(blk, at->prev)->rec_len += rec_at(blk, at->off)->rec_len;
+		else
+			rec_at(blk, at->off)->inode = 0;
+		err = ext2_bwrite(fs, at->pblk, blk);
 	}
 	if (!err)
 		err = touch_dir(fs, dir, &raw);
@@ -255,28 +330,11 @@ int ext2_dir_add(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 
 int ext2_dir_remove(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
 {
-	struct ext2_inode raw;
-	struct dir_slot slot;
-	uint8_t *blk;
-	int err = get_dir(fs, dir, &raw);
+	struct ext2_dir_slot at;
+	uint32_t ino;
+	int err = ext2_dir_locate(fs, dir, name, len, &at, &ino);
 
-	if (err)
-		return err;
-	blk = ext2_blkbuf(fs);
-	if (!blk)
-		return -ENOMEM;
-	err = find_rec(fs, dir, &raw, name, len, blk, &slot);
-	if (!err) {
-		if (slot.prev >= 0)
-			rec_at(blk, slot.prev)->rec_len += rec_at(blk, slot.off)->rec_len;
-		else
-			rec_at(blk, slot.off)->inode = 0;
-		err = ext2_bwrite(fs, slot.pblk, blk);
-	}
-	if (!err)
-		err = touch_dir(fs, dir, &raw);
-	kfree(blk);
-	return err;
+	return err ? err : ext2_dir_remove_at(fs, dir, &at);
 }
 
 /* Points an existing name at another inode (rename over a target, ".."). */
@@ -284,7 +342,7 @@ int ext2_dir_set(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 		 uint32_t ino, uint32_t mode)
 {
 	struct ext2_inode raw;
-	struct dir_slot slot;
+	struct ext2_dir_slot slot;
 	uint8_t *blk;
 	int err = get_dir(fs, dir, &raw);
 

@@ -74,7 +74,20 @@ int ext2_file_read(struct ext2_fs *fs, struct ext2_inode *raw,
 		   uint64_t off, void *buf, size_t len);
 bool ext2_has_data_blocks(struct ext2_fs *fs, const struct ext2_inode *raw);
 
-/* dir.c */
+/* dir.c: where a record is (or where a new one will go). */
+struct ext2_dir_slot {
+	bool found;                       /* prepare: room found in pblk at off */
+	uint32_t pblk;
+	uint32_t off;
+	int32_t prev;                     /* locate: previous record's offset, -1 if first */
+};
+int ext2_dir_prepare(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
+		     struct ext2_dir_slot *room);
+int ext2_dir_commit(struct ext2_fs *fs, uint32_t dir, const struct ext2_dir_slot *room,
+		    const char *name, size_t len, uint32_t ino, uint32_t mode);
+int ext2_dir_locate(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
+		    struct ext2_dir_slot *at, uint32_t *ino);
+int ext2_dir_remove_at(struct ext2_fs *fs, uint32_t dir, const struct ext2_dir_slot *at);
 int ext2_dir_find(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 		  uint32_t *ino, unsigned *ftype);
 int ext2_dir_add(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,

@@ -7,21 +7,13 @@
  */
 #include <fs/ext2/ext2_int.h>
 
-static int check_new_name(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
+/* The name must be new; room says where its record will go. */
+static int check_new_name(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
+			  struct ext2_dir_slot *room)
 {
-	uint32_t ino;
-	int err;
-
 	if (fs->rdonly)
 		return -EROFS;
-	if (len == 0)
-		return -ENOENT;
-	if (len > EXT2_NAME_LEN)
-		return -ENAMETOOLONG;
-	err = ext2_lookup(fs, dir, name, len, &ino);
-	if (err == 0)
-		return -EEXIST;
-	return err == -ENOENT ? 0 : err;
+	return ext2_dir_prepare(fs, dir, name, len, room);
 }
 
 static void set_owner(struct ext2_inode *raw, uint32_t uid, uint32_t gid)
@@ -88,10 +80,10 @@ static void encode_rdev(struct ext2_inode *raw, uint32_t rdev)
 }
 
 /* The new inode's name goes into dir last; on failure the inode goes. */
-static int link_new(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
-		    uint32_t ino, struct ext2_inode *raw)
+static int link_new(struct ext2_fs *fs, uint32_t dir, const struct ext2_dir_slot *room,
+		    const char *name, size_t len, uint32_t ino, struct ext2_inode *raw)
 {
-	int err = ext2_dir_add(fs, dir, name, len, ino, raw->i_mode);
+	int err = ext2_dir_commit(fs, dir, room, name, len, ino, raw->i_mode);
 
 	if (err)
 		drop_new_inode(fs, ino, raw);
@@ -102,6 +94,7 @@ int ext2_mknod(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 	       uint32_t mode, uint32_t uid, uint32_t gid, uint32_t rdev, uint32_t *ino)
 {
 	uint32_t fmt = mode & EXT2_S_IFMT;
+	struct ext2_dir_slot room;
 	struct ext2_inode raw;
 	int err;
 
@@ -110,7 +103,7 @@ int ext2_mknod(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 	if (fmt != EXT2_S_IFREG && fmt != EXT2_S_IFCHR && fmt != EXT2_S_IFBLK &&
 	    fmt != EXT2_S_IFIFO && fmt != EXT2_S_IFSOCK)
 		return -EINVAL;
-	err = check_new_name(fs, dir, name, len);
+	err = check_new_name(fs, dir, name, len, &room);
 	if (!err)
 		err = new_inode(fs, dir, mode & (EXT2_S_IFMT | 07777), uid, gid, ino, &raw);
 	if (err)
@@ -118,14 +111,15 @@ int ext2_mknod(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 	if (fmt == EXT2_S_IFCHR || fmt == EXT2_S_IFBLK)
 		encode_rdev(&raw, rdev);
 	err = ext2_inew(fs, *ino, &raw);
-	return err ? err : link_new(fs, dir, name, len, *ino, &raw);
+	return err ? err : link_new(fs, dir, &room, name, len, *ino, &raw);
 }
 
 int ext2_mkdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 	       uint32_t mode, uint32_t uid, uint32_t gid, uint32_t *ino)
 {
 	struct ext2_inode raw, parent;
-	int err = check_new_name(fs, dir, name, len);
+	struct ext2_dir_slot room;
+	int err = check_new_name(fs, dir, name, len, &room);
 
 	if (!err)
 		err = ext2_iget(fs, dir, &parent);
@@ -140,7 +134,7 @@ int ext2_mkdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 	if (!err)
 		err = ext2_inew(fs, *ino, &raw);
 	if (!err)
-		err = link_new(fs, dir, name, len, *ino, &raw);
+		err = link_new(fs, dir, &room, name, len, *ino, &raw);
 	else
 		drop_new_inode(fs, *ino, &raw);
 	return err ? err : adjust_links(fs, dir, +1);
@@ -150,6 +144,7 @@ int ext2_symlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 		 const char *target, uint32_t uid, uint32_t gid, uint32_t *ino)
 {
 	size_t tlen = strlen(target);
+	struct ext2_dir_slot room;
 	struct ext2_inode raw;
 	int err;
 
@@ -157,7 +152,7 @@ int ext2_symlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 		return -ENOENT;
 	if (tlen >= fs->block_size)
 		return -ENAMETOOLONG;
-	err = check_new_name(fs, dir, name, len);
+	err = check_new_name(fs, dir, name, len, &room);
 	if (!err)
 		err = new_inode(fs, dir, EXT2_S_IFLNK | 0777, uid, gid, ino, &raw);
 	if (err)
@@ -173,7 +168,7 @@ int ext2_symlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 	if (!err)
 		err = ext2_inew(fs, *ino, &raw);
 	if (!err)
-		return link_new(fs, dir, name, len, *ino, &raw);
+		return link_new(fs, dir, &room, name, len, *ino, &raw);
 	drop_new_inode(fs, *ino, &raw);
 	return err;
 }
@@ -200,8 +195,9 @@ int64_t ext2_readlink(struct ext2_fs *fs, uint32_t ino, char *buf, size_t size)
 
 int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name, size_t len)
 {
+	struct ext2_dir_slot room;
 	struct ext2_inode raw;
-	int err = check_new_name(fs, dir, name, len);
+	int err = check_new_name(fs, dir, name, len, &room);
 
 	if (!err)
 		err = ext2_iget(fs, ino, &raw);
@@ -211,7 +207,7 @@ int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name, 
 		return -EPERM;
 	if (raw.i_links_count >= EXT2_LINK_MAX)
 		return -EMLINK;
-	err = ext2_dir_add(fs, dir, name, len, ino, raw.i_mode);
+	err = ext2_dir_commit(fs, dir, &room, name, len, ino, raw.i_mode);
 	return err ? err : adjust_links(fs, ino, +1);
 }
 
@@ -233,20 +229,21 @@ static int drop_link(struct ext2_fs *fs, uint32_t ino, bool whole_dir)
 
 int ext2_unlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
 {
+	struct ext2_dir_slot at;
 	struct ext2_inode raw;
 	uint32_t ino;
 	int err;
 
 	if (fs->rdonly)
 		return -EROFS;
-	err = ext2_lookup(fs, dir, name, len, &ino);
+	err = ext2_dir_locate(fs, dir, name, len, &at, &ino);
 	if (!err)
 		err = ext2_iget(fs, ino, &raw);
 	if (err)
 		return err;
 	if (EXT2_ISDIR(raw.i_mode))
 		return -EISDIR;
-	err = ext2_dir_remove(fs, dir, name, len);
+	err = ext2_dir_remove_at(fs, dir, &at);
 	return err ? err : drop_link(fs, ino, false);
 }
 
@@ -275,6 +272,7 @@ static int check_removable_dir(struct ext2_fs *fs, uint32_t ino, const struct ex
 
 int ext2_rmdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
 {
+	struct ext2_dir_slot at;
 	struct ext2_inode raw;
 	uint32_t ino;
 	int err;
@@ -285,13 +283,13 @@ int ext2_rmdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len)
 		return -EINVAL;
 	if (is_dotdot(name, len))
 		return -ENOTEMPTY;
-	err = ext2_lookup(fs, dir, name, len, &ino);
+	err = ext2_dir_locate(fs, dir, name, len, &at, &ino);
 	if (!err)
 		err = ext2_iget(fs, ino, &raw);
 	if (!err)
 		err = check_removable_dir(fs, ino, &raw);
 	if (!err)
-		err = ext2_dir_remove(fs, dir, name, len);
+		err = ext2_dir_remove_at(fs, dir, &at);
 	if (!err)
 		err = adjust_links(fs, dir, -1);
 	return err ? err : drop_link(fs, ino, true);
