@@ -125,6 +125,8 @@ static int check_super(struct ext2_fs *fs, unsigned flags)
 			return -EINVAL;
 		fs->inode_size = sb->s_inode_size;
 		fs->first_ino = sb->s_first_ino;
+		if (fs->first_ino < EXT2_GOOD_OLD_FIRST_INO || fs->first_ino > sb->s_inodes_count)
+			return -EINVAL;
 		fs->filetype = sb->s_feature_incompat & EXT2_FEATURE_INCOMPAT_FILETYPE;
 		if (sb->s_feature_ro_compat & ~EXT2_SUPPORTED_RO_COMPAT)
 			fs->rdonly = true;

@@ -484,6 +484,101 @@ static void test_enospc(void **state)
 	ext2h_fsck_clean(img);
 }
 
+/* Reads everything below dir (bounded: a damaged tree may loop). */
+struct walk {
+	struct ext2_fs *fs;
+	int budget;
+	uint32_t children[64];
+	int nchildren;
+};
+
+static int walk_emit(void *arg, const char *name, size_t len, uint32_t ino, unsigned type,
+		     uint64_t next)
+{
+	struct walk *w = arg;
+
+	if (--w->budget < 0)
+		return 1;
+	if (!(len <= 2 && name[0] == '.') && w->nchildren < 64)
+		w->children[w->nchildren++] = ino;
+	return 0;
+}
+
+static void walk(struct ext2_fs *fs, uint32_t dir, int depth, int *budget)
+{
+	struct walk w = { .fs = fs, .budget = *budget };
+	uint64_t pos = 0;
+	static uint8_t buf[70000];
+
+	ext2_readdir(fs, dir, &pos, walk_emit, &w);
+	*budget = w.budget;
+	for (int i = 0; i < w.nchildren && *budget > 0; i++) {
+		struct ext2_stat st;
+
+		if (ext2_getattr(fs, w.children[i], &st) != 0)
+			continue;
+		ext2_read(fs, w.children[i], 0, buf, sizeof(buf));
+		ext2_read(fs, w.children[i], st.size > 1000 ? st.size - 1000 : 0, buf, 2000);
+		ext2_readlink(fs, w.children[i], (char *)buf, 4096);
+		if (depth < 6 && (st.mode & 0170000) == 0040000)
+			walk(fs, w.children[i], depth + 1, budget);
+	}
+}
+
+/* Damaged metadata gives errors, never a crash (ASan watches). */
+static void test_corrupt_images(void **state)
+{
+	char dir[300], cmd[3000], copy[500];
+	uint8_t junk[64] = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/ctree", ext2h_workdir());
+	snprintf(cmd, sizeof(cmd), "rm -rf %s && mkdir -p %s/a/b/c && seq 1 20000 > %s/a/f && "
+		 "seq 1 50 > %s/a/b/g && ln -s a/b/c %s/l && for i in $(seq 1 60); do "
+		 ": > %s/a/b/c/n$i; done", dir, dir, dir, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "-d %s -N 128", dir);
+	const char *img = ext2h_mkfs(2, 1024, 1, cmd);
+	snprintf(copy, sizeof(copy), "%s.bad", img);
+	/* EXT2_FUZZ_ROUNDS / EXT2_FUZZ_SEED run longer or other cases by hand. */
+	int rounds = getenv("EXT2_FUZZ_ROUNDS") ? atoi(getenv("EXT2_FUZZ_ROUNDS")) : 300, mounted = 0;
+	srand(getenv("EXT2_FUZZ_SEED") ? atoi(getenv("EXT2_FUZZ_SEED")) : 12345);
+	for (int round = 0; round < rounds; round++) {
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", img, copy);
+		assert_int_equal(system(cmd), 0);
+		int fd = open(copy, O_RDWR);
+		assert_true(fd >= 0);
+		/* Damage a few places among the first 64 KiB (metadata, dirs). */
+		for (int k = 0; k < 1 + round % 4; k++) {
+			for (size_t i = 0; i < sizeof(junk); i++)
+				junk[i] = rand();
+			size_t n = 1 + rand() % (round % 2 ? 4 : 64);
+			off_t at = 1024 + rand() % (63 * 1024);
+			assert_int_equal(pwrite(fd, junk, n, at), (ssize_t)n);
+		}
+		close(fd);
+
+		struct ext2h_disk d;
+		struct ext2_fs *fs;
+		if (ext2h_try_mount(&d, copy, 0, &fs) != 0)
+			continue;
+		mounted++;
+		int budget = 500;
+		uint32_t ino;
+		walk(fs, EXT2_ROOT_INO, 0, &budget);
+		ext2_mknod(fs, EXT2_ROOT_INO, "new", 3, 0100644, 0, 0, 0, &ino);
+		ext2_mkdir(fs, EXT2_ROOT_INO, "nd", 2, 0755, 0, 0, &ino);
+		ext2_write(fs, ext2h_path(fs, "a/f"), 5000, junk, sizeof(junk));
+		ext2_truncate(fs, ext2h_path(fs, "a/f"), 100);
+		ext2_rename(fs, EXT2_ROOT_INO, "a", 1, EXT2_ROOT_INO, "z", 1);
+		ext2_unlink(fs, ext2h_path(fs, "z/b"), "g", 1);
+		ext2_rmdir(fs, ext2h_path(fs, "z/b"), "c", 1);
+		ext2_unmount(fs);
+		close(d.fd);
+	}
+	unlink(copy);
+	assert_true(mounted > rounds / 2);     /* the damage was mostly below the superblock */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -500,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_populated_1k),
 		cmocka_unit_test(test_populated_4k),
 		cmocka_unit_test(test_enospc),
+		cmocka_unit_test(test_corrupt_images),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
