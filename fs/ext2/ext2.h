@@ -48,6 +48,12 @@ struct ext2_fs;
 
 #define EXT2_MOUNT_RDONLY 0x1
 
+/* Formats bytes of the device (rounded down to whole blocks and groups)
+ * as an empty ext2 volume with block_size 1024, 2048 or 4096: root and
+ * lost+found, filetype/sparse_super/large_file, 5% reserved, one inode per
+ * 8 KiB. -ENOSPC when too small (about 64 blocks). */
+int ext2_mkfs(const struct ext2_io *io, uint64_t bytes, uint32_t block_size);
+
 /* Reads and checks the superblock and descriptors. -EINVAL: not ext2 or an
  * incompatible feature; an unknown ro_compat feature forces read-only
  * (ext2_is_rdonly tells). A read-write mount marks the volume not clean. */

@@ -125,6 +125,18 @@ int ext2h_try_mount(struct ext2h_disk *d, const char *path, unsigned flags, stru
 	return err;
 }
 
+int ext2h_format(struct ext2h_disk *d, const char *path, uint64_t bytes, unsigned bs)
+{
+	memset(d, 0, sizeof(*d));
+	d->fd = open(path, O_RDWR);
+	assert_true(d->fd >= 0);
+	d->io = (struct ext2_io){ fio_read, fio_write, fio_flush, fio_now, fio_busy,
+				  fio_may_use_reserved, d };
+	int err = ext2_mkfs(&d->io, bytes, bs);
+	close(d->fd);
+	return err;
+}
+
 struct ext2_fs *ext2h_mount(struct ext2h_disk *d, const char *path, unsigned flags)
 {
 	struct ext2_fs *fs = NULL;

@@ -23,6 +23,8 @@ struct ext2h_disk {
 /* Mounts path through a file-backed io; asserts success. */
 struct ext2_fs *ext2h_mount(struct ext2h_disk *d, const char *path, unsigned flags);
 int ext2h_try_mount(struct ext2h_disk *d, const char *path, unsigned flags, struct ext2_fs **fs);
+/* ext2_mkfs through a file-backed io. */
+int ext2h_format(struct ext2h_disk *d, const char *path, uint64_t bytes, unsigned bs);
 void ext2h_unmount(struct ext2h_disk *d, struct ext2_fs *fs);
 
 /* Runs cmd, returns its stdout (malloc'ed, NUL-terminated) and status. */

@@ -579,6 +579,51 @@ static void test_corrupt_images(void **state)
 	assert_true(mounted > rounds / 2);     /* the damage was mostly below the superblock */
 }
 
+/* ext2_mkfs's volumes pass e2fsck and take files like mke2fs's. */
+static void mkfs_case(unsigned bs, unsigned mb)
+{
+	char path[600];
+	struct ext2h_disk d;
+	struct ext2_fs *fs;
+	uint8_t model[70000];
+	uint32_t ino, dir;
+
+	snprintf(path, sizeof(path), "%s/mkfs%u", ext2h_workdir(), bs);
+	unlink(path);
+	int fd = open(path, O_RDWR | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)mb << 20), 0);
+	close(fd);
+	assert_int_equal(ext2h_format(&d, path, (uint64_t)mb << 20, bs), 0);
+	ext2h_fsck_clean(path);
+	fs = ext2h_mount(&d, path, 0);
+	assert_int_equal(ext2_lookup(fs, EXT2_ROOT_INO, "lost+found", 10, &ino), 0);
+	assert_int_equal(ino, 11);
+	dir = 0;
+	assert_int_equal(ext2_mkdir(fs, EXT2_ROOT_INO, "d", 1, 0755, 0, 0, &dir), 0);
+	assert_int_equal(ext2_mknod(fs, dir, "f", 1, 0100644, 0, 0, 0, &ino), 0);
+	write_pattern(fs, ino, model, 0, sizeof(model), 42);
+	check_statfs(path, fs);
+	ext2h_unmount(&d, fs);
+	ext2h_fsck_clean(path);
+	ext2h_cat_equals(path, "/d/f", model, sizeof(model));
+	assert_int_equal(ext2h_dumpe2fs_num(path, "Block size:"), bs);
+	long long blocks = ext2h_dumpe2fs_num(path, "Block count:"), whole = ((long long)mb << 20) / bs;
+	assert_true(blocks <= whole && blocks > whole - 8 * (long long)bs);
+	assert_int_equal(ext2h_dumpe2fs_num(path, "Inode size:"), 128);
+}
+
+static void test_mkfs(void **state)
+{
+	mkfs_case(1024, 3);       /* one group */
+	mkfs_case(1024, 40);      /* five groups: backups in 1, 3 */
+	mkfs_case(2048, 70);
+	mkfs_case(4096, 300);     /* three groups, the last short */
+	struct ext2h_disk d;
+	assert_int_equal(ext2h_format(&d, "/dev/null", 16 * 1024, 1024), -ENOSPC);
+	assert_int_equal(ext2h_format(&d, "/dev/null", 1 << 20, 8192), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_populated_4k),
 		cmocka_unit_test(test_enospc),
 		cmocka_unit_test(test_corrupt_images),
+		cmocka_unit_test(test_mkfs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
