@@ -472,6 +472,49 @@ static void test_indexed_dir(void **state)
 	ext2h_unmount(&d, fs);
 }
 
+/* A readdir cookie survives changes: entries neither removed nor added
+ * come exactly once, a removed one not yet reached never comes. */
+static void test_readdir_while_changing(void **state)
+{
+	const char *img = ext2h_mkfs(0, 1024, 8, NULL);
+	struct ext2h_disk d;
+	struct ext2_fs *fs = ext2h_mount(&d, img, 0);
+	uint32_t dir = mkdir_(fs, ROOT, "c");
+	struct listing first = { .stop_every = 40 }, rest = { 0 };
+	uint64_t pos = 0;
+	char name[32];
+
+	for (int i = 0; i < 150; i++) {
+		snprintf(name, sizeof(name), "e%03d", i);
+		mkfile(fs, dir, name, NULL);
+	}
+	first.text = calloc(1, 1);
+	rest.text = calloc(1, 1);
+	assert_int_equal(ext2_readdir(fs, dir, &pos, collect, &first), 0);
+	assert_int_equal(first.count, 40);           /* ".", "..", e000..e037 */
+	assert_non_null(strstr(first.text, "e037:"));
+	assert_int_equal(ext2_unlink(fs, dir, S("e010")), 0);   /* already seen */
+	assert_int_equal(ext2_unlink(fs, dir, S("e038")), 0);   /* the next one */
+	assert_int_equal(ext2_unlink(fs, dir, S("e100")), 0);   /* further on */
+	assert_int_equal(ext2_readdir(fs, dir, &pos, collect, &rest), 0);
+	assert_null(strstr(rest.text, "e038:"));
+	assert_null(strstr(rest.text, "e100:"));
+	char *all = malloc(first.len + rest.len + 2);
+	sprintf(all, "\n%s%s", first.text, rest.text);
+	for (int i = 0; i < 150; i++) {
+		int seen = 0;
+		snprintf(name, sizeof(name), "\ne%03d:", i);
+		for (char *at = all; (at = strstr(at, name)); at++)
+			seen++;
+		assert_int_equal(seen, i == 38 || i == 100 ? 0 : 1);
+	}
+	free(all);
+	free(first.text);
+	free(rest.text);
+	ext2h_unmount(&d, fs);
+	ext2h_fsck_clean(img);
+}
+
 #define MANY 10000
 
 struct many_seen {
@@ -552,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_busy_inode),
 		cmocka_unit_test(test_record_reuse),
 		cmocka_unit_test(test_indexed_dir),
+		cmocka_unit_test(test_readdir_while_changing),
 		cmocka_unit_test(test_ten_thousand),
 	};
 
