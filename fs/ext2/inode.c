@@ -406,7 +406,7 @@ static int free_blocks_from(struct ext2_fs *fs, struct ext2_inode *raw, uint64_t
 	uint64_t p = fs->ptrs_per_block, base = EXT2_NDIR_BLOCKS, span = p;
 	int err = 0;
 
-	for (uint32_t i = first; i < EXT2_NDIR_BLOCKS && !err; i++)
+	for (uint64_t i = first; i < EXT2_NDIR_BLOCKS && !err; i++)
 		if (raw->i_block[i])
 			drop_block(fs, raw, &raw->i_block[i], &err);
 	for (int depth = 1; depth <= 3 && !err; depth++) {

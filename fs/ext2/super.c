@@ -90,6 +90,26 @@ int ext2_write_group(struct ext2_fs *fs, uint32_t group)
 	return err;
 }
 
+/* Each group's bitmaps and inode table lie inside the group (no flex_bg). */
+static int check_groups(const struct ext2_fs *fs)
+{
+	const struct ext2_super_block *sb = &fs->sb;
+	uint32_t itable = ((uint64_t)sb->s_inodes_per_group * fs->inode_size + fs->block_size - 1) /
+			  fs->block_size;
+
+	for (uint32_t g = 0; g < fs->groups; g++) {
+		const struct ext2_group_desc *d = &fs->gd[g];
+		uint64_t first = sb->s_first_data_block + (uint64_t)g * sb->s_blocks_per_group;
+		uint64_t end = MIN(first + sb->s_blocks_per_group, (uint64_t)sb->s_blocks_count);
+
+		if (d->bg_block_bitmap < first || d->bg_block_bitmap >= end ||
+		    d->bg_inode_bitmap < first || d->bg_inode_bitmap >= end ||
+		    d->bg_inode_table < first || (uint64_t)d->bg_inode_table + itable > end)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static int read_groups(struct ext2_fs *fs)
 {
 	uint32_t per_block = fs->block_size / sizeof(struct ext2_group_desc);
@@ -103,7 +123,7 @@ static int read_groups(struct ext2_fs *fs)
 	buf = (uint8_t *)fs->gd;
 	for (uint32_t i = 0; i < fs->gdt_blocks && !err; i++)
 		err = ext2_bread(fs, gdt_start(fs) + i, buf + (size_t)i * fs->block_size);
-	return err;
+	return err ? err : check_groups(fs);
 }
 
 /* Geometry and features; -EINVAL for anything we cannot handle. */

@@ -56,6 +56,16 @@ static void test_mount_refuses(void **state)
 	v32 = 0;
 	patch_super(img, 24, &v32, 4);
 
+	/* A descriptor placing group 0's inode table outside the group. */
+	uint32_t table;
+	int fd = open(img, O_RDWR);
+	assert_int_equal(pread(fd, &table, 4, 2048 + 8), 4);
+	v32 = 9000;
+	assert_int_equal(pwrite(fd, &v32, 4, 2048 + 8), 4);
+	assert_int_equal(ext2h_try_mount(&d, img, 0, &fs), -EINVAL);
+	assert_int_equal(pwrite(fd, &table, 4, 2048 + 8), 4);
+	close(fd);
+
 	/* An unknown ro_compat feature: read-only, writes refused, state kept. */
 	char *before = ext2h_dumpe2fs_str(img, "Filesystem features:");
 	v32 = 0x1 | 0x2 | 0x4;                 /* + btree_dir */
