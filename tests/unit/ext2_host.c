@@ -33,6 +33,20 @@ const char *ext2h_workdir(void)
 	return workdir;
 }
 
+int ext2h_cleanup(int failed)
+{
+	char cmd[600];
+
+	if (!failed && workdir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
+		if (system(cmd) != 0)
+			return 1;
+	} else if (workdir[0]) {
+		fprintf(stderr, "ext2 test images kept in %s\n", workdir);
+	}
+	return failed;
+}
+
 char *ext2h_run(const char *cmd, size_t *len, int *status)
 {
 	FILE *p = popen(cmd, "r");

@@ -12,6 +12,8 @@
 const char *ext2h_mkfs(int slot, unsigned bs, unsigned size_mb, const char *opts);
 /* The directory this test binary works in (under build/). */
 const char *ext2h_workdir(void);
+/* Removes it when every case passed (kept for a look otherwise); returns failed. */
+int ext2h_cleanup(int failed);
 
 struct ext2h_disk {
 	int fd;

@@ -654,5 +654,5 @@ int main(void)
 		cmocka_unit_test(test_mkfs),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return ext2h_cleanup(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -599,5 +599,5 @@ int main(void)
 		cmocka_unit_test(test_ten_thousand),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return ext2h_cleanup(cmocka_run_group_tests(tests, NULL, NULL));
 }
