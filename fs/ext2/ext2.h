@@ -139,7 +139,8 @@ int ext2_symlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 		 const char *target, uint32_t uid, uint32_t gid, uint32_t *ino);
 /* Copies at most size bytes of the target (no NUL); returns its length. */
 int64_t ext2_readlink(struct ext2_fs *fs, uint32_t ino, char *buf, size_t size);
-/* A new name for ino in dir; -EPERM for directories, -EMLINK. */
+/* A new name for ino in dir; -EPERM for directories, -EMLINK, -ENOENT
+ * for an inode whose links are gone. */
 int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name, size_t len);
 /* -EISDIR for directories. Frees the inode when the last link goes
  * (unless io->inode_busy says it is open: see ext2_evict). */

@@ -205,6 +205,8 @@ int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name, 
 		return err;
 	if (EXT2_ISDIR(raw.i_mode))
 		return -EPERM;
+	if (raw.i_links_count == 0)
+		return -ENOENT;                /* unlinked while open, as Linux's linkat */
 	if (raw.i_links_count >= EXT2_LINK_MAX)
 		return -EMLINK;
 	err = ext2_dir_commit(fs, dir, &room, name, len, ino, raw.i_mode);

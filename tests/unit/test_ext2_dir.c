@@ -373,6 +373,7 @@ static void test_busy_inode(void **state)
 	assert_int_equal(nlink(fs, ino), 0);
 	assert_int_equal(ext2_read(fs, ino, 0, buf, 14), 14);
 	assert_memory_equal(buf, "still readable", 14);
+	assert_int_equal(ext2_link(fs, ino, ROOT, S("back")), -ENOENT);
 	ext2_statfs(fs, &s1);
 	assert_int_equal(s1.free_files, s0.free_files - 2);
 	assert_int_equal(ext2_evict(fs, ino), 0);
