@@ -58,7 +58,7 @@ int ext2_free_block(struct ext2_fs *fs, uint32_t blk);
 int ext2_alloc_inode(struct ext2_fs *fs, uint32_t dir, bool is_dir, uint32_t *ino);
 int ext2_free_inode(struct ext2_fs *fs, uint32_t ino, bool is_dir);
 
-/* inode.c */
+/* inode.c: the inode table; file.c: the block map and file data. */
 int ext2_iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *raw);
 int ext2_iput(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *raw);
 int ext2_inew(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *raw);
@@ -73,6 +73,9 @@ int ext2_file_write(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *raw,
 int ext2_file_read(struct ext2_fs *fs, struct ext2_inode *raw,
 		   uint64_t off, void *buf, size_t len);
 bool ext2_has_data_blocks(struct ext2_fs *fs, const struct ext2_inode *raw);
+uint64_t ext2_max_file_size(const struct ext2_fs *fs);
+/* Frees every block from file block first on (the map included). */
+int ext2_free_data(struct ext2_fs *fs, struct ext2_inode *raw, uint64_t first);
 
 /* dir.c: where a record is (or where a new one will go). */
 struct ext2_dir_slot {
