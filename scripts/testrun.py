@@ -299,6 +299,33 @@ def run_locks_user_boot(iso, timeout):
     return cfg["name"], r, secs
 
 
+# ---- the benchmark tool's quick run ------------------------------------------
+def run_bench_check(cmd, timeout):
+    """`make bench QUICK=1` as a test: scripts/bench.py --quick --check boots
+    goos and Linux and prints its own ok/not ok lines (both kernels booted,
+    every metric has a figure, the table and JSON were written); they are
+    counted here. The figures themselves are not judged."""
+    r = Results()
+    start = time.time()
+    try:
+        p = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=timeout)
+        out, status = p.stdout + p.stderr, p.returncode
+    except subprocess.TimeoutExpired:
+        r.add("bench/completes", False, f"timeout after {timeout}s")
+        return "bench-quick", r, time.time() - start
+    seen = 0
+    for line in out.splitlines():
+        m = re.match(r"^(ok|not ok) - (bench/\S+)(.*)$", line)
+        if m:
+            seen += 1
+            r.add(m.group(2), m.group(1) == "ok", m.group(3).lstrip(": "))
+    if r.failed or status or not seen:
+        sys.stdout.write(out[-3000:])
+    if not seen:
+        r.add("bench/completes", False, f"exit status {status}, no check lines")
+    return "bench-quick", r, time.time() - start
+
+
 # ---- main -----------------------------------------------------------------
 MATRIX = [
     dict(fw=fw, machine=m, smp=s, mem=mem)
@@ -322,6 +349,8 @@ def main():
     ap.add_argument("--only", help="regex of boot names to run")
     ap.add_argument("--cmd-test", nargs=2, action="append", default=[],
                     metavar=("NAME", "COMMAND"), help="a shell command that must succeed")
+    ap.add_argument("--bench", metavar="COMMAND",
+                    help="the benchmark tool in quick check mode (boot name bench-quick)")
     args = ap.parse_args()
 
     res = Results()
@@ -351,6 +380,8 @@ def main():
             futs.append(ex.submit(run_locks_user_boot, args.locks_user_iso, args.timeout * 3))
         if args.panic_iso and (not args.only or re.search(args.only, "expected-panic")):
             futs.append(ex.submit(run_panic_boot, args.panic_iso, args.timeout))
+        if args.bench and wanted("bench-quick"):
+            futs.append(ex.submit(run_bench_check, args.bench, 300))
         for f in cf.as_completed(futs):
             name, r, secs = f.result()
             print(f"# boot {name}: {r.passed} passed, {r.failed} failed in {secs:.1f}s", flush=True)
