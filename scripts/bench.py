@@ -21,7 +21,7 @@ unit` per repetition; every figure in the table is the median of all
 repetitions of all boots. Output: a table on stdout, build/bench/results.md
 and build/bench/results.json.
 
---quick: shorter timings, one boot per kernel (a few seconds each). --check
+--quick: shorter timings, one boot each of goos and Linux (no linux-tsc). --check
 prints `ok - bench/...` / `not ok - bench/...` lines (for scripts/testrun.py):
 every kernel booted and finished, every metric produced a number (goos may say
 n/a only for the metrics in GOOS_NOT_YET), the table and JSON were written.
@@ -255,6 +255,10 @@ class Side:
             if t_first is not None:
                 self.host_first.append(t_first * 1e3)
 
+    def spread(self, name):
+        v = self.samples.get(name)
+        return [min(v), max(v)] if v else None
+
     def median(self, name):
         v = self.samples.get(name)
         return statistics.median(v) if v else None
@@ -297,6 +301,7 @@ def build_report(sides, meta):
         row = dict(metric=name, unit=unit, what=what,
                    goos=goos.median(name), linux=linux.median(name), ratio=r,
                    goos_na=goos.na.get(name), target=target,
+                   range=dict(goos=goos.spread(name), linux=linux.spread(name)),
                    target_met=None if target is None or r is None else r <= target,
                    samples=dict(goos=len(goos.samples.get(name, [])),
                                 linux=len(linux.samples.get(name, []))))
@@ -305,16 +310,23 @@ def build_report(sides, meta):
             row.update(linux_tsc=ltsc.median(name), ratio_tsc=rt,
                        target_met_tsc=None if target is None or rt is None else rt <= target)
             row["samples"]["linux_tsc"] = len(ltsc.samples.get(name, []))
+            row["range"]["linux_tsc"] = ltsc.spread(name)
         rows.append(row)
 
     head = ["metric", "unit", "goos", "Linux", "goos/Linux"]
     if ltsc:
         head += ["Linux tsc", "goos/Linux tsc"]
-    head += ["target (vs Linux / Linux tsc)"]
+    head += ["target (vs Linux / Linux tsc)" if ltsc else "target (vs Linux)"]
     md = [f"Accelerator: {meta['accel']} (cpu {meta['cpu']}), machine {MACHINE}, "
           f"-smp {SMP}, {MEM}; Linux {meta['linux_version']} (Debian {meta['linux_package']}); "
-          f"goos {meta['goos_version']}. {meta['boots']} boot(s) per kernel, "
-          f"{'quick' if meta['quick'] else 'full'} mode; each figure is a median.", "",
+          f"goos {meta['goos_version']}. Linux clocksource: "
+          f"{meta['clocksource'].get('linux')} (default)"
+          + (f", {meta['clocksource'].get('linux-tsc')} (clocksource=tsc tsc=reliable)" if ltsc else "")
+          + f". {meta['boots']} boot(s) per kernel, "
+          f"{'quick' if meta['quick'] else 'full'} mode; each figure is a median. "
+          f"Host: {meta['host_cpus']} CPUs, load average {meta['host_load'][0]} before, "
+          f"{meta['host_load'][1]} after (other work on the host makes the figures noisy; "
+          f"results.json has each figure's range). {meta['date']}.", "",
           "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
         cells = [row["metric"], row["unit"], cell(goos, row["metric"]),
@@ -364,7 +376,10 @@ def run(args):
             "-kernel", vmlinuz, "-initrd", initramfs,
             "-append", f"{linux_append} clocksource=tsc tsc=reliable -- {gargs}"]),
     ]
+    if args.quick:
+        configs = configs[:2]   # the test only needs both kernels to work
     sides = {key: Side(key, title) for key, title, _ in configs}
+    load_before = os.getloadavg()[0]
     for i in range(args.boots):
         for key, title, cmd in configs:
             t = time.monotonic()
@@ -372,12 +387,14 @@ def run(args):
             sides[key].add_boot(*res)
             log(f"boot {key} #{i + 1}: {res[3]}, {time.monotonic() - t:.1f}s")
 
+    meta_cs = {k: s.info.get("clocksource", "?") for k, s in sides.items()}
     lver = sides["linux"].info.get("uname", "").split(" ")[-1] or os.path.basename(vmlinuz)[8:]
     meta = dict(accel=acc, cpu=cpu, machine=MACHINE, smp=SMP, mem=MEM, quick=args.quick,
                 boots=args.boots, linux_version=lver,
                 linux_package=os.path.basename(vmlinuz).replace("vmlinuz-", "linux-image-"),
                 goos_version=sides["goos"].info.get("uname", "? ?").split(" ")[-1],
-                date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+                clocksource=meta_cs, host_cpus=os.cpu_count(),
+                host_load=[round(load_before, 2), round(os.getloadavg()[0], 2)], date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     rows, md = build_report(sides, meta)
     md_path, json_path = os.path.join(OUT, "results.md"), os.path.join(OUT, "results.json")
     for p in (md_path, json_path):
