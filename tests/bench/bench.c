@@ -194,6 +194,14 @@ static int pin_to_cpu0(void)
 	return sched_setaffinity(0, sizeof(set), &set) ? errno : 0;
 }
 
+static void unpin(void)
+{
+	cpu_set_t all;
+
+	memset(&all, 0xff, sizeof(all));
+	sched_setaffinity(0, sizeof(all), &all);
+}
+
 static int b_context_switch(long iters)
 {
 	int err = pin_to_cpu0();
@@ -224,10 +232,7 @@ static int b_context_switch(long iters)
 	close(go[1]);
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		err = EIO;
-	/* Let the next benchmarks use every CPU again. */
-	cpu_set_t all;
-	memset(&all, 0xff, sizeof(all));
-	sched_setaffinity(0, sizeof(all), &all);
+	unpin();	/* the next benchmarks may use every CPU again */
 	return err;
 }
 
@@ -350,6 +355,48 @@ static int b_futex_pingpong(long iters)
 	}
 	pthread_join(t, NULL);
 	return 0;
+}
+
+/* Diagnostics for the two figures above, on one CPU: the same yield
+ * ping-pong between two threads (no address-space switch), and the futex
+ * ping-pong with both threads pinned to CPU 0 (no cross-CPU wake-up). A
+ * thread inherits its creator's affinity. */
+static long yield_rounds;
+
+static void *yielder(void *arg)
+{
+	for (long i = 0; i < yield_rounds; i++)
+		sched_yield();
+	return arg;
+}
+
+static int b_thread_switch(long iters)
+{
+	pthread_t t;
+	int err = pin_to_cpu0();
+
+	if (err)
+		return err;
+	yield_rounds = iters / 2;
+	err = pthread_create(&t, NULL, yielder, NULL);
+	if (!err) {
+		for (long i = 0; i < iters / 2; i++)
+			sched_yield();
+		pthread_join(t, NULL);
+	}
+	unpin();
+	return err;
+}
+
+static int b_futex_pingpong_1cpu(long iters)
+{
+	int err = pin_to_cpu0();
+
+	if (err)
+		return err;
+	err = b_futex_pingpong(iters);
+	unpin();
+	return err;
 }
 
 /* Anonymous page faults: iters pages touched (written) once each, in
@@ -475,6 +522,8 @@ static const struct bench benches[] = {
 	{ "posix_spawn",       b_posix_spawn,    "us",  1000 },
 	{ "thread_create_join", b_thread_create, "us",  1000 },
 	{ "futex_pingpong",    b_futex_pingpong, "us",  1000 },
+	{ "thread_switch",     b_thread_switch,  "ns",  1 },
+	{ "futex_pingpong_1cpu", b_futex_pingpong_1cpu, "us", 1000 },
 	{ "page_fault",        b_page_fault,     "ns",  1 },
 	{ "mmap_munmap_64m",   b_mmap_64m,       "us",  1000 },
 	{ "file_create_write_close", b_file_create, "us", 1000, file_cleanup },
