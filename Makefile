@@ -5,6 +5,7 @@
 #   make debug      QEMU halted with its gdb stub, kernel symbols loaded
 #   make run-uefi   boot the same ISO under OVMF
 #   make iso        build/os.iso (hybrid BIOS + UEFI, grub-mkrescue)
+#   make bench      micro-benchmarks on goos and on Linux (docs/performance.md)
 #
 # CC=clang builds the kernel with clang instead of gcc.
 
