@@ -17,10 +17,10 @@
  *   /bench exit                              exit 0 at once (exec target)
  *
  * Method: each benchmark is a function that performs its operation `iters`
- * times. The iteration count is doubled until one call takes at least the
- * target time (20 ms quick, 100 ms full); then `reps` calls are timed with
- * CLOCK_MONOTONIC and each prints a per-operation figure. The host takes
- * medians. Nothing here knows which kernel it runs on: an operation whose
+ * times. The iteration count grows (x2 to x16 a step) until one call takes
+ * at least the target time (20 ms quick, 100 ms full); then `reps` calls
+ * (3 quick, 5 full) are timed with CLOCK_MONOTONIC and each prints a
+ * per-operation figure. The host takes medians. Nothing here knows which kernel it runs on: an operation whose
  * system call fails with ENOSYS (or a missing-feature errno) reports n/a.
  *
  * Boot time: the first statement of main() reads the TSC. QEMU starts the
