@@ -61,6 +61,7 @@ METRICS = [
     ("futex_pingpong", "FUTEX_WAIT/WAKE round trip between two threads", 1.0),
     ("thread_switch", "sched_yield between two threads pinned to CPU 0, per switch (diagnostic)", None),
     ("futex_pingpong_1cpu", "futex_pingpong with both threads on CPU 0 (diagnostic)", None),
+    ("futex_pingpong_2cpu", "futex_pingpong with the threads on CPUs 0 and 1 (diagnostic)", None),
     ("page_fault", "first write to an anonymous page, per page", 1.0),
     ("mmap_munmap_64m", "mmap + munmap of 64 MiB anonymous, untouched", None),
     ("file_create_write_close", "open(O_CREAT) + write 4 KiB + close in /tmp (tmpfs)", None),

@@ -185,13 +185,11 @@ static int b_unix_rtt(long iters)
 /* Two processes on one CPU, each yielding to the other: every sched_yield
  * is a switch between address spaces. Reported per switch (iters switches
  * in all: each process yields iters/2 times). */
+static int pin_to_cpu(int cpu);
+
 static int pin_to_cpu0(void)
 {
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? errno : 0;
+	return pin_to_cpu(0);
 }
 
 static void unpin(void)
@@ -331,8 +329,21 @@ static void futex_hand_to(int who)
 	syscall(SYS_futex, &turn, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+static int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? errno : 0;
+}
+
+static int partner_cpu = -1;	/* >= 0: the partner thread pins itself there */
+
 static void *futex_partner(void *arg)
 {
+	if (partner_cpu >= 0)
+		pin_to_cpu(partner_cpu);
 	for (long i = 0; i < futex_rounds; i++) {
 		futex_wait_for(1);
 		futex_hand_to(0);
@@ -359,8 +370,8 @@ static int b_futex_pingpong(long iters)
 
 /* Diagnostics for the two figures above, on one CPU: the same yield
  * ping-pong between two threads (no address-space switch), and the futex
- * ping-pong with both threads pinned to CPU 0 (no cross-CPU wake-up). A
- * thread inherits its creator's affinity. */
+ * ping-pong with both threads pinned to CPU 0 (no cross-CPU wake-up) and
+ * to CPUs 0 and 1 (always one). A thread inherits its creator's affinity. */
 static long yield_rounds;
 
 static void *yielder(void *arg)
@@ -395,6 +406,21 @@ static int b_futex_pingpong_1cpu(long iters)
 	if (err)
 		return err;
 	err = b_futex_pingpong(iters);
+	unpin();
+	return err;
+}
+
+/* The same with the threads pinned to CPUs 0 and 1: every handover is a
+ * cross-CPU wake-up, whatever the scheduler would prefer. */
+static int b_futex_pingpong_2cpu(long iters)
+{
+	int err = pin_to_cpu0();
+
+	if (err)
+		return err;
+	partner_cpu = 1;
+	err = b_futex_pingpong(iters);
+	partner_cpu = -1;
 	unpin();
 	return err;
 }
@@ -524,6 +550,7 @@ static const struct bench benches[] = {
 	{ "futex_pingpong",    b_futex_pingpong, "us",  1000 },
 	{ "thread_switch",     b_thread_switch,  "ns",  1 },
 	{ "futex_pingpong_1cpu", b_futex_pingpong_1cpu, "us", 1000 },
+	{ "futex_pingpong_2cpu", b_futex_pingpong_2cpu, "us", 1000 },
 	{ "page_fault",        b_page_fault,     "ns",  1 },
 	{ "mmap_munmap_64m",   b_mmap_64m,       "us",  1000 },
 	{ "file_create_write_close", b_file_create, "us", 1000, file_cleanup },
