@@ -11,7 +11,10 @@ Runs, and counts as tests:
   * the lock checker's boots (a DEBUG_LOCKS=1 kernel, 4 CPUs): once with the
     in-kernel suites, where only the reports the lockdep suite provokes (on
     locks named ktest_lockdep_*) may appear, once with the user tests, where
-    none may.
+    none may;
+  * the benchmark tool in quick mode (`make bench QUICK=1`, boot name
+    bench-quick): goos and Linux both run every micro-benchmark; its own
+    ok/not ok lines are counted (figures are not judged).
 
 A boot fails on any `not ok`, a panic, a triple fault (QEMU exits without the
 kernel powering off), a timeout, or a missing KTAP plan. The last line is
@@ -299,7 +302,7 @@ def run_locks_user_boot(iso, timeout):
     return cfg["name"], r, secs
 
 
-# ---- the benchmark tool's quick run ------------------------------------------
+# ---- the benchmark tool's quick run -----------------------------------------
 def run_bench_check(cmd, timeout):
     """`make bench QUICK=1` as a test: scripts/bench.py --quick --check boots
     goos and Linux and prints its own ok/not ok lines (both kernels booted,
