@@ -5,6 +5,7 @@
 #   make debug      QEMU halted with its gdb stub, kernel symbols loaded
 #   make run-uefi   boot the same ISO under OVMF
 #   make iso        build/os.iso (hybrid BIOS + UEFI, grub-mkrescue)
+#   make bench      micro-benchmarks on goos and on Linux (docs/performance.md)
 #
 # CC=clang builds the kernel with clang instead of gcc.
 
@@ -179,12 +180,28 @@ $(LOCKS_USER_ISO): debug-locks-kernel $(BUILD)/usertest.cpio scripts/mkiso.sh
 	$(Q)scripts/mkiso.sh $(LOCKS_BUILD)/kernel.elf $@ --cmdline "init=/init -- -static" \
 		--module $(BUILD)/usertest.cpio initramfs
 
+# ---- benchmarks ------------------------------------------------------------
+# `make bench` runs tests/bench/bench.c as init on goos and on Debian's Linux
+# under the same QEMU settings and writes build/bench/results.{md,json}
+# (docs/performance.md). QUICK=1: a short run; make test runs it with --check.
+BENCH_BIN := $(BUILD)/bench/bench
+BENCH_CMD := $(PYTHON) scripts/bench.py --bench $(BENCH_BIN) --kernel $(KERNEL)
+
+$(BENCH_BIN): tests/bench/bench.c user/user.mk | deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -Wno-missing-field-initializers -static -o $@ $< -lpthread
+
+.PHONY: bench
+bench: $(BENCH_BIN) $(KERNEL) scripts/mkiso.sh
+	@$(BENCH_CMD) $(if $(QUICK),--quick)
+
 # TESTS=regex limits the boots (e.g. TESTS=bios-q35); UNIT_ONLY=1 skips QEMU.
 unit: $(UNIT_BINS)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS)
 
 test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BUILD)/usertest.iso $(BUILD)/usertest-static.iso $(KERNEL) \
-		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO)
+		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO) $(BENCH_BIN)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
 		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) --user-iso $(BUILD)/usertest.iso \
 		--user-static-iso $(BUILD)/usertest-static.iso \
@@ -194,6 +211,7 @@ test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BUILD)/usertest.iso $(BUILD)/user
 		--cmd-test run-prog/static-pie 'tests/run-prog.sh static-pie' \
 		--cmd-test run-prog/dynamic 'tests/run-prog.sh dynamic' \
 		--cmd-test build/clang-kernel '$(MAKE) -s CC=clang BUILD=$(BUILD)/clang kernel' \
+		--bench '$(BENCH_CMD) --quick --check' \
 		$(if $(TESTS),--only '$(TESTS)')
 
 clean:

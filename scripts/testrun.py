@@ -11,7 +11,10 @@ Runs, and counts as tests:
   * the lock checker's boots (a DEBUG_LOCKS=1 kernel, 4 CPUs): once with the
     in-kernel suites, where only the reports the lockdep suite provokes (on
     locks named ktest_lockdep_*) may appear, once with the user tests, where
-    none may.
+    none may;
+  * the benchmark tool in quick mode (`make bench QUICK=1`, boot name
+    bench-quick): goos and Linux both run every micro-benchmark; its own
+    ok/not ok lines are counted (figures are not judged).
 
 A boot fails on any `not ok`, a panic, a triple fault (QEMU exits without the
 kernel powering off), a timeout, or a missing KTAP plan. The last line is
@@ -299,6 +302,33 @@ def run_locks_user_boot(iso, timeout):
     return cfg["name"], r, secs
 
 
+# ---- the benchmark tool's quick run -----------------------------------------
+def run_bench_check(cmd, timeout):
+    """`make bench QUICK=1` as a test: scripts/bench.py --quick --check boots
+    goos and Linux and prints its own ok/not ok lines (both kernels booted,
+    every metric has a figure, the table and JSON were written); they are
+    counted here. The figures themselves are not judged."""
+    r = Results()
+    start = time.time()
+    try:
+        p = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=timeout)
+        out, status = p.stdout + p.stderr, p.returncode
+    except subprocess.TimeoutExpired:
+        r.add("bench/completes", False, f"timeout after {timeout}s")
+        return "bench-quick", r, time.time() - start
+    seen = 0
+    for line in out.splitlines():
+        m = re.match(r"^(ok|not ok) - (bench/\S+)(.*)$", line)
+        if m:
+            seen += 1
+            r.add(m.group(2), m.group(1) == "ok", m.group(3).lstrip(": "))
+    if r.failed or status or not seen:
+        sys.stdout.write(out[-3000:])
+    if not seen:
+        r.add("bench/completes", False, f"exit status {status}, no check lines")
+    return "bench-quick", r, time.time() - start
+
+
 # ---- main -----------------------------------------------------------------
 MATRIX = [
     dict(fw=fw, machine=m, smp=s, mem=mem)
@@ -322,6 +352,8 @@ def main():
     ap.add_argument("--only", help="regex of boot names to run")
     ap.add_argument("--cmd-test", nargs=2, action="append", default=[],
                     metavar=("NAME", "COMMAND"), help="a shell command that must succeed")
+    ap.add_argument("--bench", metavar="COMMAND",
+                    help="the benchmark tool in quick check mode (boot name bench-quick)")
     args = ap.parse_args()
 
     res = Results()
@@ -351,6 +383,8 @@ def main():
             futs.append(ex.submit(run_locks_user_boot, args.locks_user_iso, args.timeout * 3))
         if args.panic_iso and (not args.only or re.search(args.only, "expected-panic")):
             futs.append(ex.submit(run_panic_boot, args.panic_iso, args.timeout))
+        if args.bench and wanted("bench-quick"):
+            futs.append(ex.submit(run_bench_check, args.bench, 300))
         for f in cf.as_completed(futs):
             name, r, secs = f.result()
             print(f"# boot {name}: {r.passed} passed, {r.failed} failed in {secs:.1f}s", flush=True)
