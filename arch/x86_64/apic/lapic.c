@@ -214,12 +214,13 @@ static void icr_send(uint32_t dest, uint32_t lo)
 		__asm__ volatile("mfence" ::: "memory");
 		wrmsr(X2APIC_MSR_ICR, (uint64_t)dest << 32 | lo);
 	} else {
+		/* Wait for the previous IPI to be accepted, not for this one:
+		 * nothing needs it delivered on return, and each read of the
+		 * ICR is another trip to the (emulated) APIC. */
 		while (lapic_read(LAPIC_ICR_LO) & ICR_PENDING)
 			cpu_relax();
 		lapic_write(LAPIC_ICR_HI, dest << 24);
 		lapic_write(LAPIC_ICR_LO, lo);
-		while (lapic_read(LAPIC_ICR_LO) & ICR_PENDING)
-			cpu_relax();
 	}
 	arch_irq_restore(flags);
 }
