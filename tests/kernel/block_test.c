@@ -1,0 +1,271 @@
+/*
+ * Block layer against disks the test harness made (scripts/mkdisk.py):
+ * every disk whose sector 0 starts with "GOOSTEST-MBR"/"GOOSTEST-GPT" is
+ * checked for its partitions and its per-sector pattern, then written
+ * through the buffer cache and directly, and synced. The harness checks
+ * the image bytes after power-off ("written and flushed is on disk").
+ * Without such a disk (the ordinary ktest boots) the cases skip.
+ *
+ * I/O sleeps, so each case runs its body in a kernel task and the boot
+ * flow (an idle task) waits for it.
+ */
+#include <drivers/block/blkdev.h>
+#include <drivers/block/crc32.h>
+#include <kernel/arch.h>
+#include <kernel/errno.h>
+#include <kernel/ktest.h>
+#include <kernel/printk.h>
+#include <kernel/string.h>
+#include <kernel/task.h>
+#include <kernel/time.h>
+#include <mm/slab.h>
+
+#define MAX_TEST_DISKS 4
+
+static uint64_t pattern_word(uint64_t s, unsigned i)
+{
+	return 0xb10cull << 48 | s << 16 | i;
+}
+
+static bool sector_matches(const void *buf, uint64_t s, bool flipped)
+{
+	const uint64_t *w = buf;
+	for (unsigned i = 0; i < 64; i++)
+		if (w[i] != (flipped ? ~pattern_word(s, i) : pattern_word(s, i)))
+			return false;
+	return true;
+}
+
+static void fill_flipped(void *buf, uint64_t s)
+{
+	uint64_t *w = buf;
+	for (unsigned i = 0; i < 64; i++)
+		w[i] = ~pattern_word(s, i);
+}
+
+/* ---- running a body in a task --------------------------------------------- */
+
+struct task_run {
+	struct ktest *t;
+	void (*body)(struct ktest *t, struct block_device *disk, bool gpt);
+	bool done;
+};
+
+static bool wait_flag(bool *flag, uint64_t secs)
+{
+	uint64_t end = time_ns() + secs * NSEC_PER_SEC;
+	arch_irq_enable();
+	while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE) && time_ns() < end) {
+		schedule();
+		arch_cpu_relax();
+	}
+	return __atomic_load_n(flag, __ATOMIC_ACQUIRE);
+}
+
+struct found {
+	struct block_device *disk[MAX_TEST_DISKS];
+	bool gpt[MAX_TEST_DISKS];
+	unsigned n;
+};
+
+static void find_test_disk(struct block_device *b, void *arg)
+{
+	struct found *f = arg;
+	char *buf;
+
+	if (b->whole != b || f->n == MAX_TEST_DISKS || !(buf = kmalloc(b->block_size)))
+		return;
+	if (bdev_read(b, 0, buf, b->block_size) == 0 && !memcmp(buf, "GOOSTEST-", 9)) {
+		f->gpt[f->n] = !memcmp(buf + 9, "GPT", 3);
+		f->disk[f->n++] = b;
+	}
+	kfree(buf);
+}
+
+static void body_task(void *arg)
+{
+	struct task_run *r = arg;
+	struct found f = { .n = 0 };
+
+	bdev_for_each(find_test_disk, &f);
+	if (f.n == 0)
+		ktest_skip(r->t, "no GOOSTEST disk attached");
+	for (unsigned i = 0; i < f.n; i++) {
+		printk("    # block_test: %s (%s)\n", f.disk[i]->name, f.gpt[i] ? "GPT" : "MBR");
+		r->body(r->t, f.disk[i], f.gpt[i]);
+	}
+	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
+}
+
+static void run_on_disks(struct ktest *t,
+			 void (*body)(struct ktest *t, struct block_device *disk, bool gpt))
+{
+	struct task_run r = { t, body, false };
+
+	uint64_t end = time_ns() + 30 * NSEC_PER_SEC;
+	arch_irq_enable();
+	while (!bdev_ready() && time_ns() < end) {
+		schedule();
+		arch_cpu_relax();
+	}
+	KT_ASSERT(t, bdev_ready());
+	KT_ASSERT(t, task_create("block_test", body_task, &r) != NULL);
+	KT_ASSERT(t, wait_flag(&r.done, 60));
+}
+
+/* ---- cases ------------------------------------------------------------------ */
+
+static void expect_part(struct ktest *t, struct block_device *disk, unsigned n,
+			uint64_t start, uint64_t count)
+{
+	char name[BDEV_NAME_MAX];
+	struct block_device *p;
+
+	snprintf(name, sizeof(name), "%s%u", disk->name, n);
+	p = bdev_get(name);
+	KT_ASSERT(t, p != NULL);
+	KT_EXPECT(t, p->whole == disk);
+	KT_EXPECT_EQ(t, p->start_sect, start);
+	KT_EXPECT_EQ(t, p->nr_sectors, count);
+}
+
+static void partitions_body(struct ktest *t, struct block_device *disk, bool gpt)
+{
+	char name[BDEV_NAME_MAX];
+
+	KT_EXPECT_EQ(t, disk->nr_sectors, 16384);
+	expect_part(t, disk, 1, 2048, 4096);
+	expect_part(t, disk, 2, 6144, 8192);
+	snprintf(name, sizeof(name), "%s3", disk->name);
+	KT_EXPECT(t, bdev_get(name) == NULL);   /* GPT: absent; MBR: extended, not a device */
+	if (!gpt)
+		expect_part(t, disk, 5, 14400, 1024);
+	snprintf(name, sizeof(name), "%s%u", disk->name, gpt ? 5 : 6);
+	KT_EXPECT(t, bdev_get(name) == NULL);
+}
+
+static void test_partitions(struct ktest *t)
+{
+	run_on_disks(t, partitions_body);
+}
+
+/* Pattern through the disk and through partitions (offsets remapped);
+ * out-of-range and misaligned requests fail with the documented errno. */
+static void read_body(struct ktest *t, struct block_device *disk, bool gpt)
+{
+	char name[BDEV_NAME_MAX];
+	uint8_t *buf = kmalloc(8 * SECTOR_SIZE);
+	struct block_device *p2;
+
+	KT_ASSERT(t, buf != NULL);
+	KT_EXPECT_EQ(t, bdev_read(disk, 3000, buf, 8 * SECTOR_SIZE), 0);
+	for (unsigned i = 0; i < 8; i++)
+		KT_EXPECT(t, sector_matches(buf + i * SECTOR_SIZE, 3000 + i, false));
+	snprintf(name, sizeof(name), "%s2", disk->name);
+	p2 = bdev_get(name);
+	if (p2) {
+		KT_EXPECT_EQ(t, bdev_read(p2, 8191, buf, SECTOR_SIZE), 0);
+		KT_EXPECT(t, sector_matches(buf, 6144 + 8191, false));
+		KT_EXPECT_EQ(t, bdev_read(p2, 8192, buf, SECTOR_SIZE), -ENXIO);
+		KT_EXPECT_EQ(t, bdev_read(p2, 8191, buf, 2 * SECTOR_SIZE), -ENXIO);
+	}
+	KT_EXPECT_EQ(t, bdev_read(disk, 0, buf, 100), -EINVAL);
+	KT_EXPECT_EQ(t, bdev_read(disk, 16384, buf, SECTOR_SIZE), -ENXIO);
+	kfree(buf);
+}
+
+static void test_read_pattern(struct ktest *t)
+{
+	run_on_disks(t, read_body);
+}
+
+/* The cache: the same block twice is one buffer; a partition's block is
+ * the disk's block. */
+static void cache_body(struct ktest *t, struct block_device *disk, bool gpt)
+{
+	char name[BDEV_NAME_MAX];
+	struct block_device *p1;
+	struct buf *a, *b;
+
+	snprintf(name, sizeof(name), "%s1", disk->name);
+	KT_ASSERT(t, (p1 = bdev_get(name)) != NULL);
+	a = bread(p1, 10, 1024);                /* sectors 2068, 2069 of the disk */
+	KT_ASSERT(t, !IS_ERR(a));
+	KT_EXPECT(t, sector_matches(a->data, 2068, false));
+	KT_EXPECT(t, sector_matches(a->data + 512, 2069, false));
+	brelse(a);
+	b = bread(disk, 2068 / 2, 1024);
+	KT_ASSERT(t, !IS_ERR(b));
+	KT_EXPECT(t, a == b);
+	brelse(b);
+	KT_EXPECT(t, IS_ERR(bread(p1, 4096 / 2, 1024)));
+	KT_EXPECT_EQ(t, PTR_ERR(bread(p1, 0, 1000)), -EINVAL);
+}
+
+static void test_buffer_cache(struct ktest *t)
+{
+	run_on_disks(t, cache_body);
+}
+
+/* Write the complement of the pattern where scripts/mkdisk.py expects it:
+ * block 3 (1 KiB) of partition 1 through the cache, sectors 100..107 of
+ * partition 2 directly; sync; then read back past the cache. */
+static void write_body(struct ktest *t, struct block_device *disk, bool gpt)
+{
+	char name[BDEV_NAME_MAX];
+	struct block_device *p1, *p2;
+	uint8_t *buf = kmalloc(8 * SECTOR_SIZE);
+	struct buf *b;
+
+	KT_ASSERT(t, buf != NULL);
+	snprintf(name, sizeof(name), "%s1", disk->name);
+	KT_ASSERT(t, (p1 = bdev_get(name)) != NULL);
+	snprintf(name, sizeof(name), "%s2", disk->name);
+	KT_ASSERT(t, (p2 = bdev_get(name)) != NULL);
+
+	b = bread(p1, 3, 1024);
+	KT_ASSERT(t, !IS_ERR(b));
+	fill_flipped(b->data, 2048 + 6);
+	fill_flipped(b->data + 512, 2048 + 7);
+	bdirty(b);
+	brelse(b);
+	for (unsigned i = 0; i < 8; i++)
+		fill_flipped(buf + i * SECTOR_SIZE, 6144 + 100 + i);
+	KT_EXPECT_EQ(t, bdev_write(p2, 100, buf, 8 * SECTOR_SIZE), 0);
+	KT_EXPECT_EQ(t, bdev_sync(p1), 0);
+
+	bcache_shrink();                /* the buffer is clean now: dropped */
+	memset(buf, 0, 8 * SECTOR_SIZE);
+	KT_EXPECT_EQ(t, bdev_read(disk, 2048 + 6, buf, 2 * SECTOR_SIZE), 0);
+	KT_EXPECT(t, sector_matches(buf, 2048 + 6, true));
+	KT_EXPECT(t, sector_matches(buf + SECTOR_SIZE, 2048 + 7, true));
+	KT_EXPECT_EQ(t, bdev_read(disk, 6144 + 100, buf, 8 * SECTOR_SIZE), 0);
+	for (unsigned i = 0; i < 8; i++)
+		KT_EXPECT(t, sector_matches(buf + i * SECTOR_SIZE, 6144 + 100 + i, true));
+	KT_EXPECT_EQ(t, bdev_read(disk, 2048 + 8, buf, SECTOR_SIZE), 0);
+	KT_EXPECT(t, sector_matches(buf, 2048 + 8, false));
+	kfree(buf);
+}
+
+static void test_write_and_sync(struct ktest *t)
+{
+	run_on_disks(t, write_body);
+}
+
+/* CRC-32 check values (the "123456789" check of the CRC catalogue). */
+static void test_crc32(struct ktest *t)
+{
+	KT_EXPECT_EQ(t, crc32(0, "123456789", 9), 0xcbf43926u);
+	KT_EXPECT_EQ(t, crc32(crc32(0, "1234", 4), "56789", 5), 0xcbf43926u);
+	KT_EXPECT_EQ(t, crc32(0, "", 0), 0);
+}
+
+static struct ktest_case block_cases[] = {
+	KTEST_CASE(test_crc32),
+	KTEST_CASE(test_partitions),
+	KTEST_CASE(test_read_pattern),
+	KTEST_CASE(test_buffer_cache),
+	KTEST_CASE(test_write_and_sync),
+	{},
+};
+KTEST_SUITE(block, block_cases);
