@@ -150,10 +150,16 @@ $(BUILD)/unit/%: $$(unit_$$*_SRCS) tests/unit/$$*.mk | deps-ok
 
 KTEST_ISO := $(BUILD)/ktest.iso
 PANIC_ISO := $(BUILD)/panic.iso
+BLOCK_ISO := $(BUILD)/ktest-block.iso
 
 $(KTEST_ISO): $(KERNEL) scripts/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "ktest"
+
+# The disk boots (scripts/testrun.py DISK_BOOTS) run only the block suite.
+$(BLOCK_ISO): $(KERNEL) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "ktest=block"
 
 $(PANIC_ISO): $(KERNEL) scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -183,10 +189,10 @@ $(LOCKS_USER_ISO): debug-locks-kernel $(BUILD)/usertest.cpio scripts/mkiso.sh
 unit: $(UNIT_BINS)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS)
 
-test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BUILD)/usertest.iso $(BUILD)/usertest-static.iso $(KERNEL) \
+test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BLOCK_ISO) $(BUILD)/usertest.iso $(BUILD)/usertest-static.iso $(KERNEL) \
 		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
-		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) --user-iso $(BUILD)/usertest.iso \
+		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) --block-iso $(BLOCK_ISO) --user-iso $(BUILD)/usertest.iso \
 		--user-static-iso $(BUILD)/usertest-static.iso \
 		--locks-ktest-iso $(LOCKS_KTEST_ISO) --locks-user-iso $(LOCKS_USER_ISO) \
 		--cmd-test docs/syscalls.md-current '$(PYTHON) scripts/gen-syscalls.py docs kernel/syscalls.tbl | cmp -s - docs/syscalls.md' \

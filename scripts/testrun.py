@@ -8,6 +8,8 @@ Runs, and counts as tests:
   * boot checks per boot (memory total within 1% of what QEMU was given, the
     CPU count from the MADT, a calibrated TSC) and an expected-panic boot whose
     report must show a symbolized backtrace;
+  * disk boots: in-kernel block suite with host-made images attached
+    (virtio-blk, NVMe); after power-off the host checks the image bytes;
   * the lock checker's boots (a DEBUG_LOCKS=1 kernel, 4 CPUs): once with the
     in-kernel suites, where only the reports the lockdep suite provokes (on
     locks named ktest_lockdep_*) may appear, once with the user tests, where
@@ -190,7 +192,8 @@ def boot_and_parse(cfg, iso, timeout, r):
     name = cfg["name"]
     done = lambda l: "All CPUs halted" in l or "fault while reporting a fault" in l
     lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"],
-                                         cfg["smp"], cfg["mem"], timeout, stop_on=done)
+                                         cfg["smp"], cfg["mem"], timeout, stop_on=done,
+                                         extra=cfg.get("extra", ()))
     cases, errors = parse_ktap(lines)
     for suite, case, ok, skip in cases:
         r.add(f"{name}/{suite}.{case}", ok)
@@ -234,6 +237,50 @@ def run_user_boot(cfg, iso, timeout):
     lines, text, status, secs, log = boot_and_parse(cfg, iso, timeout, r)
     if status != "timeout" and "Kernel panic" not in text:
         r.add(f"{name}/init-exit-0", "init: exited with status 0" in text, f"see {log}")
+    return name, r, secs
+
+
+# Each disk boot attaches test images (scripts/mkdisk.py) as (kind, bus):
+# the in-kernel block suite checks and writes them, the host then checks
+# that the flushed writes reached the image files.
+DISK_BOOTS = [
+    dict(name="disk-virtio-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
+         disks=[("mbr", "virtio", "vda"), ("gpt", "virtio", "vdb")]),
+    dict(name="disk-virtio-bios-pc-smp2", fw="bios", machine="pc", smp=2, mem="256M",
+         disks=[("gpt", "virtio", "vda")]),
+]
+
+
+def disk_args(name, disks):
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import mkdisk
+    os.makedirs(LOGS, exist_ok=True)
+    args, paths = [], []
+    for i, (kind, bus, _) in enumerate(disks):
+        path = os.path.join(LOGS, f"{name}-{i}.img")
+        mkdisk.make(kind, path)
+        paths.append(path)
+        args += ["-drive", f"file={path},if=none,id=disk{i},format=raw"]
+        args += ["-device", f"virtio-blk-pci,drive=disk{i}" if bus == "virtio"
+                 else f"nvme,serial=goos{i},drive=disk{i}"]
+    return args, paths, mkdisk
+
+
+def run_disk_boot(cfg, iso, timeout):
+    r = Results()
+    name = cfg["name"]
+    args, paths, mkdisk = disk_args(name, cfg["disks"])
+    cfg = dict(cfg, extra=args)
+    lines, text, status, secs, log = boot_and_parse(cfg, iso, timeout, r)
+    cases, _ = parse_ktap(lines)
+    block = [c for c in cases if c[0] == "block"]
+    r.add(f"{name}/block-suite-ran", len(block) > 0, f"see {log}")
+    r.add(f"{name}/block-not-skipped", block and not any(c[3] for c in block), f"see {log}")
+    for (kind, bus, dev), path in zip(cfg["disks"], paths):
+        seen = f"# block_test: {dev} ({kind.upper()})" in text
+        r.add(f"{name}/{dev}-tested", seen, f"no '# block_test: {dev}' line, see {log}")
+        problems = mkdisk.verify(path) if status != "timeout" else ["timeout"]
+        r.add(f"{name}/{dev}-on-disk", not problems, "; ".join(problems[:5]))
     return name, r, secs
 
 
@@ -315,6 +362,7 @@ def main():
     ap.add_argument("--panic-iso")
     ap.add_argument("--user-iso")
     ap.add_argument("--user-static-iso", help="the user tests in one link mode")
+    ap.add_argument("--block-iso", help="a kernel that runs the block ktest suite")
     ap.add_argument("--locks-ktest-iso")
     ap.add_argument("--locks-user-iso")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
@@ -345,6 +393,9 @@ def main():
                                args.timeout * 3)
                      for c in USER_BOOTS if not args.only or re.search(args.only, c["name"])]
         wanted = lambda name: not args.only or re.search(args.only, name)
+        if args.block_iso:
+            futs += [ex.submit(run_disk_boot, c, args.block_iso, args.timeout)
+                     for c in DISK_BOOTS if wanted(c["name"])]
         if args.locks_ktest_iso and wanted("debug-locks-ktest-bios-q35-smp4"):
             futs.append(ex.submit(run_locks_ktest_boot, args.locks_ktest_iso, args.timeout))
         if args.locks_user_iso and wanted("debug-locks-user-bios-q35-smp4"):
