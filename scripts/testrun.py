@@ -248,6 +248,10 @@ DISK_BOOTS = [
          disks=[("mbr", "virtio", "vda"), ("gpt", "virtio", "vdb")]),
     dict(name="disk-virtio-bios-pc-smp2", fw="bios", machine="pc", smp=2, mem="256M",
          disks=[("gpt", "virtio", "vda")]),
+    dict(name="disk-nvme-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
+         disks=[("gpt", "nvme", "nvme0n1"), ("mbr", "nvme", "nvme1n1")]),
+    dict(name="disk-mixed-uefi-q35-smp2", fw="uefi", machine="q35", smp=2, mem="512M",
+         disks=[("mbr", "virtio", "vda"), ("gpt", "nvme", "nvme0n1")]),
 ]
 
 

@@ -67,6 +67,15 @@ void bdev_next_name(const char *prefix, char *name)
 	snprintf(name, BDEV_NAME_MAX, "%s?", prefix);
 }
 
+void bdev_part_name(const char *disk, unsigned partno, char *name)
+{
+	size_t n = strlen(disk);
+
+	/* Linux: "vda1", but "nvme0n1p1" when the disk's name ends in a digit. */
+	snprintf(name, BDEV_NAME_MAX, "%s%s%u", disk,
+		 n && disk[n - 1] >= '0' && disk[n - 1] <= '9' ? "p" : "", partno);
+}
+
 /* ---- I/O ------------------------------------------------------------------ */
 
 void bio_complete(struct bio *bio, int error)
@@ -111,21 +120,25 @@ static int bdev_rw(struct block_device *bdev, enum bio_op op, uint64_t sector,
 	struct block_device *disk = bdev->whole;
 	uint32_t bs_sectors = disk->block_size >> SECTOR_SHIFT;
 	uint64_t count = len >> SECTOR_SHIFT;
+	size_t chunk = disk->max_transfer ? disk->max_transfer : 0x80000000u;
+	int err = 0;
 
-	if (len == 0)
-		return 0;
-	if (len % disk->block_size || sector % bs_sectors || len > 0xffffffffu ||
-	    !dma_ok(buf, len))
+	if (len % disk->block_size || sector % bs_sectors || !dma_ok(buf, len))
 		return -EINVAL;
-	if (sector >= bdev->nr_sectors || count > bdev->nr_sectors - sector)
+	if (len && (sector >= bdev->nr_sectors || count > bdev->nr_sectors - sector))
 		return -ENXIO;
-	struct bio bio = {
-		.op = op,
-		.sector = bdev->start_sect + sector,
-		.buf = buf,
-		.len = (uint32_t)len,
-	};
-	return submit_wait(disk, &bio);
+	/* One bio per chunk the driver accepts, in order, each waited for. */
+	for (size_t done = 0; done < len && !err; done += chunk) {
+		size_t n = len - done < chunk ? len - done : chunk;
+		struct bio bio = {
+			.op = op,
+			.sector = bdev->start_sect + sector + (done >> SECTOR_SHIFT),
+			.buf = (uint8_t *)buf + done,
+			.len = (uint32_t)n,
+		};
+		err = submit_wait(disk, &bio);
+	}
+	return err;
 }
 
 int bdev_read(struct block_device *bdev, uint64_t sector, void *buf, size_t len)
@@ -162,14 +175,10 @@ static void add_partition(struct block_device *disk, const struct part_info *p)
 {
 	uint32_t spb = disk->block_size >> SECTOR_SHIFT;
 	struct block_device *part = kzalloc(sizeof(*part));
-	size_t n = strlen(disk->name);
 
 	if (!part)
 		return;
-	/* Linux: "vda1", but "nvme0n1p1" when the disk's name ends in a digit. */
-	snprintf(part->name, sizeof(part->name), "%s%s%u", disk->name,
-		 n && disk->name[n - 1] >= '0' && disk->name[n - 1] <= '9' ? "p" : "",
-		 p->partno);
+	bdev_part_name(disk->name, p->partno, part->name);
 	part->block_size = disk->block_size;
 	part->start_sect = p->start * spb;
 	part->nr_sectors = p->nr_blocks * spb;
@@ -206,7 +215,8 @@ static void scan_partitions(struct block_device *disk)
 
 int bdev_register_disk(struct block_device *disk)
 {
-	if (!disk->ops || disk->block_size < SECTOR_SIZE || disk->block_size % SECTOR_SIZE)
+	if (!disk->ops || disk->block_size < SECTOR_SIZE || disk->block_size % SECTOR_SIZE ||
+	    disk->max_transfer % disk->block_size)
 		return -EINVAL;
 	disk->whole = disk;
 	disk->start_sect = 0;

@@ -61,6 +61,7 @@ struct block_device {
 	/* Immutable once registered. */
 	char name[BDEV_NAME_MAX];       /* "vda", "vda1", "nvme0n1p2" */
 	uint32_t block_size;            /* logical block size in bytes (>= 512) */
+	uint32_t max_transfer;          /* disks: bytes per bio at most, 0: no limit */
 	uint64_t nr_sectors;            /* size in 512-byte sectors */
 	struct block_device *whole;     /* the disk (itself for a disk) */
 	uint64_t start_sect;            /* partition: first sector on the disk */
@@ -73,8 +74,8 @@ struct block_device {
 
 /* ---- drivers ------------------------------------------------------------ */
 
-/* Register a disk: name, block_size, nr_sectors, ops and driver_data set by
- * the driver. Reads its partition table (sleeps) and registers partitions.
+/* Register a disk: name, block_size, nr_sectors, ops, driver_data and
+ * max_transfer (a multiple of block_size, or 0) set by the driver. Reads its partition table (sleeps) and registers partitions.
  * 0 or -errno. */
 int bdev_register_disk(struct block_device *disk);
 /* Finish a request; interrupt context allowed. */
@@ -86,6 +87,9 @@ void bdev_next_name(const char *prefix, char *name);
 
 /* Look a device up by name ("vda", "vda1"); NULL if none. */
 struct block_device *bdev_get(const char *name);
+/* The name of partition partno of disk: "vda" 1 -> "vda1", "nvme0n1" 1 ->
+ * "nvme0n1p1". name has BDEV_NAME_MAX bytes. */
+void bdev_part_name(const char *disk, unsigned partno, char *name);
 /* Call fn for each registered device, in registration order. */
 void bdev_for_each(void (*fn)(struct block_device *bdev, void *arg), void *arg);
 
@@ -149,3 +153,4 @@ bool bdev_ready(void);
 
 /* Driver entry points block_init() calls (each registers a PCI driver). */
 void virtio_blk_init(void);
+void nvme_init(void);

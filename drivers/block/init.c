@@ -13,6 +13,7 @@ static bool ready;
 static void block_probe_task(void *arg)
 {
 	virtio_blk_init();
+	nvme_init();
 	__atomic_store_n(&ready, true, __ATOMIC_RELEASE);
 }
 

@@ -121,7 +121,7 @@ static void expect_part(struct ktest *t, struct block_device *disk, unsigned n,
 	char name[BDEV_NAME_MAX];
 	struct block_device *p;
 
-	snprintf(name, sizeof(name), "%s%u", disk->name, n);
+	bdev_part_name(disk->name, n, name);
 	p = bdev_get(name);
 	KT_ASSERT(t, p != NULL);
 	KT_EXPECT(t, p->whole == disk);
@@ -136,11 +136,11 @@ static void partitions_body(struct ktest *t, struct block_device *disk, bool gpt
 	KT_EXPECT_EQ(t, disk->nr_sectors, 16384);
 	expect_part(t, disk, 1, 2048, 4096);
 	expect_part(t, disk, 2, 6144, 8192);
-	snprintf(name, sizeof(name), "%s3", disk->name);
+	bdev_part_name(disk->name, 3, name);
 	KT_EXPECT(t, bdev_get(name) == NULL);   /* GPT: absent; MBR: extended, not a device */
 	if (!gpt)
 		expect_part(t, disk, 5, 14400, 1024);
-	snprintf(name, sizeof(name), "%s%u", disk->name, gpt ? 5 : 6);
+	bdev_part_name(disk->name, gpt ? 5 : 6, name);
 	KT_EXPECT(t, bdev_get(name) == NULL);
 }
 
@@ -161,7 +161,7 @@ static void read_body(struct ktest *t, struct block_device *disk, bool gpt)
 	KT_EXPECT_EQ(t, bdev_read(disk, 3000, buf, 8 * SECTOR_SIZE), 0);
 	for (unsigned i = 0; i < 8; i++)
 		KT_EXPECT(t, sector_matches(buf + i * SECTOR_SIZE, 3000 + i, false));
-	snprintf(name, sizeof(name), "%s2", disk->name);
+	bdev_part_name(disk->name, 2, name);
 	p2 = bdev_get(name);
 	if (p2) {
 		KT_EXPECT_EQ(t, bdev_read(p2, 8191, buf, SECTOR_SIZE), 0);
@@ -187,7 +187,7 @@ static void cache_body(struct ktest *t, struct block_device *disk, bool gpt)
 	struct block_device *p1;
 	struct buf *a, *b;
 
-	snprintf(name, sizeof(name), "%s1", disk->name);
+	bdev_part_name(disk->name, 1, name);
 	KT_ASSERT(t, (p1 = bdev_get(name)) != NULL);
 	a = bread(p1, 10, 1024);                /* sectors 2068, 2069 of the disk */
 	KT_ASSERT(t, !IS_ERR(a));
@@ -218,9 +218,9 @@ static void write_body(struct ktest *t, struct block_device *disk, bool gpt)
 	struct buf *b;
 
 	KT_ASSERT(t, buf != NULL);
-	snprintf(name, sizeof(name), "%s1", disk->name);
+	bdev_part_name(disk->name, 1, name);
 	KT_ASSERT(t, (p1 = bdev_get(name)) != NULL);
-	snprintf(name, sizeof(name), "%s2", disk->name);
+	bdev_part_name(disk->name, 2, name);
 	KT_ASSERT(t, (p2 = bdev_get(name)) != NULL);
 
 	b = bread(p1, 3, 1024);
