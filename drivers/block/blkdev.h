@@ -145,9 +145,10 @@ void bcache_shrink(void);
 
 /* ---- boot --------------------------------------------------------------- */
 
-/* Start the block drivers in a kernel task (probing reads partition
- * tables, so it sleeps). bdev_ready(): every disk present at boot and its
- * partitions are registered. */
+/* Boot flow, after sched_init: probe the block drivers (in a kernel task:
+ * reading partition tables sleeps) and return when done. bdev_ready():
+ * block_init() finished probing (every disk present at boot and its
+ * partitions are registered). */
 void block_init(void);
 bool bdev_ready(void);
 
