@@ -247,7 +247,7 @@ DISK_BOOTS = [
     dict(name="disk-virtio-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
          disks=[("mbr", "virtio", "vda"), ("gpt", "virtio", "vdb")]),
     dict(name="disk-virtio-bios-pc-smp2", fw="bios", machine="pc", smp=2, mem="256M",
-         disks=[("gpt", "virtio", "vda")]),
+         disks=[("gpt", "virtio", "vda"), ("mbr", "virtio-legacy", "vdb")]),
     dict(name="disk-nvme-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
          disks=[("gpt", "nvme", "nvme0n1"), ("mbr", "nvme", "nvme1n1")]),
     dict(name="disk-mixed-uefi-q35-smp2", fw="uefi", machine="q35", smp=2, mem="512M",
@@ -265,8 +265,9 @@ def disk_args(name, disks):
         mkdisk.make(kind, path)
         paths.append(path)
         args += ["-drive", f"file={path},if=none,id=disk{i},format=raw"]
-        args += ["-device", f"virtio-blk-pci,drive=disk{i}" if bus == "virtio"
-                 else f"nvme,serial=goos{i},drive=disk{i}"]
+        args += ["-device", {"virtio": f"virtio-blk-pci,drive=disk{i}",
+                             "virtio-legacy": f"virtio-blk-pci,disable-modern=on,drive=disk{i}",
+                             "nvme": f"nvme,serial=goos{i},drive=disk{i}"}[bus]]
     return args, paths, mkdisk
 
 
@@ -283,6 +284,10 @@ def run_disk_boot(cfg, iso, timeout):
     for (kind, bus, dev), path in zip(cfg["disks"], paths):
         seen = f"# block_test: {dev} ({kind.upper()})" in text
         r.add(f"{name}/{dev}-tested", seen, f"no '# block_test: {dev}' line, see {log}")
+        if bus.startswith("virtio"):
+            want = "legacy" if bus == "virtio-legacy" else "modern"
+            r.add(f"{name}/{dev}-{want}-transport",
+                  f"virtio-blk {dev}: {want} transport" in text, f"see {log}")
         problems = mkdisk.verify(path) if status != "timeout" else ["timeout"]
         r.add(f"{name}/{dev}-on-disk", not problems, "; ".join(problems[:5]))
     return name, r, secs

@@ -147,7 +147,7 @@ static int vblk_setup(struct vblk *v, struct pci_device *pci)
 
 	if ((err = virtio_pci_init(&v->vp, pci)))
 		return err;
-	if (!v->vp.device)
+	if (!v->vp.legacy && !v->vp.device)
 		return -ENODEV;
 	if ((err = virtio_negotiate(&v->vp, 1ull << VIRTIO_BLK_F_FLUSH |
 				    1ull << VIRTIO_BLK_F_BLK_SIZE)))
@@ -187,13 +187,16 @@ static int vblk_probe(struct pci_device *pci, const struct pci_device_id *id)
 	if ((err = vblk_setup(v, pci))) {
 		/* Interrupt and ring memory set up so far stay allocated: the
 		 * device may still point at them until reset. */
-		if (v->vp.common)
+		if (v->vp.common || v->vp.legacy)
 			virtio_fail(&v->vp);
 		pr_warn("virtio-blk %02x:%02x.%u: setup failed: %d\n", pci->bus, pci->dev,
 			pci->fn, err);
 		return err;
 	}
 	bdev_next_name("vd", v->disk.name);
+	pr_info("virtio-blk %s: %s transport, %u-entry queue, %s\n", v->disk.name,
+		v->vp.legacy ? "legacy" : "modern", v->vq.size,
+		v->has_flush ? "write cache flushed on sync" : "no flush");
 	v->disk.ops = &vblk_ops;
 	v->disk.driver_data = v;
 	pci->driver_data = v;

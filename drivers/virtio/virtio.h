@@ -1,11 +1,14 @@
 /*
  * virtio over PCI (virtio 1.2 spec, OASIS, section 4.1 "Virtio Over PCI
- * Bus"; 2.7 "Split Virtqueues"). Modern (1.x) transport only: the device
- * is found by its vendor capabilities (common, notify, ISR, device config),
- * VIRTIO_F_VERSION_1 is required, and queues interrupt through MSI-X.
+ * Bus"; 2.7 "Split Virtqueues"). The modern (1.x) transport is used when
+ * the device has its vendor capabilities (common, notify, ISR, device
+ * config; VIRTIO_F_VERSION_1 required); a transitional device without
+ * them is driven through the legacy I/O BAR. Queues interrupt through
+ * MSI-X (or MSI).
  *
- *   virtio_pci.c  capability walk, status/feature handshake, queue setup
- *   virtqueue.c   split rings: add a buffer chain, kick, reap used entries
+ *   virtio_pci.c     capability walk, status/feature handshake, queue setup
+ *   virtio_legacy.c  the same steps on the legacy register block
+ *   virtqueue.c      split rings: add a buffer chain, kick, reap used entries
  *
  * Locking: a struct virtio_pci is set up and used by its driver's probe
  * alone; a struct virtqueue is protected by its own spinlock (taken with
@@ -77,6 +80,7 @@ struct virtqueue {
 	struct vring_avail *avail;
 	struct vring_used *used;
 	volatile uint16_t *notify;      /* write the queue index here to kick */
+	uint16_t notify_port;           /* legacy: the I/O port instead */
 
 	/* Protected by lock (irqsave). */
 	struct spinlock lock;
@@ -102,13 +106,16 @@ struct virtio_pci {
 	volatile uint8_t *isr;
 	volatile uint8_t *device;       /* device-specific config, may be NULL */
 	uint64_t features;              /* negotiated */
+	bool legacy;                    /* the I/O-port transport at io_base */
+	uint16_t io_base;
 };
 
-/* Find and map the capabilities, reset the device and set ACKNOWLEDGE and
- * DRIVER. 0, -ENODEV (not a modern virtio device) or -ENOMEM. */
+/* Find and map the capabilities (else fall back to the legacy I/O BAR of a
+ * transitional device), reset the device and set ACKNOWLEDGE and DRIVER.
+ * 0, -ENODEV (no usable transport) or -ENOMEM. */
 int virtio_pci_init(struct virtio_pci *vp, struct pci_device *pci);
-/* Offer `wanted` & what the device has (VERSION_1 is always added and
- * required), set FEATURES_OK and check the device kept it. */
+/* Offer `wanted` & what the device has (modern: VERSION_1 is always added
+ * and required, then FEATURES_OK is set and checked; legacy: bits 0-31). */
 int virtio_negotiate(struct virtio_pci *vp, uint64_t wanted);
 static inline bool virtio_has(const struct virtio_pci *vp, unsigned bit)
 {

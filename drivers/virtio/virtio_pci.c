@@ -6,7 +6,7 @@
  *
  * Locking: none; only the driver's probe touches a struct virtio_pci.
  */
-#include <drivers/virtio/virtio.h>
+#include <drivers/virtio/internal.h>
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -104,6 +104,8 @@ static uint8_t get_status(struct virtio_pci *vp)
 
 static void add_status(struct virtio_pci *vp, uint8_t bits)
 {
+	if (vp->legacy)
+		return virtio_legacy_add_status(vp, bits);
 	mmio_write8(vp->common + COMMON(device_status), get_status(vp) | bits);
 }
 
@@ -114,7 +116,7 @@ int virtio_pci_init(struct virtio_pci *vp, struct pci_device *pci)
 	pci_enable_device(pci);
 	pci_enable_bus_master(pci);
 	if (find_caps(vp))
-		return -ENODEV;
+		return virtio_legacy_init(vp);
 	/* Reset, and wait for the device to finish resetting (4.1.4.3.2). */
 	mmio_write8(vp->common + COMMON(device_status), 0);
 	while (get_status(vp) != 0)
@@ -136,6 +138,8 @@ static uint64_t device_features(struct virtio_pci *vp)
 
 int virtio_negotiate(struct virtio_pci *vp, uint64_t wanted)
 {
+	if (vp->legacy)
+		return virtio_legacy_negotiate(vp, wanted);
 	uint64_t f = device_features(vp) & (wanted | 1ull << VIRTIO_F_VERSION_1);
 
 	if (!(f & 1ull << VIRTIO_F_VERSION_1))
@@ -170,6 +174,8 @@ int virtio_setup_queue(struct virtio_pci *vp, struct virtqueue *vq, uint16_t ind
 	volatile uint8_t *c = vp->common;
 	uint16_t size;
 
+	if (vp->legacy)
+		return virtio_legacy_setup_queue(vp, vq, index, msix_entry);
 	if (index >= mmio_read16(c + COMMON(num_queues)))
 		return -ENODEV;
 	mmio_write16(c + COMMON(queue_select), index);
@@ -202,7 +208,8 @@ int virtio_setup_queue(struct virtio_pci *vp, struct virtqueue *vq, uint16_t ind
 
 void virtio_driver_ok(struct virtio_pci *vp)
 {
-	mmio_write16(vp->common + COMMON(config_msix_vector), VIRTIO_MSI_NO_VECTOR);
+	if (!vp->legacy)
+		mmio_write16(vp->common + COMMON(config_msix_vector), VIRTIO_MSI_NO_VECTOR);
 	add_status(vp, VIRTIO_STATUS_DRIVER_OK);
 }
 
@@ -221,6 +228,8 @@ uint32_t virtio_cfg_read32(struct virtio_pci *vp, unsigned off)
 	uint32_t v;
 	uint8_t gen;
 
+	if (vp->legacy)
+		return virtio_legacy_cfg_read32(vp, off);
 	do {
 		gen = generation(vp);
 		v = mmio_read32(vp->device + off);
@@ -233,7 +242,11 @@ uint64_t virtio_cfg_read64(struct virtio_pci *vp, unsigned off)
 	uint64_t v;
 	uint8_t gen;
 
-	/* 64-bit fields are read as two 32-bit halves (4.1.3.1). */
+	/* 64-bit fields are read as two 32-bit halves (4.1.3.1); a legacy
+	 * device has no generation count. */
+	if (vp->legacy)
+		return virtio_legacy_cfg_read32(vp, off) |
+		       (uint64_t)virtio_legacy_cfg_read32(vp, off + 4) << 32;
 	do {
 		gen = generation(vp);
 		v = mmio_read32(vp->device + off) | (uint64_t)mmio_read32(vp->device + off + 4) << 32;

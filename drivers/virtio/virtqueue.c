@@ -57,7 +57,10 @@ int virtq_submit(struct virtqueue *vq, const struct virtq_buf *bufs, unsigned n,
 	vq->avail->idx++;
 	/* ...and the index before the notification. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	mmio_write16(vq->notify, vq->index);
+	if (vq->notify)
+		mmio_write16(vq->notify, vq->index);
+	else
+		outw(vq->notify_port, vq->index);
 	spin_unlock_irqrestore(&vq->lock, flags);
 	return 0;
 }
