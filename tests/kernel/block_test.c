@@ -101,7 +101,11 @@ static void body_task(void *arg)
 static void run_on_disks(struct ktest *t,
 			 void (*body)(struct ktest *t, struct block_device *disk, bool gpt))
 {
-	struct task_run r = { t, body, false };
+	/* Static: a body still running after the timeout must not find its
+	 * arguments gone (the case has failed by then). */
+	static struct task_run r;
+
+	r = (struct task_run){ t, body, false };
 
 	KT_ASSERT(t, bdev_ready());     /* block_init() ran before the tests */
 	KT_ASSERT(t, task_create("block_test", body_task, &r) != NULL);
@@ -247,6 +251,69 @@ static void test_write_and_sync(struct ktest *t)
 	run_on_disks(t, write_body);
 }
 
+/* Several tasks at once: direct reads of different ranges (requests in
+ * flight together) and the same cached block (the buffer's sleeping lock). */
+#define IO_TASKS 6
+#define IO_ROUNDS 24
+
+static struct wait_queue workers_done = WAIT_QUEUE_INIT(workers_done);
+
+struct io_worker {
+	struct block_device *disk;
+	unsigned id;
+	int bad;                        /* reads that failed or mismatched */
+	bool done;
+};
+
+static void io_worker(void *arg)
+{
+	struct io_worker *w = arg;
+	uint8_t *buf = kmalloc(8 * SECTOR_SIZE);
+
+	for (unsigned r = 0; buf && r < IO_ROUNDS; r++) {
+		uint64_t s = 3000 + (w->id * IO_ROUNDS + r) * 8 % 9000;
+		if (bdev_read(w->disk, s, buf, 8 * SECTOR_SIZE))
+			w->bad++;
+		for (unsigned i = 0; i < 8; i++)
+			w->bad += !sector_matches(buf + i * SECTOR_SIZE, s + i, false);
+		struct buf *b = bread(w->disk, 4000 / 8, 4096);
+		if (IS_ERR(b)) {
+			w->bad++;
+			continue;
+		}
+		w->bad += !sector_matches(b->data + 7 * SECTOR_SIZE, 4007, false);
+		brelse(b);
+	}
+	w->bad += !buf;
+	kfree(buf);
+	__atomic_store_n(&w->done, true, __ATOMIC_RELEASE);
+	wait_queue_wake_all(&workers_done);
+}
+
+static void concurrent_body(struct ktest *t, struct block_device *disk, bool gpt)
+{
+	struct io_worker *w = kzalloc(IO_TASKS * sizeof(*w));
+
+	KT_ASSERT(t, w != NULL);
+	for (unsigned i = 0; i < IO_TASKS; i++) {
+		w[i] = (struct io_worker){ .disk = disk, .id = i };
+		if (!task_create("block_io", io_worker, &w[i])) {
+			w[i].bad = 1;
+			w[i].done = true;
+		}
+	}
+	for (unsigned i = 0; i < IO_TASKS; i++) {
+		wait_event(&workers_done, __atomic_load_n(&w[i].done, __ATOMIC_ACQUIRE));
+		KT_EXPECT_EQ(t, w[i].bad, 0);
+	}
+	kfree(w);
+}
+
+static void test_concurrent_io(struct ktest *t)
+{
+	run_on_disks(t, concurrent_body);
+}
+
 /* CRC-32 check values (the "123456789" check of the CRC catalogue). */
 static void test_crc32(struct ktest *t)
 {
@@ -260,6 +327,7 @@ static struct ktest_case block_cases[] = {
 	KTEST_CASE(test_partitions),
 	KTEST_CASE(test_read_pattern),
 	KTEST_CASE(test_buffer_cache),
+	KTEST_CASE(test_concurrent_io),
 	KTEST_CASE(test_write_and_sync),
 	{},
 };
