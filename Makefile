@@ -172,6 +172,7 @@ $(PANIC_ISO): $(KERNEL) scripts/mkiso.sh
 LOCKS_BUILD     := $(BUILD)/debug
 LOCKS_KTEST_ISO := $(LOCKS_BUILD)/ktest.iso
 LOCKS_USER_ISO  := $(LOCKS_BUILD)/usertest-locks.iso
+LOCKS_BLOCK_ISO := $(LOCKS_BUILD)/ktest-block.iso
 .PHONY: debug-locks-kernel
 debug-locks-kernel:
 	@$(MAKE) -s DEBUG_LOCKS=1 BUILD=$(LOCKS_BUILD) kernel
@@ -179,6 +180,10 @@ debug-locks-kernel:
 $(LOCKS_KTEST_ISO): debug-locks-kernel scripts/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)scripts/mkiso.sh $(LOCKS_BUILD)/kernel.elf $@ --cmdline "ktest"
+
+$(LOCKS_BLOCK_ISO): debug-locks-kernel scripts/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso.sh $(LOCKS_BUILD)/kernel.elf $@ --cmdline "ktest=block"
 
 $(LOCKS_USER_ISO): debug-locks-kernel $(BUILD)/usertest.cpio scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -190,11 +195,12 @@ unit: $(UNIT_BINS)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS)
 
 test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BLOCK_ISO) $(BUILD)/usertest.iso $(BUILD)/usertest-static.iso $(KERNEL) \
-		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO)
+		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO) $(LOCKS_BLOCK_ISO)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
 		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) --block-iso $(BLOCK_ISO) --user-iso $(BUILD)/usertest.iso \
 		--user-static-iso $(BUILD)/usertest-static.iso \
 		--locks-ktest-iso $(LOCKS_KTEST_ISO) --locks-user-iso $(LOCKS_USER_ISO) \
+		--locks-block-iso $(LOCKS_BLOCK_ISO) \
 		--cmd-test docs/syscalls.md-current '$(PYTHON) scripts/gen-syscalls.py docs kernel/syscalls.tbl | cmp -s - docs/syscalls.md' \
 		--cmd-test run-prog/static 'tests/run-prog.sh static' \
 		--cmd-test run-prog/static-pie 'tests/run-prog.sh static-pie' \

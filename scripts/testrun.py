@@ -252,6 +252,9 @@ DISK_BOOTS = [
          disks=[("gpt", "nvme", "nvme0n1"), ("mbr", "nvme", "nvme1n1")]),
     dict(name="disk-mixed-uefi-q35-smp2", fw="uefi", machine="q35", smp=2, mem="512M",
          disks=[("mbr", "virtio", "vda"), ("gpt", "nvme", "nvme0n1")]),
+    # The lock checker's kernel (--locks-block-iso): no report may appear.
+    dict(name="debug-locks-disk-bios-q35-smp4", fw="bios", machine="q35", smp=4, mem="512M",
+         locks=True, disks=[("gpt", "virtio", "vda"), ("mbr", "nvme", "nvme0n1")]),
 ]
 
 
@@ -290,6 +293,8 @@ def run_disk_boot(cfg, iso, timeout):
                   f"virtio-blk {dev}: {want} transport" in text, f"see {log}")
         problems = mkdisk.verify(path) if status != "timeout" else ["timeout"]
         r.add(f"{name}/{dev}-on-disk", not problems, "; ".join(problems[:5]))
+    if cfg.get("locks"):
+        lockdep_checks(name, lines, r, None)
     return name, r, secs
 
 
@@ -372,6 +377,7 @@ def main():
     ap.add_argument("--user-iso")
     ap.add_argument("--user-static-iso", help="the user tests in one link mode")
     ap.add_argument("--block-iso", help="a kernel that runs the block ktest suite")
+    ap.add_argument("--locks-block-iso", help="the same with the lock checker")
     ap.add_argument("--locks-ktest-iso")
     ap.add_argument("--locks-user-iso")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
@@ -402,9 +408,10 @@ def main():
                                args.timeout * 3)
                      for c in USER_BOOTS if not args.only or re.search(args.only, c["name"])]
         wanted = lambda name: not args.only or re.search(args.only, name)
-        if args.block_iso:
-            futs += [ex.submit(run_disk_boot, c, args.block_iso, args.timeout)
-                     for c in DISK_BOOTS if wanted(c["name"])]
+        for c in DISK_BOOTS:
+            iso = args.locks_block_iso if c.get("locks") else args.block_iso
+            if iso and wanted(c["name"]):
+                futs.append(ex.submit(run_disk_boot, c, iso, args.timeout))
         if args.locks_ktest_iso and wanted("debug-locks-ktest-bios-q35-smp4"):
             futs.append(ex.submit(run_locks_ktest_boot, args.locks_ktest_iso, args.timeout))
         if args.locks_user_iso and wanted("debug-locks-user-bios-q35-smp4"):
