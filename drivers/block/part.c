@@ -136,7 +136,7 @@ _Static_assert(sizeof(struct gpt_entry) == 128, "UEFI 2.10, table 5.6");
 
 /* Read and check the header at lba into *h. */
 static int gpt_header_at(part_read_fn read, void *ctx, uint32_t bs, uint8_t *buf,
-			 uint64_t lba, struct gpt_header *h)
+			 uint64_t lba, uint64_t nr_blocks, struct gpt_header *h)
 {
 	int err = read(ctx, lba, buf);
 	uint32_t want;
@@ -153,6 +153,11 @@ static int gpt_header_at(part_read_fn read, void *ctx, uint32_t bs, uint8_t *buf
 		return -EINVAL;
 	if (h->entry_size < sizeof(struct gpt_entry) || h->entry_size % 8 ||
 	    h->entry_size > bs || bs % h->entry_size || h->nr_entries > GPT_MAX_ENTRIES)
+		return -EINVAL;
+	/* The entry array must lie on the disk (else reading it would fail
+	 * like a device error). */
+	uint64_t eblocks = ((uint64_t)h->nr_entries * h->entry_size + bs - 1) / bs;
+	if (h->entries_lba == 0 || h->entries_lba >= nr_blocks || eblocks > nr_blocks - h->entries_lba)
 		return -EINVAL;
 	return 0;
 }
@@ -194,7 +199,7 @@ static int gpt_parse(part_read_fn read, void *ctx, uint32_t bs, uint8_t *buf,
 	int err = -EINVAL;
 
 	for (unsigned i = 0; i < 2; i++) {
-		err = gpt_header_at(read, ctx, bs, buf, where[i], &h);
+		err = gpt_header_at(read, ctx, bs, buf, where[i], l->nr_blocks, &h);
 		if (err == 0)
 			err = gpt_entries(read, ctx, bs, buf, &h, NULL);
 		if (err == 0)

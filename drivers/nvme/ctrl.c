@@ -190,8 +190,13 @@ static int identify_all(struct nvme_ctrl *c)
 	if (pages > NVME_MAX_PAGES)
 		pages = NVME_MAX_PAGES;
 	c->max_transfer = (uint32_t)(pages * c->page_size);
-	pr_info("nvme%u: %.40s, %u namespaces, %s write cache\n", c->index,
-		(const char *)page + 24, nn, c->volatile_cache ? "volatile" : "no");
+	char model[41];
+	memcpy(model, page + 24, 40);           /* MN: ASCII, space padded */
+	model[40] = 0;
+	for (int i = 39; i >= 0 && model[i] == ' '; i--)
+		model[i] = 0;
+	pr_info("nvme%u: %s, %u namespace ids, %s write cache\n", c->index, model, nn,
+		c->volatile_cache ? "volatile" : "no");
 	if ((err = nvme_setup_io_queues(c)))
 		goto out;
 	for (uint32_t nsid = 1; nsid <= nn && nsid <= MAX_NAMESPACES; nsid++) {
