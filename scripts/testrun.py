@@ -240,7 +240,8 @@ def run_user_boot(cfg, iso, timeout):
     return name, r, secs
 
 
-# Each disk boot attaches test images (scripts/mkdisk.py) as (kind, bus):
+# Each disk boot attaches test images (scripts/mkdisk.py) as (kind, bus,
+# expected name[, block size]):
 # the in-kernel block suite checks and writes them, the host then checks
 # that the flushed writes reached the image files.
 DISK_BOOTS = [
@@ -250,6 +251,8 @@ DISK_BOOTS = [
          disks=[("gpt", "virtio", "vda"), ("mbr", "virtio-legacy", "vdb")]),
     dict(name="disk-nvme-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
          disks=[("gpt", "nvme", "nvme0n1"), ("mbr", "nvme", "nvme1n1")]),
+    dict(name="disk-4k-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
+         disks=[("gpt", "virtio", "vda", 4096), ("mbr", "nvme", "nvme0n1", 4096)]),
     dict(name="disk-mixed-uefi-q35-smp2", fw="uefi", machine="q35", smp=2, mem="512M",
          disks=[("mbr", "virtio", "vda"), ("gpt", "nvme", "nvme0n1")]),
     # The lock checker's kernel (--locks-block-iso): no report may appear.
@@ -263,14 +266,18 @@ def disk_args(name, disks):
     import mkdisk
     os.makedirs(LOGS, exist_ok=True)
     args, paths = [], []
-    for i, (kind, bus, _) in enumerate(disks):
+    for i, (kind, bus, _, *rest) in enumerate(disks):
+        bs = rest[0] if rest else 512
         path = os.path.join(LOGS, f"{name}-{i}.img")
-        mkdisk.make(kind, path)
+        mkdisk.make(kind, path, bs)
         paths.append(path)
         args += ["-drive", f"file={path},if=none,id=disk{i},format=raw"]
-        args += ["-device", {"virtio": f"virtio-blk-pci,drive=disk{i}",
-                             "virtio-legacy": f"virtio-blk-pci,disable-modern=on,drive=disk{i}",
-                             "nvme": f"nvme,serial=goos{i},drive=disk{i}"}[bus]]
+        dev = {"virtio": f"virtio-blk-pci,drive=disk{i}",
+               "virtio-legacy": f"virtio-blk-pci,disable-modern=on,drive=disk{i}",
+               "nvme": f"nvme,serial=goos{i},drive=disk{i}"}[bus]
+        if bs != 512:
+            dev += f",logical_block_size={bs},physical_block_size={bs}"
+        args += ["-device", dev]
     return args, paths, mkdisk
 
 
@@ -284,8 +291,9 @@ def run_disk_boot(cfg, iso, timeout):
     block = [c for c in cases if c[0] == "block"]
     r.add(f"{name}/block-suite-ran", len(block) > 0, f"see {log}")
     r.add(f"{name}/block-not-skipped", block and not any(c[3] for c in block), f"see {log}")
-    for (kind, bus, dev), path in zip(cfg["disks"], paths):
-        seen = f"# block_test: {dev} ({kind.upper()})" in text
+    for (kind, bus, dev, *rest), path in zip(cfg["disks"], paths):
+        bs = rest[0] if rest else 512
+        seen = f"# block_test: {dev} ({kind.upper()}, {bs}-byte blocks)" in text
         r.add(f"{name}/{dev}-tested", seen, f"no '# block_test: {dev}' line, see {log}")
         if bus.startswith("virtio"):
             want = "legacy" if bus == "virtio-legacy" else "modern"

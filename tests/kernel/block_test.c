@@ -92,7 +92,8 @@ static void body_task(void *arg)
 	if (f.n == 0)
 		ktest_skip(r->t, "no GOOSTEST disk attached");
 	for (unsigned i = 0; i < f.n; i++) {
-		printk("    # block_test: %s (%s)\n", f.disk[i]->name, f.gpt[i] ? "GPT" : "MBR");
+		printk("    # block_test: %s (%s, %u-byte blocks)\n", f.disk[i]->name,
+		       f.gpt[i] ? "GPT" : "MBR", f.disk[i]->block_size);
 		r->body(r->t, f.disk[i], f.gpt[i]);
 	}
 	__atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
@@ -152,24 +153,30 @@ static void test_partitions(struct ktest *t)
  * out-of-range and misaligned requests fail with the documented errno. */
 static void read_body(struct ktest *t, struct block_device *disk, bool gpt)
 {
+	uint32_t bs = disk->block_size, spb = bs / SECTOR_SIZE;
 	char name[BDEV_NAME_MAX];
-	uint8_t *buf = kmalloc(8 * SECTOR_SIZE);
+	uint8_t *buf = kmalloc(16 * SECTOR_SIZE);
 	struct block_device *p2;
 
 	KT_ASSERT(t, buf != NULL);
+	KT_ASSERT(t, bs <= 8 * SECTOR_SIZE);
 	KT_EXPECT_EQ(t, bdev_read(disk, 3000, buf, 8 * SECTOR_SIZE), 0);
 	for (unsigned i = 0; i < 8; i++)
 		KT_EXPECT(t, sector_matches(buf + i * SECTOR_SIZE, 3000 + i, false));
 	bdev_part_name(disk->name, 2, name);
 	p2 = bdev_get(name);
 	if (p2) {
-		KT_EXPECT_EQ(t, bdev_read(p2, 8191, buf, SECTOR_SIZE), 0);
-		KT_EXPECT(t, sector_matches(buf, 6144 + 8191, false));
-		KT_EXPECT_EQ(t, bdev_read(p2, 8192, buf, SECTOR_SIZE), -ENXIO);
-		KT_EXPECT_EQ(t, bdev_read(p2, 8191, buf, 2 * SECTOR_SIZE), -ENXIO);
+		/* The partition's last block, then one past its end. */
+		KT_EXPECT_EQ(t, bdev_read(p2, 8192 - spb, buf, bs), 0);
+		for (unsigned i = 0; i < spb; i++)
+			KT_EXPECT(t, sector_matches(buf + i * SECTOR_SIZE, 6144 + 8192 - spb + i, false));
+		KT_EXPECT_EQ(t, bdev_read(p2, 8192, buf, bs), -ENXIO);
+		KT_EXPECT_EQ(t, bdev_read(p2, 8192 - spb, buf, 2 * bs), -ENXIO);
 	}
 	KT_EXPECT_EQ(t, bdev_read(disk, 0, buf, 100), -EINVAL);
-	KT_EXPECT_EQ(t, bdev_read(disk, 16384, buf, SECTOR_SIZE), -ENXIO);
+	if (spb > 1)
+		KT_EXPECT_EQ(t, bdev_read(disk, 1, buf, bs), -EINVAL);
+	KT_EXPECT_EQ(t, bdev_read(disk, 16384, buf, bs), -ENXIO);
 	kfree(buf);
 }
 
@@ -188,17 +195,19 @@ static void cache_body(struct ktest *t, struct block_device *disk, bool gpt)
 
 	bdev_part_name(disk->name, 1, name);
 	KT_ASSERT(t, (p1 = bdev_get(name)) != NULL);
-	a = bread(p1, 10, 1024);                /* sectors 2068, 2069 of the disk */
+	a = bread(p1, 10, 4096);                /* sectors 2128..2135 of the disk */
 	KT_ASSERT(t, !IS_ERR(a));
-	KT_EXPECT(t, sector_matches(a->data, 2068, false));
-	KT_EXPECT(t, sector_matches(a->data + 512, 2069, false));
+	KT_EXPECT(t, sector_matches(a->data, 2128, false));
+	KT_EXPECT(t, sector_matches(a->data + 7 * SECTOR_SIZE, 2135, false));
 	brelse(a);
-	b = bread(disk, 2068 / 2, 1024);
+	b = bread(disk, 2128 / 8, 4096);
 	KT_ASSERT(t, !IS_ERR(b));
 	KT_EXPECT(t, a == b);
 	brelse(b);
-	KT_EXPECT(t, IS_ERR(bread(p1, 4096 / 2, 1024)));
+	KT_EXPECT_EQ(t, PTR_ERR(bread(p1, 4096 / 8, 4096)), -ENXIO);
 	KT_EXPECT_EQ(t, PTR_ERR(bread(p1, 0, 1000)), -EINVAL);
+	if (disk->block_size > 1024)
+		KT_EXPECT_EQ(t, PTR_ERR(bread(p1, 0, 1024)), -EINVAL);
 }
 
 static void test_buffer_cache(struct ktest *t)
@@ -207,7 +216,7 @@ static void test_buffer_cache(struct ktest *t)
 }
 
 /* Write the complement of the pattern where scripts/mkdisk.py expects it:
- * block 3 (1 KiB) of partition 1 through the cache, sectors 100..107 of
+ * block 1 (4 KiB) of partition 1 through the cache, sectors 104..111 of
  * partition 2 directly; sync; then read back past the cache. */
 static void write_body(struct ktest *t, struct block_device *disk, bool gpt)
 {
@@ -222,27 +231,27 @@ static void write_body(struct ktest *t, struct block_device *disk, bool gpt)
 	bdev_part_name(disk->name, 2, name);
 	KT_ASSERT(t, (p2 = bdev_get(name)) != NULL);
 
-	b = bread(p1, 3, 1024);
+	b = bread(p1, 1, 4096);
 	KT_ASSERT(t, !IS_ERR(b));
-	fill_flipped(b->data, 2048 + 6);
-	fill_flipped(b->data + 512, 2048 + 7);
+	for (unsigned i = 0; i < 8; i++)
+		fill_flipped(b->data + i * SECTOR_SIZE, 2048 + 8 + i);
 	bdirty(b);
 	brelse(b);
 	for (unsigned i = 0; i < 8; i++)
-		fill_flipped(buf + i * SECTOR_SIZE, 6144 + 100 + i);
-	KT_EXPECT_EQ(t, bdev_write(p2, 100, buf, 8 * SECTOR_SIZE), 0);
+		fill_flipped(buf + i * SECTOR_SIZE, 6144 + 104 + i);
+	KT_EXPECT_EQ(t, bdev_write(p2, 104, buf, 8 * SECTOR_SIZE), 0);
 	KT_EXPECT_EQ(t, bdev_sync(p1), 0);
 
 	bcache_shrink();                /* the buffer is clean now: dropped */
 	memset(buf, 0, 8 * SECTOR_SIZE);
-	KT_EXPECT_EQ(t, bdev_read(disk, 2048 + 6, buf, 2 * SECTOR_SIZE), 0);
-	KT_EXPECT(t, sector_matches(buf, 2048 + 6, true));
-	KT_EXPECT(t, sector_matches(buf + SECTOR_SIZE, 2048 + 7, true));
-	KT_EXPECT_EQ(t, bdev_read(disk, 6144 + 100, buf, 8 * SECTOR_SIZE), 0);
+	KT_EXPECT_EQ(t, bdev_read(disk, 2048 + 8, buf, 8 * SECTOR_SIZE), 0);
 	for (unsigned i = 0; i < 8; i++)
-		KT_EXPECT(t, sector_matches(buf + i * SECTOR_SIZE, 6144 + 100 + i, true));
-	KT_EXPECT_EQ(t, bdev_read(disk, 2048 + 8, buf, SECTOR_SIZE), 0);
-	KT_EXPECT(t, sector_matches(buf, 2048 + 8, false));
+		KT_EXPECT(t, sector_matches(buf + i * SECTOR_SIZE, 2048 + 8 + i, true));
+	KT_EXPECT_EQ(t, bdev_read(disk, 6144 + 104, buf, 8 * SECTOR_SIZE), 0);
+	for (unsigned i = 0; i < 8; i++)
+		KT_EXPECT(t, sector_matches(buf + i * SECTOR_SIZE, 6144 + 104 + i, true));
+	KT_EXPECT_EQ(t, bdev_read(disk, 2048 + 16, buf, disk->block_size), 0);
+	KT_EXPECT(t, sector_matches(buf, 2048 + 16, false));
 	kfree(buf);
 }
 
