@@ -18,12 +18,14 @@
 #include <mm/slab.h>
 
 /* Feature bits (5.2.3). */
+#define VIRTIO_BLK_F_SIZE_MAX  1
 #define VIRTIO_BLK_F_RO        5
 #define VIRTIO_BLK_F_BLK_SIZE  6
 #define VIRTIO_BLK_F_FLUSH     9
 
 /* struct virtio_blk_config (5.2.4). */
 #define VIRTIO_BLK_CFG_CAPACITY 0
+#define VIRTIO_BLK_CFG_SIZE_MAX 8
 #define VIRTIO_BLK_CFG_BLK_SIZE 20
 
 /* Request types and status (5.2.6). */
@@ -150,7 +152,7 @@ static int vblk_setup(struct vblk *v, struct pci_device *pci)
 	if (!v->vp.legacy && !v->vp.device)
 		return -ENODEV;
 	if ((err = virtio_negotiate(&v->vp, 1ull << VIRTIO_BLK_F_FLUSH |
-				    1ull << VIRTIO_BLK_F_BLK_SIZE)))
+				    1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_SIZE_MAX)))
 		return err;
 	v->has_flush = virtio_has(&v->vp, VIRTIO_BLK_F_FLUSH);
 	if ((err = pci_request_msi(pci, 0, vblk_irq, v)))
@@ -170,6 +172,12 @@ static int vblk_setup(struct vblk *v, struct pci_device *pci)
 		uint32_t bs = virtio_cfg_read32(&v->vp, VIRTIO_BLK_CFG_BLK_SIZE);
 		if (bs >= SECTOR_SIZE && bs <= 4096 && !(bs & (bs - 1)))
 			v->disk.block_size = bs;
+	}
+	/* Our data is one segment: at most size_max bytes per request. */
+	if (virtio_has(&v->vp, VIRTIO_BLK_F_SIZE_MAX)) {
+		uint32_t max = virtio_cfg_read32(&v->vp, VIRTIO_BLK_CFG_SIZE_MAX);
+		max -= max % v->disk.block_size;
+		v->disk.max_transfer = max ? max : v->disk.block_size;
 	}
 	virtio_driver_ok(&v->vp);
 	return 0;

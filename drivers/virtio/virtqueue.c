@@ -84,12 +84,13 @@ void *virtq_get_used(struct virtqueue *vq, uint32_t *len)
 	unsigned long flags = spin_lock_irqsave(&vq->lock);
 	void *cookie = NULL;
 
-	if (vq->last_used != READ_ONCE(vq->used->idx)) {
+	/* An entry naming no chain of ours (a device bug) is skipped. */
+	while (!cookie && vq->last_used != READ_ONCE(vq->used->idx)) {
 		/* Read the element only after seeing the index move. */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		struct vring_used_elem e = vq->used->ring[vq->last_used % vq->size];
 		vq->last_used++;
-		if (e.id < vq->size) {
+		if (e.id < vq->size && vq->cookie[e.id]) {
 			cookie = vq->cookie[e.id];
 			vq->cookie[e.id] = NULL;
 			*len = e.len;

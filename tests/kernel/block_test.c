@@ -185,6 +185,32 @@ static void test_read_pattern(struct ktest *t)
 	run_on_disks(t, read_body);
 }
 
+/* 1 MiB at a buffer offset of one block: NVMe needs a PRP list and an
+ * offset in PRP1, and the request is split at the disk's max_transfer. */
+#define BIG_SECTORS 2048
+
+static void big_read_body(struct ktest *t, struct block_device *disk, bool gpt)
+{
+	uint32_t bs = disk->block_size;
+	uint8_t *mem = kmalloc(BIG_SECTORS * SECTOR_SIZE + bs);
+	unsigned bad = 0;
+
+	KT_ASSERT(t, mem != NULL);
+	memset(mem, 0, BIG_SECTORS * SECTOR_SIZE + bs);
+	KT_EXPECT_EQ(t, bdev_read(disk, 3000, mem + bs, BIG_SECTORS * SECTOR_SIZE), 0);
+	for (unsigned i = 0; i < BIG_SECTORS; i++)
+		bad += !sector_matches(mem + bs + i * SECTOR_SIZE, 3000 + i, false);
+	KT_EXPECT_EQ(t, bad, 0);
+	printk("    # block_test: %s: 1 MiB read, max_transfer %u\n", disk->name,
+	       disk->max_transfer);
+	kfree(mem);
+}
+
+static void test_big_read(struct ktest *t)
+{
+	run_on_disks(t, big_read_body);
+}
+
 /* The cache: the same block twice is one buffer; a partition's block is
  * the disk's block. */
 static void cache_body(struct ktest *t, struct block_device *disk, bool gpt)
@@ -335,6 +361,7 @@ static struct ktest_case block_cases[] = {
 	KTEST_CASE(test_crc32),
 	KTEST_CASE(test_partitions),
 	KTEST_CASE(test_read_pattern),
+	KTEST_CASE(test_big_read),
 	KTEST_CASE(test_buffer_cache),
 	KTEST_CASE(test_concurrent_io),
 	KTEST_CASE(test_write_and_sync),
