@@ -25,7 +25,8 @@ import uuid
 import zlib
 
 SECTORS = 16384
-WRITTEN = list(range(2048 + 8, 2048 + 16)) + list(range(6144 + 104, 6144 + 112))
+WRITTEN = (list(range(2048 + 8, 2048 + 16)) + list(range(6144 + 104, 6144 + 112)) +
+           list(range(6144 + 200, 6144 + 264)))   # written back on eviction
 ENTRY_BYTES = 128 * 128
 
 

@@ -2,9 +2,9 @@
  * The buffer cache: blocks of disks kept in memory, keyed by (disk, first
  * sector, size), so that a partition and its disk share buffers. A buffer
  * is handed out locked (one holder at a time, others sleep); unreferenced
- * buffers sit on an LRU list and the oldest clean one is reused when the
- * cache is full. Dirty buffers are written by bwrite(), bdev_sync(), or
- * before their memory is reused.
+ * buffers sit on an LRU list and the oldest is reused when the cache is
+ * full, written back first if dirty. Dirty buffers are written by
+ * bwrite(), bdev_sync(), or before their memory is reused.
  *
  * Locking: bcache_lock (a spinlock, leaf, never held across I/O or sleep)
  * protects the hash chains, the LRU, refcnt and `locked` of every buffer.
@@ -19,7 +19,6 @@
 #include <kernel/string.h>
 #include <mm/slab.h>
 
-#define BCACHE_MAX_BUFS 1024
 #define BCACHE_HASH     128
 
 static struct spinlock bcache_lock = SPINLOCK_INIT("bcache");
@@ -67,7 +66,16 @@ static void free_buf(struct buf *b)
 	kfree(b);
 }
 
-/* The oldest unreferenced clean buffer, unhashed (caller frees it). */
+/* Unhash the unreferenced, clean buffer b (the caller frees it). */
+static void unhash(struct buf *b)
+{
+	assert_held(&bcache_lock);
+	list_del(&b->lru_link);
+	list_del(&b->hash_link);
+	nr_bufs--;
+}
+
+/* The oldest unreferenced clean buffer, unhashed; NULL if none. */
 static struct buf *take_clean_victim(void)
 {
 	struct buf *b;
@@ -75,9 +83,7 @@ static struct buf *take_clean_victim(void)
 	assert_held(&bcache_lock);
 	list_for_each_entry(b, &lru, lru_link) {
 		if (!b->dirty) {
-			list_del(&b->lru_link);
-			list_del(&b->hash_link);
-			nr_bufs--;
+			unhash(b);
 			return b;
 		}
 	}
@@ -140,10 +146,18 @@ static struct buf *get_locked(struct block_device *disk, uint64_t sector, uint32
 			hold(b);
 			break;
 		}
-		if (nr_bufs >= BCACHE_MAX_BUFS && !(victim = take_clean_victim()) &&
-		    !list_empty(&lru)) {
-			clean_one(list_first_entry(&lru, struct buf, lru_link));
-			continue;       /* clean_one dropped the lock */
+		if (nr_bufs >= BCACHE_MAX_BUFS && !list_empty(&lru)) {
+			/* Reuse the least recently used buffer, writing it
+			 * back first if it is dirty. */
+			struct buf *old = list_first_entry(&lru, struct buf, lru_link);
+			if (old->dirty) {
+				clean_one(old);
+				continue;       /* clean_one dropped the lock */
+			}
+			unhash(old);
+			if (victim)
+				free_buf(victim);       /* cannot happen: one per pass */
+			victim = old;
 		}
 		if (!fresh) {
 			spin_unlock(&bcache_lock);
@@ -292,6 +306,11 @@ int bdev_sync(struct block_device *bdev)
 	}
 	int e = bdev_flush(disk);
 	return err ? err : e;
+}
+
+unsigned bcache_nr_bufs(void)
+{
+	return READ_ONCE(nr_bufs);
 }
 
 void bcache_shrink(void)

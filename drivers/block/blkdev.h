@@ -142,6 +142,9 @@ void brelse(struct buf *b);
 int bdev_sync(struct block_device *bdev);
 /* Drop every unreferenced clean buffer (tests, and memory pressure). */
 void bcache_shrink(void);
+/* Buffers cached now; at most BCACHE_MAX_BUFS unless all are in use. */
+#define BCACHE_MAX_BUFS 1024
+unsigned bcache_nr_bufs(void);
 
 /* ---- boot --------------------------------------------------------------- */
 

@@ -349,6 +349,67 @@ static void test_concurrent_io(struct ktest *t)
 	run_on_disks(t, concurrent_body);
 }
 
+/* A full cache reuses buffers: the dirty ones are written back first.
+ * Sectors 200..263 of partition 2 get the complement only through
+ * bdirty() and eviction (no bwrite, no sync of them); scripts/mkdisk.py
+ * checks them on the host after the final flush. */
+#define EVICT_FIRST   200
+#define EVICT_BLOCKS  8
+
+static void eviction_body(struct ktest *t, struct block_device *disk, bool gpt)
+{
+	char name[BDEV_NAME_MAX];
+	struct block_device *p2;
+	uint8_t *buf = kmalloc(EVICT_BLOCKS * 4096);
+	unsigned bad = 0;
+
+	KT_ASSERT(t, buf != NULL);
+	bdev_part_name(disk->name, 2, name);
+	KT_ASSERT(t, (p2 = bdev_get(name)) != NULL);
+	for (unsigned i = 0; i < EVICT_BLOCKS; i++) {
+		struct buf *b = bread(p2, EVICT_FIRST / 8 + i, 4096);
+		KT_ASSERT(t, !IS_ERR(b));
+		for (unsigned j = 0; j < 8; j++)
+			fill_flipped(b->data + j * SECTOR_SIZE, 6144 + EVICT_FIRST + 8 * i + j);
+		bdirty(b);
+		brelse(b);
+	}
+	/* More blocks than the cache holds (4 KiB units), holding the plain
+	 * pattern: past the tables, below the EBR, and not written so far. */
+	unsigned reads = 0;
+	for (uint64_t blk = 6; reads < BCACHE_MAX_BUFS + 64 && blk < 14336 / 8; blk++) {
+		uint64_t s = blk * 8;
+		if (s == 2048 + 8 || s == 6144 + 104 ||
+		    (s >= 6144 + EVICT_FIRST && s < 6144 + EVICT_FIRST + 8 * EVICT_BLOCKS))
+			continue;
+		struct buf *b = bread(disk, blk, 4096);
+		reads++;
+		if (IS_ERR(b)) {
+			bad++;
+			continue;
+		}
+		bad += !sector_matches(b->data, s, false);
+		brelse(b);
+	}
+	KT_EXPECT_EQ(t, reads, BCACHE_MAX_BUFS + 64);
+	KT_EXPECT_EQ(t, bad, 0);
+	KT_EXPECT(t, bcache_nr_bufs() <= BCACHE_MAX_BUFS);
+	/* Past the cache: the disk itself has the new bytes. */
+	KT_EXPECT_EQ(t, bdev_read(p2, EVICT_FIRST, buf, EVICT_BLOCKS * 4096), 0);
+	for (unsigned s = 0; s < EVICT_BLOCKS * 8; s++)
+		bad += !sector_matches(buf + s * SECTOR_SIZE, 6144 + EVICT_FIRST + s, true);
+	KT_EXPECT_EQ(t, bad, 0);
+	KT_EXPECT_EQ(t, bdev_sync(disk), 0);
+	bcache_shrink();
+	KT_EXPECT_EQ(t, bcache_nr_bufs(), 0);
+	kfree(buf);
+}
+
+static void test_eviction_writes_back(struct ktest *t)
+{
+	run_on_disks(t, eviction_body);
+}
+
 /* CRC-32 check values (the "123456789" check of the CRC catalogue). */
 static void test_crc32(struct ktest *t)
 {
@@ -365,6 +426,7 @@ static struct ktest_case block_cases[] = {
 	KTEST_CASE(test_buffer_cache),
 	KTEST_CASE(test_concurrent_io),
 	KTEST_CASE(test_write_and_sync),
+	KTEST_CASE(test_eviction_writes_back),
 	{},
 };
 KTEST_SUITE(block, block_cases);
