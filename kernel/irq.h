@@ -19,6 +19,6 @@ struct msi_msg {
 
 /* Allocate an interrupt vector, route it to handler (interrupt context,
  * interrupts off; the handler must not sleep) and fill *msg with what the
- * device must write to raise it. The interrupt is delivered to the calling
- * CPU. Returns the vector (>= 0) or -errno (-ENOSPC: no free vector). */
+ * device must write to raise it. Each call targets the next online CPU in
+ * turn (CPU 0 first), spreading devices over CPUs. Returns the vector (>= 0) or -errno (-ENOSPC: no free vector). */
 int request_msi_irq(irq_fn_t handler, void *data, struct msi_msg *msg);

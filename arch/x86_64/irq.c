@@ -3,13 +3,16 @@
  *   request_isa_irq: IOAPIC pin for the ISA line (with the MADT's overrides)
  *     -> vector IRQ_VECTOR_BASE + irq -> handler.
  *   request_msi_irq: a vector from irq_alloc_vector() -> handler; the device
- *     writes the vector number to the local APIC's MSI window.
+ *     writes the vector number to the local APIC's MSI window of a CPU
+ *     chosen round-robin among the online ones (spreading devices).
  * Locking: the vector table's own lock (idt.c); the ISA table is written
- * once per line before the line is unmasked.
+ * once per line before the line is unmasked; msi_next_cpu is atomic.
  */
 #include <kernel/irq.h>
 #include <kernel/errno.h>
 #include <kernel/arch.h>
+#include <kernel/task.h>
+#include <asm/percpu.h>
 #include <mm/slab.h>
 #include <asm/trap.h>
 #include <arch/x86_64/apic/apic.h>
@@ -57,9 +60,25 @@ static void msi_irq_entry(struct trap_frame *tf, void *arg)
 	h->fn(h->data);
 }
 
+static unsigned msi_next_cpu;
+
+/* The next online CPU in turn, as an APIC id. */
+static uint32_t pick_msi_cpu(void)
+{
+	uint64_t online = sched_online_mask();
+	unsigned n = __atomic_fetch_add(&msi_next_cpu, 1, __ATOMIC_RELAXED);
+
+	for (unsigned i = 0; i < 64; i++) {
+		unsigned cpu = (n + i) % 64;
+		if (online & (1ull << cpu))
+			return percpu_apic_id(cpu);
+	}
+	return lapic_id();      /* before the scheduler knows any CPU */
+}
+
 int request_msi_irq(irq_fn_t handler, void *data, struct msi_msg *msg)
 {
-	uint32_t dest = lapic_id();
+	uint32_t dest = pick_msi_cpu();
 	struct msi_handler *h;
 	int vector, err;
 

@@ -3,8 +3,7 @@
  * sleeps, so it runs in a kernel task; the boot flow (CPU 0's idle task,
  * which must not sleep) yields to it until it has exited, so that
  * block_init() returns with every disk present at boot registered and no
- * task of its own left (tests count tasks and frames). Interrupts of the
- * devices found go to the CPU the probe task ran on.
+ * task of its own left (tests count tasks and frames).
  */
 #include <drivers/block/blkdev.h>
 #include <kernel/arch.h>
