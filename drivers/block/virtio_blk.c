@@ -84,12 +84,16 @@ static int claim_slot(struct vblk *v, struct bio *bio)
 	return slot;
 }
 
-static void release_slot(struct vblk *v, unsigned slot)
+/* Free slot and return the bio it carried. */
+static struct bio *release_slot(struct vblk *v, unsigned slot)
 {
 	unsigned long flags = spin_lock_irqsave(&v->lock);
+	struct bio *bio = v->inflight[slot];
+
 	v->inflight[slot] = NULL;
 	spin_unlock_irqrestore(&v->lock, flags);
 	wait_queue_wake_all(&v->slot_wait);
+	return bio;
 }
 
 static int vblk_submit(struct block_device *disk, struct bio *bio)
@@ -130,10 +134,9 @@ static void vblk_irq(void *data)
 
 	while ((cookie = virtq_get_used(&v->vq, &len)) != NULL) {
 		unsigned slot = (unsigned)(uintptr_t)cookie - 1;
-		struct bio *bio = v->inflight[slot];
 		int status = READ_ONCE(v->slots[slot].status);
+		struct bio *bio = release_slot(v, slot);
 
-		release_slot(v, slot);
 		if (bio)
 			bio_complete(bio, status == VIRTIO_BLK_S_OK ? 0 : -EIO);
 	}
