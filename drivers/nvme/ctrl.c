@@ -217,8 +217,6 @@ static int nvme_probe(struct pci_device *pci, const struct pci_device_id *id)
 	if (!c)
 		return -ENOMEM;
 	c->pci = pci;
-	spin_lock_init(&c->io_lock, "nvme_io");
-	wait_queue_init(&c->slot_wait);
 	pci_enable_device(pci);
 	pci_enable_bus_master(pci);
 	if (!(c->regs = pci_map_bar(pci, 0))) {

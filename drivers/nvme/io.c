@@ -1,18 +1,21 @@
 /*
- * The I/O queue pair (queue id 1) and the block operations of NVMe
+ * The I/O queue pairs (queue ids 1..n) and the block operations of NVMe
  * namespaces: read/write with PRPs built from a physically contiguous
- * buffer, flush when the controller has a volatile write cache. The
- * completion queue interrupts through MSI-X (entry 1 when the device has
- * two, else entry 0).
+ * buffer, flush when the controller has a volatile write cache. Queue
+ * pair i completes through MSI-X entry i (entry 0, the admin queue's,
+ * when the device has a single vector); a task submits on the queue of
+ * the CPU it runs on (cpu % n).
  *
- * Locking: c->io_lock (irqsave) protects inflight[], the SQ tail and the
- * CQ head/phase; bios are completed after dropping it.
+ * Locking: each nvme_ioq.lock (irqsave) protects its inflight[], SQ tail
+ * and CQ head/phase; bios are completed after dropping it.
  */
 #include <drivers/nvme/nvme.h>
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include <mm/phys.h>
+#include <kernel/arch.h>
+#include <kernel/task.h>
 #include <asm/io.h>
 
 #define IO_QID        1
@@ -21,86 +24,134 @@
 
 static void nvme_irq(void *data)
 {
-	struct nvme_ctrl *c = data;
+	struct nvme_ioq *q = data;
 	struct bio *done[NVME_IO_SLOTS];
 	int status[NVME_IO_SLOTS];
 	unsigned n = 0;
-	unsigned long flags = spin_lock_irqsave(&c->io_lock);
-	volatile struct nvme_cqe *cq = c->iocq.entries;
+	unsigned long flags = spin_lock_irqsave(&q->lock);
+	volatile struct nvme_cqe *cq = q->cq.entries;
 
-	while ((READ_ONCE(cq[c->iocq.pos].status) & NVME_CQE_PHASE) == c->iocq.phase) {
+	while ((READ_ONCE(cq[q->cq.pos].status) & NVME_CQE_PHASE) == q->cq.phase) {
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		volatile struct nvme_cqe *e = &cq[c->iocq.pos];
+		volatile struct nvme_cqe *e = &cq[q->cq.pos];
 		uint16_t cid = e->cid;
 
-		if (cid < c->nr_slots && c->inflight[cid] && n < NVME_IO_SLOTS) {
-			done[n] = c->inflight[cid];
+		if (cid < q->nr_slots && q->inflight[cid] && n < NVME_IO_SLOTS) {
+			done[n] = q->inflight[cid];
 			status[n++] = NVME_CQE_STATUS(e->status) ? -EIO : 0;
-			c->inflight[cid] = NULL;
+			q->inflight[cid] = NULL;
 		}
-		if (++c->iocq.pos == c->iocq.size) {
-			c->iocq.pos = 0;
-			c->iocq.phase ^= 1;
+		if (++q->cq.pos == q->cq.size) {
+			q->cq.pos = 0;
+			q->cq.phase ^= 1;
 		}
 	}
-	mmio_write32(c->iocq.doorbell, c->iocq.pos);
-	spin_unlock_irqrestore(&c->io_lock, flags);
+	mmio_write32(q->cq.doorbell, q->cq.pos);
+	spin_unlock_irqrestore(&q->lock, flags);
 	for (unsigned i = 0; i < n; i++)
 		bio_complete(done[i], status[i]);
 	if (n)
-		wait_queue_wake_all(&c->slot_wait);
+		wait_queue_wake_all(&q->slot_wait);
+}
+
+/* Create queue pair qid (CQ first: the SQ names it) on MSI-X entry. */
+static int setup_ioq(struct nvme_ctrl *c, struct nvme_ioq *q, uint16_t qid,
+		     uint16_t size, unsigned entry)
+{
+	int err;
+
+	q->ctrl = c;
+	q->qid = qid;
+	spin_lock_init(&q->lock, "nvme_ioq");
+	wait_queue_init(&q->slot_wait);
+	q->nr_slots = size - 1u < NVME_IO_SLOTS ? size - 1u : NVME_IO_SLOTS;
+	for (unsigned i = 0; i < q->nr_slots; i++)
+		if (!(q->prp_list[i] = nvme_alloc_page()))
+			return -ENOMEM;
+	if (nvme_init_queue(&q->sq, size, nvme_doorbell(c, qid, false)) ||
+	    nvme_init_queue(&q->cq, size, nvme_doorbell(c, qid, true)))
+		return -ENOMEM;
+	if ((err = pci_request_msi(c->pci, entry, nvme_irq, q)))
+		return err;
+	struct nvme_sqe ccq = { .opcode = NVME_ADMIN_CREATE_CQ,
+				.prp1 = virt_to_phys(q->cq.entries),
+				.cdw10 = (uint32_t)(size - 1) << 16 | qid,
+				.cdw11 = entry << 16 | 1u << 1 | 1u };  /* IV, IEN, PC */
+	struct nvme_sqe csq = { .opcode = NVME_ADMIN_CREATE_SQ,
+				.prp1 = virt_to_phys(q->sq.entries),
+				.cdw10 = (uint32_t)(size - 1) << 16 | qid,
+				.cdw11 = (uint32_t)qid << 16 | 1u };    /* CQID, PC */
+	if ((err = nvme_admin(c, &ccq, NULL)) || (err = nvme_admin(c, &csq, NULL)))
+		return err;
+	return 0;
+}
+
+/* How many queue pairs: one per online CPU, bounded by NVME_MAX_IOQ, by
+ * the MSI-X entries (entry 0 stays the admin queue's) and by what the
+ * controller grants to Set Features (Number of Queues). */
+static unsigned want_queues(struct nvme_ctrl *c)
+{
+	uint64_t online = sched_online_mask();
+	unsigned vectors = pci_msi_count(c->pci), n = 0;
+
+	for (; online; online &= online - 1)
+		n++;
+
+	if (n > NVME_MAX_IOQ)
+		n = NVME_MAX_IOQ;
+	if (vectors < 2)
+		return 1;               /* one vector: shared with the admin queue */
+	if (n > vectors - 1)
+		n = vectors - 1;
+	return n ? n : 1;
 }
 
 int nvme_setup_io_queues(struct nvme_ctrl *c)
 {
-	unsigned entry = pci_msi_count(c->pci) >= 2 ? 1 : 0;
+	unsigned n = want_queues(c);
 	uint16_t size = IO_QUEUE_SIZE;
+	uint32_t granted;
 	int err;
 
 	uint32_t mqes = (uint32_t)(mmio_read32(c->regs + NVME_REG_CAP) & 0xffff) + 1;
 	if (mqes < size)
 		size = (uint16_t)mqes;
-	c->nr_slots = size - 1 < NVME_IO_SLOTS ? size - 1 : NVME_IO_SLOTS;
-	for (unsigned i = 0; i < c->nr_slots; i++)
-		if (!(c->prp_list[i] = nvme_alloc_page()))
-			return -ENOMEM;
-	if ((err = pci_request_msi(c->pci, entry, nvme_irq, c)))
-		return err;
-	if (nvme_init_queue(&c->iosq, size, nvme_doorbell(c, IO_QID, false)) ||
-	    nvme_init_queue(&c->iocq, size, nvme_doorbell(c, IO_QID, true)))
-		return -ENOMEM;
-
-	/* One submission and one completion queue (0-based counts). */
+	/* Ask for n submission and n completion queues (0-based counts);
+	 * the result says how many we got, also 0-based. */
 	struct nvme_sqe feat = { .opcode = NVME_ADMIN_SET_FEATURES,
-				 .cdw10 = NVME_FEAT_NUM_QUEUES, .cdw11 = 0 };
-	struct nvme_sqe ccq = { .opcode = NVME_ADMIN_CREATE_CQ,
-				.prp1 = virt_to_phys(c->iocq.entries),
-				.cdw10 = (uint32_t)(size - 1) << 16 | IO_QID,
-				.cdw11 = entry << 16 | 1u << 1 | 1u };  /* IV, IEN, PC */
-	struct nvme_sqe csq = { .opcode = NVME_ADMIN_CREATE_SQ,
-				.prp1 = virt_to_phys(c->iosq.entries),
-				.cdw10 = (uint32_t)(size - 1) << 16 | IO_QID,
-				.cdw11 = (uint32_t)IO_QID << 16 | 1u };    /* CQID, PC */
-	if ((err = nvme_admin(c, &feat, NULL)) || (err = nvme_admin(c, &ccq, NULL)) ||
-	    (err = nvme_admin(c, &csq, NULL)))
+				 .cdw10 = NVME_FEAT_NUM_QUEUES,
+				 .cdw11 = (n - 1) << 16 | (n - 1) };
+	if ((err = nvme_admin(c, &feat, &granted)))
 		return err;
+	if ((granted & 0xffff) + 1 < n)
+		n = (granted & 0xffff) + 1;
+	if ((granted >> 16) + 1 < n)
+		n = (granted >> 16) + 1;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned entry = pci_msi_count(c->pci) >= 2 ? i + 1 : 0;
+		if ((err = setup_ioq(c, &c->ioq[i], (uint16_t)(i + 1), size, entry)))
+			return err;
+		c->nr_ioq = i + 1;
+	}
+	pr_info("nvme%u: %u I/O queue pair%s of %u entries\n", c->index, n,
+		n == 1 ? "" : "s", size);
 	return 0;
 }
 
 /* A free command slot (its index is the command id) for bio, or -1. */
-static int claim_slot(struct nvme_ctrl *c, struct bio *bio)
+static int claim_slot(struct nvme_ioq *q, struct bio *bio)
 {
-	unsigned long flags = spin_lock_irqsave(&c->io_lock);
+	unsigned long flags = spin_lock_irqsave(&q->lock);
 	int slot = -1;
 
-	for (unsigned i = 0; i < c->nr_slots; i++) {
-		if (!c->inflight[i]) {
-			c->inflight[i] = bio;
+	for (unsigned i = 0; i < q->nr_slots; i++) {
+		if (!q->inflight[i]) {
+			q->inflight[i] = bio;
 			slot = (int)i;
 			break;
 		}
 	}
-	spin_unlock_irqrestore(&c->io_lock, flags);
+	spin_unlock_irqrestore(&q->lock, flags);
 	return slot;
 }
 
@@ -127,6 +178,7 @@ static int nvme_submit(struct block_device *disk, struct bio *bio)
 {
 	struct nvme_ns *ns = disk->driver_data;
 	struct nvme_ctrl *c = ns->ctrl;
+	struct nvme_ioq *q = &c->ioq[arch_cpu_id() % c->nr_ioq];
 	struct nvme_sqe cmd = { .nsid = ns->nsid };
 	unsigned long flags;
 	int slot;
@@ -135,7 +187,7 @@ static int nvme_submit(struct block_device *disk, struct bio *bio)
 		bio_complete(bio, 0);   /* nothing volatile to flush */
 		return 0;
 	}
-	wait_event(&c->slot_wait, (slot = claim_slot(c, bio)) >= 0);
+	wait_event(&q->slot_wait, (slot = claim_slot(q, bio)) >= 0);
 	cmd.cid = (uint16_t)slot;
 	if (bio->op == BIO_FLUSH) {
 		cmd.opcode = NVME_CMD_FLUSH;
@@ -145,15 +197,15 @@ static int nvme_submit(struct block_device *disk, struct bio *bio)
 		cmd.cdw10 = (uint32_t)slba;
 		cmd.cdw11 = (uint32_t)(slba >> 32);
 		cmd.cdw12 = (bio->len >> ns->lba_shift) - 1;    /* 0-based count */
-		build_prps(&cmd, c->prp_list[slot], bio->buf, bio->len);
+		build_prps(&cmd, q->prp_list[slot], bio->buf, bio->len);
 	}
-	flags = spin_lock_irqsave(&c->io_lock);
-	((struct nvme_sqe *)c->iosq.entries)[c->iosq.pos] = cmd;
-	c->iosq.pos = (uint16_t)((c->iosq.pos + 1) % c->iosq.size);
+	flags = spin_lock_irqsave(&q->lock);
+	((struct nvme_sqe *)q->sq.entries)[q->sq.pos] = cmd;
+	q->sq.pos = (uint16_t)((q->sq.pos + 1) % q->sq.size);
 	/* The entry must be in memory before the doorbell write. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	mmio_write32(c->iosq.doorbell, c->iosq.pos);
-	spin_unlock_irqrestore(&c->io_lock, flags);
+	mmio_write32(q->sq.doorbell, q->sq.pos);
+	spin_unlock_irqrestore(&q->lock, flags);
 	return 0;
 }
 

@@ -1,15 +1,19 @@
 /*
  * NVMe over PCIe (NVM Express Base Specification 1.4; command set: NVM
  * Command Set). One controller: an admin queue used by polling during
- * probe, one I/O queue pair completing through MSI-X, one block device
- * per active namespace (nvme0n1, nvme0n2...).
+ * probe, up to NVME_MAX_IOQ I/O queue pairs (one per CPU while there are
+ * enough; a CPU submits on queue cpu % n), each completing through its
+ * own MSI-X vector, and one block device per active namespace (nvme0n1,
+ * nvme0n2...).
  *
  *   ctrl.c  registers, reset/enable, admin commands, Identify, probe
  *   io.c    the I/O queue pair and the block_ops of namespaces
  *
- * Locking: the admin queue is used by probe alone (no lock). The I/O
- * queue's slots, SQ tail and CQ head are protected by nvme_ctrl.io_lock
- * (irqsave: the interrupt handler reaps completions under it).
+ * Locking: the admin queue is used by probe alone (no lock). Each I/O
+ * queue pair's slots, SQ tail and CQ head are protected by its
+ * nvme_ioq.lock (irqsave: its interrupt handler reaps completions under
+ * it). A task may move CPUs between choosing a queue and submitting: it
+ * then simply uses another CPU's queue, under that queue's lock.
  */
 #pragma once
 
@@ -96,8 +100,26 @@ struct nvme_queue {
 	volatile uint32_t *doorbell;
 };
 
-#define NVME_IO_SLOTS   32              /* commands in flight (<= queue size - 1) */
+#define NVME_IO_SLOTS   32              /* per queue pair (<= queue size - 1) */
+#define NVME_MAX_IOQ    4               /* I/O queue pairs per controller */
 #define NVME_MAX_PAGES  256             /* per command: fits one PRP list page */
+
+struct nvme_ctrl;
+
+/* One I/O submission/completion queue pair, queue id qid. */
+struct nvme_ioq {
+	/* Immutable after setup. */
+	struct nvme_ctrl *ctrl;
+	uint16_t qid;
+	uint64_t *prp_list[NVME_IO_SLOTS];      /* one DMA page per slot */
+	unsigned nr_slots;
+
+	/* Protected by lock. */
+	struct spinlock lock;
+	struct nvme_queue sq, cq;
+	struct bio *inflight[NVME_IO_SLOTS];    /* by command id */
+	struct wait_queue slot_wait;
+};
 
 struct nvme_ctrl {
 	/* Immutable after probe. */
@@ -110,13 +132,8 @@ struct nvme_ctrl {
 	struct nvme_queue asq, acq;     /* probe only */
 	uint16_t admin_cid;
 
-	/* Protected by io_lock. */
-	struct spinlock io_lock;
-	struct nvme_queue iosq, iocq;
-	struct bio *inflight[NVME_IO_SLOTS];
-	uint64_t *prp_list[NVME_IO_SLOTS];      /* one DMA page per slot */
-	unsigned nr_slots;
-	struct wait_queue slot_wait;
+	unsigned nr_ioq;
+	struct nvme_ioq ioq[NVME_MAX_IOQ];
 };
 
 struct nvme_ns {
