@@ -159,16 +159,12 @@ int bdev_flush(struct block_device *bdev)
 
 /* ---- registration ---------------------------------------------------------- */
 
-struct scan_ctx {
-	struct block_device *disk;
-	void *buf;
-};
-
+/* part_parse's reader: logical block lba of the disk (ctx). */
 static int scan_read(void *ctx, uint64_t lba, void *buf)
 {
-	struct scan_ctx *s = ctx;
-	uint32_t bs = s->disk->block_size;
-	return bdev_read(s->disk, lba * (bs >> SECTOR_SHIFT), buf, bs);
+	struct block_device *disk = ctx;
+	uint32_t bs = disk->block_size;
+	return bdev_read(disk, lba * (bs >> SECTOR_SHIFT), buf, bs);
 }
 
 static void add_partition(struct block_device *disk, const struct part_info *p)
@@ -194,12 +190,11 @@ static void scan_partitions(struct block_device *disk)
 	static const char *const scheme_name[] = { "none", "MBR", "GPT" };
 	struct part_info *parts = kmalloc(PART_MAX * sizeof(*parts));
 	void *buf = kmalloc(disk->block_size);
-	struct scan_ctx ctx = { disk, buf };
 	enum part_scheme scheme;
 	int n = -ENOMEM;
 
 	if (parts && buf)
-		n = part_parse(scan_read, &ctx, disk->block_size,
+		n = part_parse(scan_read, disk, disk->block_size,
 			       disk->nr_sectors / (disk->block_size >> SECTOR_SHIFT),
 			       buf, parts, PART_MAX, &scheme);
 	if (n < 0)

@@ -7,7 +7,8 @@
  *   part.c     MBR and GPT partition tables (pure: also built on the host)
  *   crc32.c    the CRC-32 GPT uses
  *   bcache.c   the buffer cache: bread/bwrite/brelse/bdev_sync
- *   virtio_blk.c  the virtio block driver
+ *   init.c     boot-time probing (block_init)
+ *   virtio_blk.c  the virtio block driver (drivers/nvme/: the NVMe one)
  *
  * Every I/O function here sleeps until the device answers: call from a
  * task, never from interrupt context or a CPU's idle loop.
@@ -75,8 +76,10 @@ struct block_device {
 /* ---- drivers ------------------------------------------------------------ */
 
 /* Register a disk: name, block_size, nr_sectors, ops, driver_data and
- * max_transfer (a multiple of block_size, or 0) set by the driver. Reads its partition table (sleeps) and registers partitions.
- * 0 or -errno. */
+ * max_transfer (a multiple of block_size, or 0) set by the driver. Reads
+ * its partition table (sleeps) and registers the partitions. 0 or
+ * -EINVAL (bad geometry); a table that cannot be read leaves the disk
+ * without partitions. */
 int bdev_register_disk(struct block_device *disk);
 /* Finish a request; interrupt context allowed. */
 void bio_complete(struct bio *bio, int error);
@@ -124,8 +127,9 @@ struct buf {
 	uint8_t *data;
 };
 
-/* The block, read from disk unless cached; ERR_PTR(-errno) on error (as
- * bdev_read, or -ENOMEM). */
+/* The block, read from disk unless cached. ERR_PTR(-errno) on error:
+ * -EINVAL (size not allowed for the device), -ENXIO (block past the end),
+ * -EIO (the read failed), -ENOMEM. */
 struct buf *bread(struct block_device *bdev, uint64_t blockno, uint32_t size);
 /* Like bread but without reading: for a block about to be overwritten
  * whole. The data is zeroed if the block was not cached. */
