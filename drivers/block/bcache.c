@@ -106,15 +106,19 @@ static void lock_buf(struct buf *b)
 	wait_event(&bcache_wait, try_lock_buf(b));
 }
 
-/* Write back the oldest dirty unreferenced buffer to make room. */
-static void clean_one(struct buf *b)
+/* Write back the dirty unreferenced buffer b to make room; called with
+ * bcache_lock held, returns without it. 0 or -EIO (b stays dirty). */
+static int clean_one(struct buf *b)
 {
+	int err = 0;
+
 	hold(b);
 	spin_unlock(&bcache_lock);
 	lock_buf(b);
 	if (b->dirty)
-		bwrite(b);      /* on error it stays dirty; the cache grows */
+		err = bwrite(b);
 	brelse(b);
+	return err;
 }
 
 static struct buf *new_buf(struct block_device *disk, uint64_t sector, uint32_t size)
@@ -138,6 +142,7 @@ static struct buf *new_buf(struct block_device *disk, uint64_t sector, uint32_t 
 static struct buf *get_locked(struct block_device *disk, uint64_t sector, uint32_t size)
 {
 	struct buf *b, *fresh = NULL, *victim = NULL;
+	bool grow = false;      /* a write-back failed: exceed the limit instead */
 
 	for (;;) {
 		spin_lock(&bcache_lock);
@@ -146,12 +151,12 @@ static struct buf *get_locked(struct block_device *disk, uint64_t sector, uint32
 			hold(b);
 			break;
 		}
-		if (nr_bufs >= BCACHE_MAX_BUFS && !list_empty(&lru)) {
+		if (nr_bufs >= BCACHE_MAX_BUFS && !grow && !list_empty(&lru)) {
 			/* Reuse the least recently used buffer, writing it
 			 * back first if it is dirty. */
 			struct buf *old = list_first_entry(&lru, struct buf, lru_link);
 			if (old->dirty) {
-				clean_one(old);
+				grow = clean_one(old) != 0;
 				continue;       /* clean_one dropped the lock */
 			}
 			unhash(old);
