@@ -112,7 +112,8 @@ struct virtio_pci {
 
 /* Find and map the capabilities (else fall back to the legacy I/O BAR of a
  * transitional device), reset the device and set ACKNOWLEDGE and DRIVER.
- * 0, -ENODEV (no usable transport) or -ENOMEM. */
+ * 0, -ENODEV (no usable transport), -ETIMEDOUT (reset never finished) or
+ * -ENOMEM. */
 int virtio_pci_init(struct virtio_pci *vp, struct pci_device *pci);
 /* Offer `wanted` & what the device has (modern: VERSION_1 is always added
  * and required, then FEATURES_OK is set and checked; legacy: bits 0-31). */

@@ -10,6 +10,7 @@
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
+#include <kernel/time.h>
 #include <mm/phys.h>
 #include <mm/pmm.h>
 #include <mm/vmap.h>
@@ -52,6 +53,7 @@ _Static_assert(COMMON(device_status) == 20 && COMMON(queue_select) == 22 &&
 	       COMMON(queue_desc) == 32, "virtio 1.2, 4.1.4.3");
 
 #define VIRTIO_MSI_NO_VECTOR 0xffff
+#define RESET_TIMEOUT_NS     (NSEC_PER_SEC)
 
 static volatile uint8_t *map_cap(struct pci_device *pci, uint8_t cap, uint32_t min_len)
 {
@@ -118,9 +120,13 @@ int virtio_pci_init(struct virtio_pci *vp, struct pci_device *pci)
 	if (find_caps(vp))
 		return virtio_legacy_init(vp);
 	/* Reset, and wait for the device to finish resetting (4.1.4.3.2). */
+	uint64_t end = time_ns() + RESET_TIMEOUT_NS;
 	mmio_write8(vp->common + COMMON(device_status), 0);
-	while (get_status(vp) != 0)
+	while (get_status(vp) != 0) {
+		if (time_ns() > end)
+			return -ETIMEDOUT;
 		__builtin_ia32_pause();
+	}
 	add_status(vp, VIRTIO_STATUS_ACKNOWLEDGE);
 	add_status(vp, VIRTIO_STATUS_DRIVER);
 	return 0;
