@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Disk images for the block-layer tests (tests/kernel/block_test.c).
 
-  scripts/mkdisk.py make mbr|gpt IMG [BS]   write a 8 MiB test image for a
-                                           disk with BS-byte blocks (512)
+  scripts/mkdisk.py make mbr|gpt IMG [BS [ro]]  write a 8 MiB test image
+                    for a disk with BS-byte blocks (512); "ro": the disk
+                    will be attached read-only (the guest must not write)
   scripts/mkdisk.py verify IMG             check it after the guest's writes
 
 Every sector s outside the partition tables holds 64 little-endian words
@@ -52,22 +53,23 @@ def mbr_entry(ptype, start, count):
     return struct.pack("<B3sB3sII", 0, b"\0\0\0", ptype, b"\0\0\0", start, count)
 
 
-def sector0(stamp, entries, bs):
+def sector0(stamp, entries, bs, ro=False):
     s = bytearray(bs)
     s[0:len(stamp)] = stamp
     if stamp:
         s[16:20] = struct.pack("<I", bs)
+        s[20] = ord("R") if ro else 0
     for i, e in enumerate(entries):
         s[446 + 16 * i:462 + 16 * i] = e
     s[510:512] = b"\x55\xaa"
     return bytes(s)
 
 
-def make_mbr(img, bs):
+def make_mbr(img, bs, ro):
     b = lambda sectors: sectors * 512 // bs         # the MBR counts blocks
     img[0:bs] = sector0(b"GOOSTEST-MBR", [mbr_entry(0x83, b(2048), b(4096)),
                                           mbr_entry(0x83, b(6144), b(8192)),
-                                          mbr_entry(0x05, b(14336), b(2048))], bs)
+                                          mbr_entry(0x05, b(14336), b(2048))], bs, ro)
     img[14336 * 512:14336 * 512 + bs] = sector0(b"", [mbr_entry(0x83, b(64), b(1024))], bs)
 
 
@@ -80,7 +82,7 @@ def gpt_header(my, alt, entries_lba, entries_crc, bs):
     return h + bytes(bs - len(h))
 
 
-def make_gpt(img, bs):
+def make_gpt(img, bs, ro):
     blocks, eb, spb = SECTORS * 512 // bs, ENTRY_BYTES // bs, bs // 512
     linux = uuid.UUID("0fc63daf-8483-4772-8e79-3d69d8477de4").bytes_le
     entries = bytearray(128 * 128)
@@ -90,16 +92,16 @@ def make_gpt(img, bs):
             (last + 1) // spb - 1, 0,
             f"part{i + 1}".encode("utf-16-le"))
     ecrc = zlib.crc32(entries)
-    img[0:bs] = sector0(b"GOOSTEST-GPT", [mbr_entry(0xEE, 1, blocks - 1)], bs)
+    img[0:bs] = sector0(b"GOOSTEST-GPT", [mbr_entry(0xEE, 1, blocks - 1)], bs, ro)
     img[bs:2 * bs] = gpt_header(1, blocks - 1, 2, ecrc, bs)
     img[2 * bs:2 * bs + len(entries)] = entries
     img[(blocks - 1 - eb) * bs:(blocks - 1) * bs] = entries
     img[(blocks - 1) * bs:] = gpt_header(blocks - 1, 1, blocks - 1 - eb, ecrc, bs)
 
 
-def make(kind, path, bs=512):
+def make(kind, path, bs=512, ro=False):
     img = bytearray(b"".join(pattern(s) for s in range(SECTORS)))
-    (make_mbr if kind == "mbr" else make_gpt)(img, bs)
+    (make_mbr if kind == "mbr" else make_gpt)(img, bs, ro)
     with open(path, "wb") as f:
         f.write(img)
 
@@ -111,19 +113,21 @@ def verify(path):
     if len(img) != SECTORS * 512:
         return [f"size {len(img)}"]
     tables = table_sectors(img[:12], struct.unpack("<I", img[16:20])[0])
+    written = [] if img[20] == ord("R") else WRITTEN
     bad = []
     for s in range(SECTORS):
         if s in tables:
             continue
-        want = pattern(s, flip=s in WRITTEN)
+        want = pattern(s, flip=s in written)
         if img[s * 512:(s + 1) * 512] != want:
-            bad.append(f"sector {s}: {'not written' if s in WRITTEN else 'changed'}")
+            bad.append(f"sector {s}: {'not written' if s in written else 'changed'}")
     return bad
 
 
 if __name__ == "__main__":
-    if len(sys.argv) in (4, 5) and sys.argv[1] == "make" and sys.argv[2] in ("mbr", "gpt"):
-        make(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) == 5 else 512)
+    if 4 <= len(sys.argv) <= 6 and sys.argv[1] == "make" and sys.argv[2] in ("mbr", "gpt"):
+        make(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) >= 5 else 512,
+             len(sys.argv) == 6 and sys.argv[5] == "ro")
     elif len(sys.argv) == 3 and sys.argv[1] == "verify":
         problems = verify(sys.argv[2])
         for p in problems[:20]:

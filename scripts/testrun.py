@@ -241,7 +241,7 @@ def run_user_boot(cfg, iso, timeout):
 
 
 # Each disk boot attaches test images (scripts/mkdisk.py) as (kind, bus,
-# expected name[, block size]):
+# expected name[, block size[, "ro"]]):
 # the in-kernel block suite checks and writes them, the host then checks
 # that the flushed writes reached the image files.
 DISK_BOOTS = [
@@ -253,6 +253,10 @@ DISK_BOOTS = [
          disks=[("gpt", "nvme", "nvme0n1"), ("mbr", "nvme", "nvme1n1")]),
     dict(name="disk-4k-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
          disks=[("gpt", "virtio", "vda", 4096), ("mbr", "nvme", "nvme0n1", 4096)]),
+    # QEMU's NVMe does not report a read-only drive (NSATTR), only
+    # virtio-blk does (VIRTIO_BLK_F_RO).
+    dict(name="disk-ro-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
+         disks=[("mbr", "virtio", "vda", 512, "ro"), ("gpt", "virtio", "vdb")]),
     dict(name="disk-mixed-uefi-q35-smp2", fw="uefi", machine="q35", smp=2, mem="512M",
          disks=[("mbr", "virtio", "vda"), ("gpt", "nvme", "nvme0n1")]),
     # The lock checker's kernel (--locks-block-iso): no report may appear.
@@ -268,10 +272,12 @@ def disk_args(name, disks):
     args, paths = [], []
     for i, (kind, bus, _, *rest) in enumerate(disks):
         bs = rest[0] if rest else 512
+        ro = rest[1:] == ["ro"]
         path = os.path.join(LOGS, f"{name}-{i}.img")
-        mkdisk.make(kind, path, bs)
+        mkdisk.make(kind, path, bs, ro)
         paths.append(path)
-        args += ["-drive", f"file={path},if=none,id=disk{i},format=raw"]
+        args += ["-drive", f"file={path},if=none,id=disk{i},format=raw" +
+                 (",readonly=on" if ro else "")]
         dev = {"virtio": f"virtio-blk-pci,drive=disk{i}",
                "virtio-legacy": f"virtio-blk-pci,disable-modern=on,drive=disk{i}",
                "nvme": f"nvme,serial=goos{i},drive=disk{i}"}[bus]
@@ -293,6 +299,7 @@ def run_disk_boot(cfg, iso, timeout):
     r.add(f"{name}/block-not-skipped", block and not any(c[3] for c in block), f"see {log}")
     for (kind, bus, dev, *rest), path in zip(cfg["disks"], paths):
         bs = rest[0] if rest else 512
+        rest = list(rest)
         seen = f"# block_test: {dev} ({kind.upper()}, {bs}-byte blocks)" in text
         r.add(f"{name}/{dev}-tested", seen, f"no '# block_test: {dev}' line, see {log}")
         if bus.startswith("virtio"):

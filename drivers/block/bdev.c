@@ -127,6 +127,8 @@ static int bdev_rw(struct block_device *bdev, enum bio_op op, uint64_t sector,
 		return -EINVAL;
 	if (len && (sector >= bdev->nr_sectors || count > bdev->nr_sectors - sector))
 		return -ENXIO;
+	if (op == BIO_WRITE && disk->read_only)
+		return -EROFS;
 	/* One bio per chunk the driver accepts, in order, each waited for. */
 	for (size_t done = 0; done < len && !err; done += chunk) {
 		size_t n = len - done < chunk ? len - done : chunk;
@@ -176,6 +178,7 @@ static void add_partition(struct block_device *disk, const struct part_info *p)
 		return;
 	bdev_part_name(disk->name, p->partno, part->name);
 	part->block_size = disk->block_size;
+	part->read_only = disk->read_only;
 	part->start_sect = p->start * spb;
 	part->nr_sectors = p->nr_blocks * spb;
 	part->whole = disk;
@@ -218,8 +221,9 @@ int bdev_register_disk(struct block_device *disk)
 	disk->partno = 0;
 	wait_queue_init(&disk->io_wait);
 	bdev_add(disk);
-	pr_info("block: %s: %llu sectors of 512 bytes, block size %u\n", disk->name,
-		(unsigned long long)disk->nr_sectors, disk->block_size);
+	pr_info("block: %s: %llu sectors of 512 bytes, block size %u%s\n", disk->name,
+		(unsigned long long)disk->nr_sectors, disk->block_size,
+		disk->read_only ? ", read-only" : "");
 	scan_partitions(disk);
 	return 0;
 }

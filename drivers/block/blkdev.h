@@ -63,6 +63,7 @@ struct block_device {
 	char name[BDEV_NAME_MAX];       /* "vda", "vda1", "nvme0n1p2" */
 	uint32_t block_size;            /* logical block size in bytes (>= 512) */
 	uint32_t max_transfer;          /* disks: bytes per bio at most, 0: no limit */
+	bool read_only;                 /* the device refuses writes (-EROFS) */
 	uint64_t nr_sectors;            /* size in 512-byte sectors */
 	struct block_device *whole;     /* the disk (itself for a disk) */
 	uint64_t start_sect;            /* partition: first sector on the disk */
@@ -75,8 +76,9 @@ struct block_device {
 
 /* ---- drivers ------------------------------------------------------------ */
 
-/* Register a disk: name, block_size, nr_sectors, ops, driver_data and
- * max_transfer (a multiple of block_size, or 0) set by the driver. Reads
+/* Register a disk: name, block_size, nr_sectors, ops, driver_data,
+ * read_only and max_transfer (a multiple of block_size, or 0) set by the
+ * driver. Reads
  * its partition table (sleeps) and registers the partitions. 0 or
  * -EINVAL (bad geometry); a table that cannot be read leaves the disk
  * without partitions. */
@@ -98,7 +100,8 @@ void bdev_for_each(void (*fn)(struct block_device *bdev, void *arg), void *arg);
 
 /* Synchronous I/O at sector (relative to bdev, 512-byte units): 0 or
  * -EINVAL (not whole logical blocks, or a buffer the device cannot reach),
- * -ENXIO (beyond the end of bdev), -EIO (the device failed). */
+ * -ENXIO (beyond the end of bdev), -EROFS (write to a read-only disk),
+ * -EIO (the device failed). */
 int bdev_read(struct block_device *bdev, uint64_t sector, void *buf, size_t len);
 int bdev_write(struct block_device *bdev, uint64_t sector, const void *buf, size_t len);
 /* Make completed writes durable (the device's write cache): 0 or -EIO. */
@@ -134,8 +137,8 @@ struct buf *bread(struct block_device *bdev, uint64_t blockno, uint32_t size);
 /* Like bread but without reading: for a block about to be overwritten
  * whole. The data is zeroed if the block was not cached. */
 struct buf *bget(struct block_device *bdev, uint64_t blockno, uint32_t size);
-/* Write b to disk now (not durable until bdev_sync/bdev_flush). 0 or -EIO;
- * on error b stays dirty. */
+/* Write b to disk now (not durable until bdev_sync/bdev_flush). 0 or
+ * -errno as bdev_write; on error b stays dirty. */
 int bwrite(struct buf *b);
 /* Mark b modified; written by bdev_sync() or when evicted. */
 void bdirty(struct buf *b);

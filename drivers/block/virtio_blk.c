@@ -155,9 +155,11 @@ static int vblk_setup(struct vblk *v, struct pci_device *pci)
 	if (!v->vp.legacy && !v->vp.device)
 		return -ENODEV;
 	if ((err = virtio_negotiate(&v->vp, 1ull << VIRTIO_BLK_F_FLUSH |
-				    1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_SIZE_MAX)))
+				    1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_SIZE_MAX |
+				    1ull << VIRTIO_BLK_F_RO)))
 		return err;
 	v->has_flush = virtio_has(&v->vp, VIRTIO_BLK_F_FLUSH);
+	v->disk.read_only = virtio_has(&v->vp, VIRTIO_BLK_F_RO);
 	if ((err = pci_request_msi(pci, 0, vblk_irq, v)))
 		return err;
 	if ((err = virtio_setup_queue(&v->vp, &v->vq, 0, 0)))

@@ -168,6 +168,7 @@ static void add_namespace(struct nvme_ctrl *c, uint32_t nsid, const uint8_t *id)
 	ns->disk.block_size = 1u << shift;
 	ns->disk.nr_sectors = nsze << (shift - SECTOR_SHIFT);
 	ns->disk.max_transfer = c->max_transfer;
+	ns->disk.read_only = id[NVME_IDNS_NSATTR] & 1;
 	ns->disk.ops = &nvme_block_ops;
 	ns->disk.driver_data = ns;
 	bdev_register_disk(&ns->disk);

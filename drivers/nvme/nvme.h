@@ -90,6 +90,7 @@ _Static_assert(sizeof(struct nvme_cqe) == 16, "NVMe 1.4, figure 121");
 #define NVME_IDNS_NSZE     0
 #define NVME_IDNS_FLBAS    26
 #define NVME_IDNS_LBAF     128
+#define NVME_IDNS_NSATTR   99           /* bit 0: write protected */
 
 /* A ring of entries in one DMA page. */
 struct nvme_queue {

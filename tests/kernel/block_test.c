@@ -246,6 +246,8 @@ static void test_buffer_cache(struct ktest *t)
  * partition 2 directly; sync; then read back past the cache. */
 static void write_body(struct ktest *t, struct block_device *disk, bool gpt)
 {
+	if (disk->read_only)
+		return;         /* test_read_only */
 	char name[BDEV_NAME_MAX];
 	struct block_device *p1, *p2;
 	uint8_t *buf = kmalloc(8 * SECTOR_SIZE);
@@ -358,6 +360,8 @@ static void test_concurrent_io(struct ktest *t)
 
 static void eviction_body(struct ktest *t, struct block_device *disk, bool gpt)
 {
+	if (disk->read_only)
+		return;         /* test_read_only */
 	char name[BDEV_NAME_MAX];
 	struct block_device *p2;
 	uint8_t *buf = kmalloc(EVICT_BLOCKS * 4096);
@@ -410,6 +414,47 @@ static void test_eviction_writes_back(struct ktest *t)
 	run_on_disks(t, eviction_body);
 }
 
+/* A disk stamped "R" (mkdisk.py ... ro) is attached read-only: the driver
+ * must say so, and writes fail with -EROFS without reaching the device;
+ * other disks must be writable. Runs last: it leaves a dirty buffer that
+ * cannot be written back. */
+static void read_only_body(struct ktest *t, struct block_device *disk, bool gpt)
+{
+	uint8_t *buf = kmalloc(disk->block_size);
+	char name[BDEV_NAME_MAX];
+	struct block_device *p1;
+	struct buf *b;
+
+	KT_ASSERT(t, buf != NULL);
+	KT_ASSERT(t, bdev_read(disk, 0, buf, disk->block_size) == 0);
+	bool stamped_ro = buf[20] == 'R';
+	KT_EXPECT_EQ(t, disk->read_only, stamped_ro);
+	if (!stamped_ro || !disk->read_only) {
+		kfree(buf);
+		return;
+	}
+	bdev_part_name(disk->name, 1, name);
+	KT_ASSERT(t, (p1 = bdev_get(name)) != NULL);
+	KT_EXPECT(t, p1->read_only);
+	fill_flipped(buf, 3000);
+	KT_EXPECT_EQ(t, bdev_write(disk, 3000, buf, disk->block_size), -EROFS);
+	b = bread(p1, 1, 4096);
+	KT_ASSERT(t, !IS_ERR(b));
+	fill_flipped(b->data, 2048 + 8);
+	bdirty(b);
+	KT_EXPECT_EQ(t, bwrite(b), -EROFS);
+	KT_EXPECT(t, b->dirty);
+	brelse(b);
+	KT_EXPECT_EQ(t, bdev_sync(p1), -EROFS);
+	KT_EXPECT_EQ(t, bdev_flush(disk), 0);   /* nothing to flush is fine */
+	kfree(buf);
+}
+
+static void test_read_only(struct ktest *t)
+{
+	run_on_disks(t, read_only_body);
+}
+
 /* CRC-32 check values (the "123456789" check of the CRC catalogue). */
 static void test_crc32(struct ktest *t)
 {
@@ -427,6 +472,7 @@ static struct ktest_case block_cases[] = {
 	KTEST_CASE(test_concurrent_io),
 	KTEST_CASE(test_write_and_sync),
 	KTEST_CASE(test_eviction_writes_back),
+	KTEST_CASE(test_read_only),
 	{},
 };
 KTEST_SUITE(block, block_cases);
