@@ -151,10 +151,16 @@ $(BUILD)/unit/%: $$(unit_$$*_SRCS) tests/unit/$$*.mk | deps-ok
 
 KTEST_ISO := $(BUILD)/ktest.iso
 PANIC_ISO := $(BUILD)/panic.iso
+BLOCK_ISO := $(BUILD)/ktest-block.iso
 
 $(KTEST_ISO): $(KERNEL) scripts/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "ktest"
+
+# The disk boots (scripts/testrun.py DISK_BOOTS) run only the block suite.
+$(BLOCK_ISO): $(KERNEL) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "ktest=block"
 
 $(PANIC_ISO): $(KERNEL) scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -167,6 +173,7 @@ $(PANIC_ISO): $(KERNEL) scripts/mkiso.sh
 LOCKS_BUILD     := $(BUILD)/debug
 LOCKS_KTEST_ISO := $(LOCKS_BUILD)/ktest.iso
 LOCKS_USER_ISO  := $(LOCKS_BUILD)/usertest-locks.iso
+LOCKS_BLOCK_ISO := $(LOCKS_BUILD)/ktest-block.iso
 .PHONY: debug-locks-kernel
 debug-locks-kernel:
 	@$(MAKE) -s DEBUG_LOCKS=1 BUILD=$(LOCKS_BUILD) kernel
@@ -174,6 +181,10 @@ debug-locks-kernel:
 $(LOCKS_KTEST_ISO): debug-locks-kernel scripts/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)scripts/mkiso.sh $(LOCKS_BUILD)/kernel.elf $@ --cmdline "ktest"
+
+$(LOCKS_BLOCK_ISO): debug-locks-kernel scripts/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso.sh $(LOCKS_BUILD)/kernel.elf $@ --cmdline "ktest=block"
 
 $(LOCKS_USER_ISO): debug-locks-kernel $(BUILD)/usertest.cpio scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -200,12 +211,13 @@ bench: $(BENCH_BIN) $(KERNEL) scripts/mkiso.sh
 unit: $(UNIT_BINS)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS)
 
-test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BUILD)/usertest.iso $(BUILD)/usertest-static.iso $(KERNEL) \
-		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO) $(BENCH_BIN)
+test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BLOCK_ISO) $(BUILD)/usertest.iso $(BUILD)/usertest-static.iso $(KERNEL) \
+		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO) $(LOCKS_BLOCK_ISO) $(BENCH_BIN)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
-		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) --user-iso $(BUILD)/usertest.iso \
+		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) --block-iso $(BLOCK_ISO) --user-iso $(BUILD)/usertest.iso \
 		--user-static-iso $(BUILD)/usertest-static.iso \
 		--locks-ktest-iso $(LOCKS_KTEST_ISO) --locks-user-iso $(LOCKS_USER_ISO) \
+		--locks-block-iso $(LOCKS_BLOCK_ISO) \
 		--cmd-test docs/syscalls.md-current '$(PYTHON) scripts/gen-syscalls.py docs kernel/syscalls.tbl | cmp -s - docs/syscalls.md' \
 		--cmd-test run-prog/static 'tests/run-prog.sh static' \
 		--cmd-test run-prog/static-pie 'tests/run-prog.sh static-pie' \

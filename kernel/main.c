@@ -10,6 +10,7 @@
 #include <kernel/cmdline.h>
 #include <kernel/interrupts.h>
 #include <kernel/ktest.h>
+#include <drivers/block/blkdev.h>
 #include <kernel/klog.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -154,6 +155,7 @@ static __noreturn void kmain_late(void)
 	futex_init();
 	random_init();
 	console_input_init();
+	block_init();
 
 	if (cmdline_has("panic_test"))
 		panic_test_run();

@@ -7,7 +7,7 @@ PACKAGES=(
 	build-essential binutils clang lld make python3 cpio
 	qemu-system-x86 qemu-utils ovmf
 	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
-	musl-tools libcmocka-dev e2fsprogs
+	musl-tools libcmocka-dev e2fsprogs fdisk gdisk
 	kbd console-setup-linux
 )
 

@@ -8,6 +8,8 @@ Runs, and counts as tests:
   * boot checks per boot (memory total within 1% of what QEMU was given, the
     CPU count from the MADT, a calibrated TSC) and an expected-panic boot whose
     report must show a symbolized backtrace;
+  * disk boots: in-kernel block suite with host-made images attached
+    (virtio-blk, NVMe); after power-off the host checks the image bytes;
   * the lock checker's boots (a DEBUG_LOCKS=1 kernel, 4 CPUs): once with the
     in-kernel suites, where only the reports the lockdep suite provokes (on
     locks named ktest_lockdep_*) may appear, once with the user tests, where
@@ -193,7 +195,8 @@ def boot_and_parse(cfg, iso, timeout, r):
     name = cfg["name"]
     done = lambda l: "All CPUs halted" in l or "fault while reporting a fault" in l
     lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"],
-                                         cfg["smp"], cfg["mem"], timeout, stop_on=done)
+                                         cfg["smp"], cfg["mem"], timeout, stop_on=done,
+                                         extra=cfg.get("extra", ()))
     cases, errors = parse_ktap(lines)
     for suite, case, ok, skip in cases:
         r.add(f"{name}/{suite}.{case}", ok)
@@ -237,6 +240,79 @@ def run_user_boot(cfg, iso, timeout):
     lines, text, status, secs, log = boot_and_parse(cfg, iso, timeout, r)
     if status != "timeout" and "Kernel panic" not in text:
         r.add(f"{name}/init-exit-0", "init: exited with status 0" in text, f"see {log}")
+    return name, r, secs
+
+
+# Each disk boot attaches test images (scripts/mkdisk.py) as (kind, bus,
+# expected name[, block size[, "ro"]]):
+# the in-kernel block suite checks and writes them, the host then checks
+# that the flushed writes reached the image files.
+DISK_BOOTS = [
+    dict(name="disk-virtio-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
+         disks=[("mbr", "virtio", "vda"), ("gpt", "virtio", "vdb")]),
+    dict(name="disk-virtio-bios-pc-smp2", fw="bios", machine="pc", smp=2, mem="256M",
+         disks=[("gpt", "virtio", "vda"), ("mbr", "virtio-legacy", "vdb")]),
+    dict(name="disk-nvme-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
+         disks=[("gpt", "nvme", "nvme0n1"), ("mbr", "nvme", "nvme1n1")]),
+    dict(name="disk-4k-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
+         disks=[("gpt", "virtio", "vda", 4096), ("mbr", "nvme", "nvme0n1", 4096)]),
+    # QEMU's NVMe does not report a read-only drive (NSATTR), only
+    # virtio-blk does (VIRTIO_BLK_F_RO).
+    dict(name="disk-ro-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
+         disks=[("mbr", "virtio", "vda", 512, "ro"), ("gpt", "virtio", "vdb")]),
+    dict(name="disk-mixed-uefi-q35-smp2", fw="uefi", machine="q35", smp=2, mem="512M",
+         disks=[("mbr", "virtio", "vda"), ("gpt", "nvme", "nvme0n1")]),
+    # The lock checker's kernel (--locks-block-iso): no report may appear.
+    dict(name="debug-locks-disk-bios-q35-smp4", fw="bios", machine="q35", smp=4, mem="512M",
+         locks=True, disks=[("gpt", "virtio", "vda"), ("mbr", "nvme", "nvme0n1")]),
+]
+
+
+def disk_args(name, disks):
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import mkdisk
+    os.makedirs(LOGS, exist_ok=True)
+    args, paths = [], []
+    for i, (kind, bus, _, *rest) in enumerate(disks):
+        bs = rest[0] if rest else 512
+        ro = rest[1:] == ["ro"]
+        path = os.path.join(LOGS, f"{name}-{i}.img")
+        mkdisk.make(kind, path, bs, ro)
+        paths.append(path)
+        args += ["-drive", f"file={path},if=none,id=disk{i},format=raw" +
+                 (",readonly=on" if ro else "")]
+        dev = {"virtio": f"virtio-blk-pci,drive=disk{i}",
+               "virtio-legacy": f"virtio-blk-pci,disable-modern=on,drive=disk{i}",
+               "nvme": f"nvme,serial=goos{i},drive=disk{i}"}[bus]
+        if bs != 512:
+            dev += f",logical_block_size={bs},physical_block_size={bs}"
+        args += ["-device", dev]
+    return args, paths, mkdisk
+
+
+def run_disk_boot(cfg, iso, timeout):
+    r = Results()
+    name = cfg["name"]
+    args, paths, mkdisk = disk_args(name, cfg["disks"])
+    cfg = dict(cfg, extra=args)
+    lines, text, status, secs, log = boot_and_parse(cfg, iso, timeout, r)
+    cases, _ = parse_ktap(lines)
+    block = [c for c in cases if c[0] == "block"]
+    r.add(f"{name}/block-suite-ran", len(block) > 0, f"see {log}")
+    r.add(f"{name}/block-not-skipped", block and not any(c[3] for c in block), f"see {log}")
+    for (kind, bus, dev, *rest), path in zip(cfg["disks"], paths):
+        bs = rest[0] if rest else 512
+        rest = list(rest)
+        seen = f"# block_test: {dev} ({kind.upper()}, {bs}-byte blocks)" in text
+        r.add(f"{name}/{dev}-tested", seen, f"no '# block_test: {dev}' line, see {log}")
+        if bus.startswith("virtio"):
+            want = "legacy" if bus == "virtio-legacy" else "modern"
+            r.add(f"{name}/{dev}-{want}-transport",
+                  f"virtio-blk {dev}: {want} transport" in text, f"see {log}")
+        problems = mkdisk.verify(path) if status != "timeout" else ["timeout"]
+        r.add(f"{name}/{dev}-on-disk", not problems, "; ".join(problems[:5]))
+    if cfg.get("locks"):
+        lockdep_checks(name, lines, r, None)
     return name, r, secs
 
 
@@ -345,6 +421,8 @@ def main():
     ap.add_argument("--panic-iso")
     ap.add_argument("--user-iso")
     ap.add_argument("--user-static-iso", help="the user tests in one link mode")
+    ap.add_argument("--block-iso", help="a kernel that runs the block ktest suite")
+    ap.add_argument("--locks-block-iso", help="the same with the lock checker")
     ap.add_argument("--locks-ktest-iso")
     ap.add_argument("--locks-user-iso")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
@@ -377,6 +455,10 @@ def main():
                                args.timeout * 3)
                      for c in USER_BOOTS if not args.only or re.search(args.only, c["name"])]
         wanted = lambda name: not args.only or re.search(args.only, name)
+        for c in DISK_BOOTS:
+            iso = args.locks_block_iso if c.get("locks") else args.block_iso
+            if iso and wanted(c["name"]):
+                futs.append(ex.submit(run_disk_boot, c, iso, args.timeout))
         if args.locks_ktest_iso and wanted("debug-locks-ktest-bios-q35-smp4"):
             futs.append(ex.submit(run_locks_ktest_boot, args.locks_ktest_iso, args.timeout))
         if args.locks_user_iso and wanted("debug-locks-user-bios-q35-smp4"):

@@ -75,6 +75,8 @@ struct pci_device {
 	struct pci_bar bars[PCI_MAX_BARS];
 	/* Capability offsets in config space, 0 when absent. */
 	uint8_t msi_cap, msix_cap, pcie_cap;
+	/* The mapped MSI-X table once pci_request_msi() enabled it (msi.c). */
+	volatile uint8_t *msix_table;
 
 	/* Protected by the driver-list lock (driver.c). */
 	const struct pci_driver *driver;
@@ -138,3 +140,18 @@ void pci_enable_bus_master(struct pci_device *d);
  * continues after offset `after` (virtio has several vendor capabilities). */
 uint8_t pci_find_capability(const struct pci_device *d, uint8_t cap_id);
 uint8_t pci_find_next_capability(const struct pci_device *d, uint8_t after, uint8_t cap_id);
+
+/* ---- message-signalled interrupts (msi.c) ---------------------------- */
+
+/* Route interrupt `entry` of the device (an MSI-X table entry; with plain
+ * MSI only entry 0 exists) to handler, run in interrupt context on the
+ * calling CPU. The first call switches the device to MSI-X when it has the
+ * capability (else to MSI) and turns legacy INTx off; entries not routed
+ * stay masked. 0 or -errno (-ENODEV: neither capability, -EINVAL: no such
+ * entry). Call from the driver's probe, not from interrupt context. */
+int pci_request_msi(struct pci_device *d, unsigned entry,
+		    void (*handler)(void *data), void *data);
+/* How many entries pci_request_msi() accepts (0: no MSI at all). */
+unsigned pci_msi_count(const struct pci_device *d);
+/* Map the memory BAR bar (ioremap), NULL if absent or an I/O BAR. */
+void *pci_map_bar(const struct pci_device *d, unsigned bar);

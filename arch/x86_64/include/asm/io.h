@@ -10,6 +10,10 @@ static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, 
 static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
+static inline uint8_t mmio_read8(const volatile void *p) { return *(const volatile uint8_t *)p; }
+static inline void mmio_write8(volatile void *p, uint8_t v) { *(volatile uint8_t *)p = v; }
+static inline uint16_t mmio_read16(const volatile void *p) { return *(const volatile uint16_t *)p; }
+static inline void mmio_write16(volatile void *p, uint16_t v) { *(volatile uint16_t *)p = v; }
 static inline uint32_t mmio_read32(const volatile void *p) { return *(const volatile uint32_t *)p; }
 static inline void mmio_write32(volatile void *p, uint32_t v) { *(volatile uint32_t *)p = v; }
 static inline uint64_t mmio_read64(const volatile void *p) { return *(const volatile uint64_t *)p; }

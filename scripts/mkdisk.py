@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Disk images for the block-layer tests (tests/kernel/block_test.c).
+
+  scripts/mkdisk.py make mbr|gpt IMG [BS [ro]]  write a 8 MiB test image
+                    for a disk with BS-byte blocks (512); "ro": the disk
+                    will be attached read-only (the guest must not write)
+  scripts/mkdisk.py verify IMG             check it after the guest's writes
+
+Every sector s outside the partition tables holds 64 little-endian words
+PATTERN(s, i) = 0xb10c << 48 | s << 16 | i. Sector 0 starts with
+"GOOSTEST-MBR" or "GOOSTEST-GPT" (in the MBR's boot-code area, with the
+block size as a 32-bit word at byte 16) so the in-kernel test recognises
+the disk and knows its layout, the same in 512-byte sectors for both
+block sizes (the tables count in blocks):
+  partition 1: sectors 2048..6143, partition 2: 6144..14335 (both schemes);
+  MBR only: an extended partition 3 at 14336 (2048 sectors) holding one
+  logical partition 5 at 14400 (1024 sectors).
+The guest writes the complement ~PATTERN(s, i) into WRITTEN sectors (a
+4 KiB buffer-cache block and a direct 4 KiB write, see the test) and
+flushes; verify
+checks those hold the complement and every other sector is unchanged.
+"""
+import struct
+import sys
+import uuid
+import zlib
+
+SECTORS = 16384
+WRITTEN = (list(range(2048 + 8, 2048 + 16)) + list(range(6144 + 104, 6144 + 112)) +
+           list(range(6144 + 200, 6144 + 264)))   # written back on eviction
+ENTRY_BYTES = 128 * 128
+
+
+def table_sectors(kind, bs):
+    """Sectors holding partition tables (not the pattern)."""
+    spb = bs // 512
+    if kind == b"GOOSTEST-MBR":
+        blocks = {0, 14336 // spb}
+    else:
+        eb = ENTRY_BYTES // bs
+        blocks = set(range(0, 2 + eb)) | set(range(SECTORS // spb - 1 - eb, SECTORS // spb))
+    return {b * spb + i for b in blocks for i in range(spb)}
+
+
+def pattern(s, flip=False):
+    words = [(0xB10C << 48) | (s << 16) | i for i in range(64)]
+    if flip:
+        words = [~w & 0xFFFFFFFFFFFFFFFF for w in words]
+    return struct.pack("<64Q", *words)
+
+
+def mbr_entry(ptype, start, count):
+    return struct.pack("<B3sB3sII", 0, b"\0\0\0", ptype, b"\0\0\0", start, count)
+
+
+def sector0(stamp, entries, bs, ro=False):
+    s = bytearray(bs)
+    s[0:len(stamp)] = stamp
+    if stamp:
+        s[16:20] = struct.pack("<I", bs)
+        s[20] = ord("R") if ro else 0
+    for i, e in enumerate(entries):
+        s[446 + 16 * i:462 + 16 * i] = e
+    s[510:512] = b"\x55\xaa"
+    return bytes(s)
+
+
+def make_mbr(img, bs, ro):
+    b = lambda sectors: sectors * 512 // bs         # the MBR counts blocks
+    img[0:bs] = sector0(b"GOOSTEST-MBR", [mbr_entry(0x83, b(2048), b(4096)),
+                                          mbr_entry(0x83, b(6144), b(8192)),
+                                          mbr_entry(0x05, b(14336), b(2048))], bs, ro)
+    img[14336 * 512:14336 * 512 + bs] = sector0(b"", [mbr_entry(0x83, b(64), b(1024))], bs)
+
+
+def gpt_header(my, alt, entries_lba, entries_crc, bs):
+    blocks, eb = SECTORS * 512 // bs, ENTRY_BYTES // bs
+    h = struct.pack("<8sIIIIQQQQ16sQIII", b"EFI PART", 0x10000, 92, 0, 0, my, alt,
+                    2 + eb, blocks - 2 - eb, uuid.UUID(int=0x600D).bytes_le, entries_lba,
+                    128, 128, entries_crc)
+    h = h[:16] + struct.pack("<I", zlib.crc32(h)) + h[20:]
+    return h + bytes(bs - len(h))
+
+
+def make_gpt(img, bs, ro):
+    blocks, eb, spb = SECTORS * 512 // bs, ENTRY_BYTES // bs, bs // 512
+    linux = uuid.UUID("0fc63daf-8483-4772-8e79-3d69d8477de4").bytes_le
+    entries = bytearray(128 * 128)
+    for i, (first, last) in enumerate([(2048, 6143), (6144, 14335)]):
+        entries[128 * i:128 * (i + 1)] = struct.pack(
+            "<16s16sQQQ72s", linux, uuid.UUID(int=i + 1).bytes_le, first // spb,
+            (last + 1) // spb - 1, 0,
+            f"part{i + 1}".encode("utf-16-le"))
+    ecrc = zlib.crc32(entries)
+    img[0:bs] = sector0(b"GOOSTEST-GPT", [mbr_entry(0xEE, 1, blocks - 1)], bs, ro)
+    img[bs:2 * bs] = gpt_header(1, blocks - 1, 2, ecrc, bs)
+    img[2 * bs:2 * bs + len(entries)] = entries
+    img[(blocks - 1 - eb) * bs:(blocks - 1) * bs] = entries
+    img[(blocks - 1) * bs:] = gpt_header(blocks - 1, 1, blocks - 1 - eb, ecrc, bs)
+
+
+def make(kind, path, bs=512, ro=False):
+    img = bytearray(b"".join(pattern(s) for s in range(SECTORS)))
+    (make_mbr if kind == "mbr" else make_gpt)(img, bs, ro)
+    with open(path, "wb") as f:
+        f.write(img)
+
+
+def verify(path):
+    """Return a list of problems (empty: the guest's writes are on disk)."""
+    with open(path, "rb") as f:
+        img = f.read()
+    if len(img) != SECTORS * 512:
+        return [f"size {len(img)}"]
+    tables = table_sectors(img[:12], struct.unpack("<I", img[16:20])[0])
+    written = [] if img[20] == ord("R") else WRITTEN
+    bad = []
+    for s in range(SECTORS):
+        if s in tables:
+            continue
+        want = pattern(s, flip=s in written)
+        if img[s * 512:(s + 1) * 512] != want:
+            bad.append(f"sector {s}: {'not written' if s in written else 'changed'}")
+    return bad
+
+
+if __name__ == "__main__":
+    if 4 <= len(sys.argv) <= 6 and sys.argv[1] == "make" and sys.argv[2] in ("mbr", "gpt"):
+        make(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) >= 5 else 512,
+             len(sys.argv) == 6 and sys.argv[5] == "ro")
+    elif len(sys.argv) == 3 and sys.argv[1] == "verify":
+        problems = verify(sys.argv[2])
+        for p in problems[:20]:
+            print(p)
+        sys.exit(1 if problems else 0)
+    else:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
