@@ -214,6 +214,7 @@ static const struct file_ops pipe_ops = {
 	.writev = pipe_writev,
 	.ioctl = pipe_ioctl,
 	.release = pipe_release,
+	.anon_mode = 0010000 | 0600,         /* S_IFIFO, as Linux shows pipes */
 };
 
 int pipe_create(struct file **rd, struct file **wr, unsigned flags)
