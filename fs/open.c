@@ -9,6 +9,7 @@
 #include <fs/vfs.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/pipe.h>
 #include <kernel/proc.h>
 #include <kernel/string.h>
 #include <kernel/syscall.h>
@@ -100,8 +101,8 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 		return -EISDIR;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(i->mode))
 		return -ENOTDIR;
-	if (!S_ISDIR(i->mode) && !S_ISREG(i->mode) && !i->ops->open)
-		return -ENXIO;          /* a device or FIFO with no driver behind it */
+	if (!S_ISDIR(i->mode) && !S_ISREG(i->mode) && !S_ISFIFO(i->mode) && !i->ops->open)
+		return -ENXIO;          /* a device with no driver behind it */
 	if (S_ISREG(i->mode) && (flags & O_TRUNC) && acc != O_RDONLY && i->ops->truncate) {
 		mutex_lock(&i->lock);
 		int err = i->ops->truncate(i, 0);
@@ -112,9 +113,15 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 			return err;
 	}
 	unsigned kept = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
-	f = i->ops->open ? i->ops->open(i, kept) : file_alloc(i->fops, NULL, kept);
-	if (!f)
-		return -ENOMEM;
+	if (S_ISFIFO(i->mode)) {
+		long err = fifo_open(&i->fifo, &i->lock, kept, &f);
+		if (err)
+			return err;
+	} else {
+		f = i->ops->open ? i->ops->open(i, kept) : file_alloc(i->fops, NULL, kept);
+		if (!f)
+			return -ENOMEM;
+	}
 	inode_get(i);
 	f->inode = i;
 	f->path = *p;

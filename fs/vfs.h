@@ -17,9 +17,9 @@
  * the tree (hashed) or referenced; each dentry holds a reference on its
  * parent and on its inode.
  *
- * Lock order: super_block.rename_lock -> inode.lock (directories: parent
- * before child, otherwise by address) -> dcache_lock (spinlock, leaf)
- * and mount_lock (spinlock, leaf).
+ * Lock order: super_block.rename_lock -> inode.lock (two directories: by
+ * address; then a victim directory) -> dcache_lock, mount_lock and the
+ * other VFS spinlocks (leaves). A FIFO's pipe.lock nests in inode.lock.
  */
 #pragma once
 
@@ -143,6 +143,7 @@ struct inode {
 	uint32_t mode, uid, gid, nlink, rdev;
 	uint64_t size;
 	uint64_t blocks;                /* 512-byte units allocated */
+	struct pipe *fifo;              /* FIFOs: the pipe while some end is open */
 	struct vfs_time atime, mtime, ctime;
 	void *fs_private;
 };

@@ -143,6 +143,50 @@ UT_CASE(test_memfd)
 	UT_EXPECT_ERR(memfd_create((const char *)1, 0), EFAULT);
 }
 
+/* A FIFO node opens as one pipe shared by its openers (fifo(7)). */
+UT_CASE(test_fifo)
+{
+	UT_ASSERT(vfs_enter() == 0);
+	UT_ASSERT(mkfifo("fifo", 0600) == 0);
+	UT_EXPECT_ERR(open("fifo", O_WRONLY | O_NONBLOCK), ENXIO);     /* no reader */
+	int rd = open("fifo", O_RDONLY | O_NONBLOCK);                   /* does not wait */
+	UT_ASSERT(rd >= 0);
+	int wr = open("fifo", O_WRONLY | O_NONBLOCK);
+	UT_ASSERT(wr >= 0);
+	UT_EXPECT_EQ(write(wr, "abc", 3), 3);
+	char buf[8];
+	UT_EXPECT_EQ(read(rd, buf, sizeof(buf)), 3);
+	UT_EXPECT_EQ(memcmp(buf, "abc", 3), 0);
+	UT_EXPECT_ERR(read(rd, buf, 1), EAGAIN);
+	struct stat st;
+	UT_EXPECT_EQ(fstat(rd, &st), 0);
+	UT_EXPECT(S_ISFIFO(st.st_mode));
+	UT_EXPECT_ERR(lseek(rd, 0, SEEK_SET), ESPIPE);
+	close(wr);
+	UT_EXPECT_EQ(read(rd, buf, 1), 0);                  /* no writer: end of file */
+	close(rd);
+	/* Blocking opens meet: the reader waits for the writer's open. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		int w = open("fifo", O_WRONLY);
+		_exit(w >= 0 && write(w, "hi", 2) == 2 ? 0 : 1);
+	}
+	rd = open("fifo", O_RDONLY);
+	UT_EXPECT(rd >= 0);
+	UT_EXPECT_EQ(read(rd, buf, 2), 2);
+	UT_EXPECT_EQ(memcmp(buf, "hi", 2), 0);
+	int status = -1;
+	waitpid(pid, &status, 0);
+	UT_EXPECT_EQ(status, 0);
+	close(rd);
+	int rw = open("fifo", O_RDWR);                       /* never waits */
+	UT_EXPECT(rw >= 0);
+	UT_EXPECT_EQ(write(rw, "z", 1), 1);
+	UT_EXPECT_EQ(read(rw, buf, 1), 1);
+	close(rw);
+	vfs_leave();
+}
+
 UT_CASE(test_mknod)
 {
 	UT_ASSERT(vfs_enter() == 0);
@@ -189,4 +233,4 @@ UT_CASE(test_initramfs_tree)
 }
 
 UT_SUITE("vfs_misc", UT_C(test_cwd), UT_C(test_chroot), UT_C(test_mount), UT_C(test_memfd),
-	 UT_C(test_mknod), UT_C(test_initramfs_tree))
+	 UT_C(test_fifo), UT_C(test_mknod), UT_C(test_initramfs_tree))
