@@ -303,13 +303,16 @@ long kernel_read(struct inode *i, uint64_t off, void *buf, size_t len)
 	while (done < len && off < i->size) {
 		size_t in = off % PAGE_SIZE;
 		size_t n = MIN(MIN(len - done, PAGE_SIZE - in), i->size - off);
-		int err = i->ops->readpage(i, off / PAGE_SIZE, page);
+		/* A whole page goes straight to the caller's buffer. */
+		bool whole = in == 0 && n == PAGE_SIZE;
+		int err = i->ops->readpage(i, off / PAGE_SIZE, whole ? (uint8_t *)buf + done : page);
 		if (err) {
 			mutex_unlock(&i->lock);
 			kfree(page);
 			return done ? (long)done : err;
 		}
-		memcpy((uint8_t *)buf + done, page + in, n);
+		if (!whole)
+			memcpy((uint8_t *)buf + done, page + in, n);
 		done += n;
 		off += n;
 	}

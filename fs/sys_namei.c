@@ -197,6 +197,11 @@ long sys_linkat(int olddirfd, const char *uold, int newdirfd, const char *unew, 
 		return err;
 	struct inode *i = old.dentry->inode;
 	struct target t;
+	/* Linking an open file by descriptor needs CAP_DAC_READ_SEARCH. */
+	if ((flags & AT_EMPTY_PATH) && current_cred()->euid != 0) {
+		err = -ENOENT;
+		goto out_old;
+	}
 	if (S_ISDIR(i->mode)) {
 		err = -EPERM;
 		goto out_old;
@@ -561,10 +566,9 @@ long sys_umask(unsigned mask)
 	return __atomic_exchange_n(&current_fs()->umask, mask & 0777, __ATOMIC_RELAXED);
 }
 
-#define MS_RDONLY  1
-#define MS_REMOUNT 32
-#define MS_BIND    4096
-#define MS_MOVE    8192
+#define MS_SILENT    32768
+#define MS_MGC_MSK   0xffff0000ul
+#define MS_MGC_VAL   0xc0ed0000ul       /* the old magic in the top half: ignored */
 #define MNT_FORCE       1
 #define MNT_DETACH      2
 #define MNT_EXPIRE      4
@@ -578,8 +582,12 @@ long sys_mount(const char *usource, const char *utarget, const char *utype,
 
 	if (current_proc()->cred.euid != 0)
 		return -EPERM;
-	if (flags & (MS_REMOUNT | MS_BIND | MS_MOVE))
-		return -EINVAL;         /* only new mounts so far */
+	if ((flags & MS_MGC_MSK) == MS_MGC_VAL)
+		flags &= ~MS_MGC_MSK;
+	/* Only plain new mounts so far: read-only, nosuid, noexec..., remount,
+	 * bind and move would have to be enforced, so they are refused. */
+	if (flags & ~MS_SILENT)
+		return -EINVAL;
 	long n = strncpy_from_user(type, utype, sizeof(type));
 	if (n < 0)
 		return n;

@@ -210,6 +210,8 @@ static void user_checks(void)
 	UT_EXPECT_ERR(open("ro", O_WRONLY), EACCES);
 	int fd = open("ro", O_RDONLY);
 	UT_EXPECT(fd >= 0);
+	/* Linking by descriptor needs CAP_DAC_READ_SEARCH. */
+	UT_EXPECT_ERR(linkat(fd, "", AT_FDCWD, "byfd", AT_EMPTY_PATH), ENOENT);
 	close(fd);
 	UT_EXPECT_ERR(stat("closed/inner", &st), EACCES);       /* no search permission */
 	UT_EXPECT_ERR(open("closed/new", O_CREAT | O_WRONLY, 0644), EACCES);
