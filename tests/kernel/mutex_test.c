@@ -70,6 +70,7 @@ static void test_trylock_and_owner(struct ktest *t)
 static const struct ktest_case mutex_cases[] = {
 	KTEST_CASE(test_trylock_and_owner),
 	KTEST_CASE(test_exclusion),
+	{}
 };
 
 KTEST_SUITE(mutex, mutex_cases);
