@@ -15,6 +15,7 @@
 #include <mm/slab.h>
 
 struct spinlock dcache_lock = SPINLOCK_INIT("dcache");
+static uint64_t next_seq = 1;           /* under dcache_lock */
 
 static struct dentry *alloc_dentry(const char *name, size_t len)
 {
@@ -79,6 +80,7 @@ void d_add(struct dentry *d)
 {
 	spin_lock(&dcache_lock);
 	list_add_tail(&d->sibling, &d->parent->children);
+	d->seq = next_seq++;
 	d->hashed = true;
 	spin_unlock(&dcache_lock);
 	d_get(d);       /* the tree's own, dropped by d_drop */
@@ -122,6 +124,7 @@ void d_move(struct dentry *d, struct dentry *newparent, const char *name)
 	strlcpy(d->name, name, sizeof(d->name));
 	d->parent = newparent;
 	list_add_tail(&d->sibling, &newparent->children);
+	d->seq = next_seq++;
 	spin_unlock(&dcache_lock);
 	if (old != newparent) {
 		d_get(newparent);
@@ -143,6 +146,8 @@ void d_exchange(struct dentry *a, struct dentry *b)
 	b->parent = pa;
 	list_add_tail(&a->sibling, &pb->children);
 	list_add_tail(&b->sibling, &pa->children);
+	a->seq = next_seq++;
+	b->seq = next_seq++;
 	spin_unlock(&dcache_lock);
 	/* Each holds a reference on its parent: they swapped parents too. */
 }

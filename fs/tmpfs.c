@@ -428,8 +428,10 @@ static long emit(void *ubuf, size_t len, size_t *done, const char *name, uint64_
 	return 0;
 }
 
-/* *pos counts entries: 0 ".", 1 "..", then the children in order. The
- * names are gathered under dcache_lock, then copied out without it. */
+/* *pos is 0 for ".", 1 for "..", then 2 + the seq of the next child to
+ * show: children are in ascending seq order, so removing entries while
+ * reading (rm -rf) skips none of the others. Each name is copied out
+ * without dcache_lock held (the dentry is referenced). */
 static long tmpfs_getdents(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 {
 	struct dentry *dir = f->path.dentry, *c;
@@ -441,12 +443,11 @@ static long tmpfs_getdents(struct file *f, void *ubuf, size_t len, uint64_t *pos
 		*pos = 1;
 	if (!r && *pos == 1 && !(r = emit(ubuf, len, &done, "..", dir->parent->inode->ino, 4, 2)))
 		*pos = 2;
-	while (!r) {
-		uint64_t index = 0;
+	while (!r && *pos >= 2) {
 		struct dentry *found = NULL;
 		spin_lock(&dcache_lock);
 		list_for_each_entry(c, &dir->children, sibling) {
-			if (index++ + 2 == *pos) {
+			if (c->seq + 2 >= *pos) {
 				found = c;
 				d_get(c);
 				break;
@@ -455,11 +456,12 @@ static long tmpfs_getdents(struct file *f, void *ubuf, size_t len, uint64_t *pos
 		spin_unlock(&dcache_lock);
 		if (!found)
 			break;
+		uint64_t next = found->seq + 3;
 		r = emit(ubuf, len, &done, found->name, found->inode->ino,
-			 dtype(found->inode->mode), (int64_t)*pos + 1);
+			 dtype(found->inode->mode), (int64_t)next);
 		d_put(found);
 		if (!r)
-			(*pos)++;
+			*pos = next;
 	}
 	inode_touch(dir->inode, INODE_ATIME);
 	mutex_unlock(&dir->inode->lock);

@@ -155,6 +155,8 @@ struct dentry {
 	struct list_head children;
 	struct list_head sibling;
 	bool hashed;                    /* in parent->children */
+	uint64_t seq;                   /* order of entry into children (ascending
+					 * along the list): a stable readdir position */
 	unsigned mounted;               /* mounts on this dentry */
 
 	struct inode *inode;            /* NULL: negative; set once (d_instantiate) */

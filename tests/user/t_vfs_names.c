@@ -275,5 +275,42 @@ UT_CASE(test_getdents)
 	vfs_leave();
 }
 
+/* Removing entries while reading the directory (rm -rf) skips none. */
+UT_CASE(test_getdents_while_unlinking)
+{
+	UT_ASSERT(vfs_enter() == 0);
+	UT_ASSERT(mkdir("d", 0755) == 0);
+	for (int i = 0; i < 120; i++) {
+		char n[32];
+		snprintf(n, sizeof(n), "d/entry-%03d", i);
+		UT_ASSERT(vfs_put(n, "", 0644) == 0);
+	}
+	int fd = open("d", O_RDONLY | O_DIRECTORY);
+	UT_ASSERT(fd >= 0);
+	/* linux_dirent64 records, a few per call. */
+	struct rec { unsigned long long ino; long long off; unsigned short reclen;
+		     unsigned char type; char name[]; };
+	_Alignas(8) char buf[256];
+	int removed = 0;
+	long n;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct rec *e = (struct rec *)(buf + off);
+			if (strcmp(e->name, ".") && strcmp(e->name, "..")) {
+				char path[300];
+				snprintf(path, sizeof(path), "d/%s", e->name);
+				removed += unlink(path) == 0;
+			}
+			off += e->reclen;
+		}
+	}
+	UT_EXPECT_EQ(n, 0);
+	UT_EXPECT_EQ(removed, 120);
+	close(fd);
+	UT_EXPECT_EQ(rmdir("d"), 0);
+	vfs_leave();
+}
+
 UT_SUITE("vfs_names", UT_C(test_mkdir_rmdir), UT_C(test_removed_cwd), UT_C(test_links),
-	 UT_C(test_symlinks), UT_C(test_dots), UT_C(test_rename), UT_C(test_getdents))
+	 UT_C(test_symlinks), UT_C(test_dots), UT_C(test_rename), UT_C(test_getdents),
+	 UT_C(test_getdents_while_unlinking))
