@@ -361,6 +361,19 @@ static long tmpfs_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 	return (long)done;
 }
 
+/* A write by anyone but root clears set-user-ID, and set-group-ID when
+ * the group may execute (Linux's file_remove_privs). i->lock held. */
+static void drop_privileges(struct inode *i)
+{
+	if (current_cred()->fsuid == 0)
+		return;
+	uint32_t kill = S_ISUID | ((i->mode & 0010) ? S_ISGID : 0);
+	if (i->mode & kill) {
+		i->mode &= ~kill;
+		inode_touch(i, INODE_CTIME);
+	}
+}
+
 static long tmpfs_write(struct file *f, const void *ubuf, size_t len, uint64_t *pos)
 {
 	struct inode *i = f->inode;
@@ -386,8 +399,10 @@ static long tmpfs_write(struct file *f, const void *ubuf, size_t len, uint64_t *
 		if (*pos > i->size)
 			i->size = *pos;
 	}
-	if (done > 0)
+	if (done > 0) {
 		inode_touch(i, INODE_MTIME | INODE_CTIME);
+		drop_privileges(i);
+	}
 	mutex_unlock(&i->lock);
 	return done;
 }

@@ -219,6 +219,9 @@ static void user_checks(void)
 	UT_EXPECT_ERR(unlink("nowrite/f"), EACCES);
 	UT_EXPECT_ERR(chmod("ro", 0777), EPERM);
 	UT_EXPECT_ERR(chown("mine", 0, -1), EPERM);
+	UT_EXPECT_EQ(vfs_put("setid", "w", 0), 0);    /* writing drops set-user/group-ID */
+	UT_EXPECT_EQ(stat("setid", &st), 0);
+	UT_EXPECT_EQ(st.st_mode & 07777, 0676);
 	UT_EXPECT_EQ(chmod("mine", 0600), 0);
 	UT_EXPECT_ERR(utimensat(AT_FDCWD, "ro", (struct timespec[2]){ { 1, 0 }, { 1, 0 } }, 0), EPERM);
 	UT_EXPECT_ERR(utimensat(AT_FDCWD, "ro", NULL, 0), EACCES);
@@ -241,6 +244,11 @@ UT_CASE(test_permissions)
 	UT_ASSERT(vfs_put("secret", "s", 0600) == 0);
 	UT_ASSERT(vfs_put("ro", "r", 0644) == 0);
 	UT_ASSERT(vfs_put("noexec", "n", 0644) == 0);
+	UT_ASSERT(vfs_put("setid", "", 0644) == 0 && chmod("setid", 06676) == 0);
+	UT_ASSERT(vfs_put("setid", "root keeps them", 0) == 0);
+	struct stat st;
+	UT_EXPECT_EQ(stat("setid", &st), 0);
+	UT_EXPECT_EQ(st.st_mode & 07777, 06676);
 	UT_ASSERT(vfs_put("mine", "m", 0644) == 0 && chown("mine", 1000, 1000) == 0);
 	UT_ASSERT(mkdir("closed", 0700) == 0 && vfs_put("closed/inner", "", 0644) == 0);
 	UT_ASSERT(mkdir("nowrite", 0755) == 0 && vfs_put("nowrite/f", "", 0644) == 0);
