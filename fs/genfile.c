@@ -27,6 +27,13 @@ static long gen_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 	return (long)n;
 }
 
+/* Linux's /proc files without a write method say EIO. */
+static long gen_write(struct file *f, const void *ubuf, size_t len, uint64_t *pos)
+{
+	(void)f, (void)ubuf, (void)len, (void)pos;
+	return -EIO;
+}
+
 static long gen_size(struct file *f)
 {
 	return (long)((struct snapshot *)f->private)->len;
@@ -39,6 +46,7 @@ static void gen_release(struct file *f)
 
 static const struct file_ops genfile_ops = {
 	.read = gen_read,
+	.write = gen_write,
 	.size = gen_size,
 	.release = gen_release,
 };

@@ -106,6 +106,7 @@ static const struct file_ops eventfd_ops = {
 	.read = efd_read,
 	.write = efd_write,
 	.release = efd_release,
+	.anon_mode = 0600,                 /* an anonymous inode */
 };
 
 long sys_eventfd2(unsigned initval, int flags)

@@ -28,6 +28,8 @@ void file_put(struct file *f)
 		return;
 	if (f->ops->release)
 		f->ops->release(f);
+	path_put(&f->path);
+	inode_put(f->inode);
 	kfree(f);
 }
 

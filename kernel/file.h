@@ -1,7 +1,7 @@
 /*
  * Open files and per-process descriptor tables. A struct file is an open
  * file description (offset, status flags) shared by dup() and fork(); its
- * ops say what it is (console, and with the VFS issue inodes, pipes...).
+ * ops say what it is (an inode of a file system, a pipe, the console...).
  *
  * Locking: fd_table.lock protects the descriptor array; file.pos_lock the
  * offset. Reference counts: a file is freed (ops->release) when the last
@@ -11,6 +11,7 @@
 
 #include <kernel/types.h>
 #include <kernel/spinlock.h>
+#include <fs/vfs.h>
 
 struct file;
 
@@ -32,11 +33,17 @@ struct file_ops {
 	/* Seekable files: the size SEEK_END is relative to; NULL: ESPIPE. */
 	long (*size)(struct file *f);
 	void (*release)(struct file *f);
+	/* Files with no inode (pipes, eventfd...): the st_mode fstat shows. */
+	uint32_t anon_mode;
 };
 
 struct file {
 	const struct file_ops *ops;
 	void *private;
+	/* Files opened by name: where (path holds references) and what
+	 * (inode, a reference); both empty for pipes and the like. */
+	struct path path;
+	struct inode *inode;
 	unsigned flags;                 /* O_ACCMODE | O_APPEND | O_NONBLOCK ... */
 	int refcount;                   /* atomic */
 	struct spinlock pos_lock;

@@ -19,7 +19,8 @@
 #include <kernel/proc.h>
 #include <kernel/futex.h>
 #include <kernel/random.h>
-#include <fs/ramfs.h>
+#include <fs/vfs.h>
+#include <fs/tmpfs.h>
 #include <drivers/tty/console.h>
 #include <kernel/time.h>
 #include <kernel/version.h>
@@ -117,9 +118,11 @@ static void start_userspace(void)
 {
 	unsigned unpacked = 0;
 
+	if (register_filesystem(&tmpfs_type) || vfs_mount_root("tmpfs"))
+		panic("boot: cannot mount the root tmpfs");
 	for (unsigned i = 0; i < boot_info.nr_modules; i++) {
 		const struct boot_module *m = &boot_info.modules[i];
-		int err = ramfs_unpack(phys_to_virt(m->start), m->end - m->start);
+		int err = initramfs_unpack(phys_to_virt(m->start), m->end - m->start);
 		if (err)
 			pr_err("initramfs: module %u (%s) is not a newc cpio archive: %d\n",
 			       i, m->name, err);
@@ -133,7 +136,7 @@ static void start_userspace(void)
 		return;
 	}
 	/* Synthetic /proc files until procfs exists. */
-	if (ramfs_add_generated("/proc/interrupts", interrupts_format))
+	if (vfs_add_generated("/proc/interrupts", interrupts_format))
 		pr_warn("boot: cannot add /proc/interrupts\n");
 	parse_init_args();
 	int err = proc_start_init(init_path, init_argv, init_envp);

@@ -7,9 +7,15 @@
  *
  * Locking: pipe.lock protects the ring and the reader/writer counts; the
  * two wait queues are woken after it is dropped.
+ *
+ * A FIFO (a named pipe, fifo(7)) is the same pipe, made at the first open
+ * of its inode and shared by every opener until the last end closes. Its
+ * inode's lock (a mutex, fifo_lock here) serializes opens with the last
+ * release, which clears the inode's pointer: fifo_lock -> pipe.lock.
  */
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/mutex.h>
 #include <kernel/pipe.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
@@ -29,6 +35,11 @@ struct pipe {
 	size_t head, tail;              /* bytes ever written / read */
 	unsigned readers, writers;
 	struct wait_queue rq, wq;       /* readers / writers wait here */
+	/* FIFOs: opens ever made of each kind (a blocked opener waits for a
+	 * change), and the inode's pointer with the mutex guarding it. */
+	unsigned reader_opens, writer_opens;
+	struct pipe **fifo_slot;
+	struct mutex *fifo_lock;
 };
 
 static size_t pipe_used(struct pipe *p) { return p->head - p->tail; }
@@ -177,24 +188,33 @@ static long pipe_writev(struct file *f, const struct iovec_k *iov, unsigned cnt,
 	return err ? err : (long)n;
 }
 
+/* An O_RDWR end (FIFOs only) counts as both a reader and a writer. */
 static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->private;
-	bool writer = (f->flags & 3) == O_WRONLY;
+	unsigned acc = f->flags & 3;
+	struct mutex *fifo_lock = p->fifo_lock;
 
+	if (fifo_lock)
+		mutex_lock(fifo_lock);
 	spin_lock(&p->lock);
-	if (writer)
-		p->writers--;
-	else
+	if (acc != O_WRONLY)
 		p->readers--;
+	if (acc != 0)
+		p->writers--;
 	bool last = p->readers == 0 && p->writers == 0;
+	if (last && p->fifo_slot)
+		*p->fifo_slot = NULL;
 	spin_unlock(&p->lock);
+	if (fifo_lock)
+		mutex_unlock(fifo_lock);
 	if (last) {
 		kfree(p->buf);
 		kfree(p);
 		return;
 	}
-	wait_queue_wake_all(writer ? &p->rq : &p->wq);
+	wait_queue_wake_all(&p->rq);
+	wait_queue_wake_all(&p->wq);
 }
 
 static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
@@ -214,17 +234,100 @@ static const struct file_ops pipe_ops = {
 	.writev = pipe_writev,
 	.ioctl = pipe_ioctl,
 	.release = pipe_release,
+	.anon_mode = 0010000 | 0600,         /* S_IFIFO, as Linux shows pipes */
 };
 
-int pipe_create(struct file **rd, struct file **wr, unsigned flags)
+static struct pipe *pipe_alloc(void)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
 	if (!p)
-		return -ENOMEM;
+		return NULL;
 	p->buf = kmalloc(PIPE_SIZE);
+	if (!p->buf) {
+		kfree(p);
+		return NULL;
+	}
 	spin_lock_init(&p->lock, "pipe");
 	wait_queue_init(&p->rq);
 	wait_queue_init(&p->wq);
+	return p;
+}
+
+static bool opens_changed(struct pipe *p, bool want_writer, unsigned seen)
+{
+	return want_writer ? READ_ONCE(p->writer_opens) != seen : READ_ONCE(p->reader_opens) != seen;
+}
+
+/*
+ * open(2) of a FIFO (fifo(7)): a reader waits for a writer and a writer
+ * for a reader, unless O_NONBLOCK (a reader goes on, a writer gets ENXIO)
+ * or O_RDWR (never waits). *slot is the inode's pipe, under lock.
+ */
+long fifo_open(struct pipe **slot, struct mutex *lock, unsigned flags, struct file **out)
+{
+	unsigned acc = flags & 3;
+	bool nonblock = flags & O_NONBLOCK;
+
+	mutex_lock(lock);
+	struct pipe *p = *slot;
+	if (!p && !(p = pipe_alloc())) {
+		mutex_unlock(lock);
+		return -ENOMEM;
+	}
+	if (acc == O_WRONLY && nonblock && READ_ONCE(p->readers) == 0) {
+		if (!*slot) {
+			kfree(p->buf);
+			kfree(p);
+		}
+		mutex_unlock(lock);
+		return -ENXIO;
+	}
+	struct file *f = file_alloc(&pipe_ops, p, flags);
+	if (!f) {
+		if (!*slot) {
+			kfree(p->buf);
+			kfree(p);
+		}
+		mutex_unlock(lock);
+		return -ENOMEM;
+	}
+	*slot = p;
+	p->fifo_slot = slot;
+	p->fifo_lock = lock;
+	spin_lock(&p->lock);
+	if (acc != O_WRONLY) {
+		p->readers++;
+		p->reader_opens++;
+	}
+	if (acc != 0) {
+		p->writers++;
+		p->writer_opens++;
+	}
+	unsigned seen_w = p->writer_opens, seen_r = p->reader_opens;
+	bool wait = !nonblock && ((acc == 0 && p->writers == 0) || (acc == O_WRONLY && p->readers == 0));
+	spin_unlock(&p->lock);
+	mutex_unlock(lock);
+	wait_queue_wake_all(&p->rq);
+	wait_queue_wake_all(&p->wq);
+	if (wait) {
+		bool want_writer = acc == 0;
+		long err = wait_event_interruptible(want_writer ? &p->rq : &p->wq,
+						    opens_changed(p, want_writer,
+								  want_writer ? seen_w : seen_r));
+		if (err) {
+			file_put(f);
+			return err;
+		}
+	}
+	*out = f;
+	return 0;
+}
+
+int pipe_create(struct file **rd, struct file **wr, unsigned flags)
+{
+	struct pipe *p = pipe_alloc();
+	if (!p)
+		return -ENOMEM;
 	p->readers = p->writers = 1;
 	*rd = p->buf ? file_alloc(&pipe_ops, p, 0 | (flags & O_NONBLOCK)) : NULL;
 	*wr = *rd ? file_alloc(&pipe_ops, p, O_WRONLY | (flags & O_NONBLOCK)) : NULL;

@@ -42,6 +42,7 @@ struct cred {
 };
 
 struct fd_table;
+struct fs_context;
 
 struct proc {
 	/* Immutable after creation. */
@@ -68,6 +69,7 @@ struct proc {
 	/* Owned by the process's thread. */
 	struct mm *mm;
 	struct fd_table *files;
+	struct fs_context *fs;          /* root, cwd, umask (fs/vfs.h); shared by CLONE_FS */
 	struct cred cred;
 	struct rlimit64 rlimits[RLIM_NLIMITS];
 	char comm[16];

@@ -108,11 +108,67 @@ long sys_tgkill(int tgid, int tid, int sig);
 long sys_pause(void);
 long sys_restart_syscall(void);
 
-/* fs/ramfs_file.c (until the VFS) */
+/* fs/open.c */
 long sys_open(const char *path, int flags, unsigned mode);
 long sys_openat(int dirfd, const char *path, int flags, unsigned mode);
+long sys_creat(const char *path, unsigned mode);
 long sys_getdents64(int fd, void *buf, unsigned count);
 long sys_lseek(int fd, long off, int whence);
+
+/* fs/sys_namei.c */
+long sys_mkdir(const char *path, unsigned mode);
+long sys_mkdirat(int dirfd, const char *path, unsigned mode);
+long sys_mknod(const char *path, unsigned mode, unsigned dev);
+long sys_mknodat(int dirfd, const char *path, unsigned mode, unsigned dev);
+long sys_symlink(const char *target, const char *path);
+long sys_symlinkat(const char *target, int dirfd, const char *path);
+long sys_link(const char *oldpath, const char *newpath);
+long sys_linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags);
+long sys_unlink(const char *path);
+long sys_rmdir(const char *path);
+long sys_unlinkat(int dirfd, const char *path, int flags);
+long sys_rename(const char *oldpath, const char *newpath);
+long sys_renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+long sys_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+		   unsigned flags);
+long sys_readlink(const char *path, char *buf, int size);
+long sys_readlinkat(int dirfd, const char *path, char *buf, int size);
+long sys_chdir(const char *path);
+long sys_fchdir(int fd);
+long sys_chroot(const char *path);
+long sys_getcwd(char *buf, unsigned long size);
+long sys_umask(unsigned mask);
+long sys_mount(const char *source, const char *target, const char *type,
+	       unsigned long flags, const void *data);
+long sys_umount2(const char *target, int flags);
+
+/* fs/sys_stat.c */
+long sys_stat(const char *path, void *buf);
+long sys_lstat(const char *path, void *buf);
+long sys_fstat(int fd, void *buf);
+long sys_newfstatat(int dirfd, const char *path, void *buf, int flags);
+long sys_statx(int dirfd, const char *path, int flags, unsigned mask, void *buf);
+long sys_access(const char *path, int mode);
+long sys_faccessat(int dirfd, const char *path, int mode);
+long sys_faccessat2(int dirfd, const char *path, int mode, int flags);
+long sys_chmod(const char *path, unsigned mode);
+long sys_fchmod(int fd, unsigned mode);
+long sys_fchmodat(int dirfd, const char *path, unsigned mode);
+long sys_chown(const char *path, uint32_t uid, uint32_t gid);
+long sys_lchown(const char *path, uint32_t uid, uint32_t gid);
+long sys_fchown(int fd, uint32_t uid, uint32_t gid);
+long sys_fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags);
+long sys_utimensat(int dirfd, const char *path, const void *times, int flags);
+long sys_truncate(const char *path, long len);
+long sys_ftruncate(int fd, long len);
+long sys_fallocate(int fd, int mode, long off, long len);
+long sys_fsync(int fd);
+long sys_fdatasync(int fd);
+long sys_sync(void);
+long sys_syncfs(int fd);
+long sys_statfs(const char *path, void *buf);
+long sys_fstatfs(int fd, void *buf);
+long sys_memfd_create(const char *name, unsigned flags);
 
 /* kernel/sched/syscalls.c */
 long sys_getpriority(int which, int who);

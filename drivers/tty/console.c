@@ -114,6 +114,7 @@ static const struct file_ops console_ops = {
 	.read = console_read,
 	.write = console_write_file,
 	.ioctl = console_ioctl,
+	.anon_mode = 0020000 | 0620,         /* S_IFCHR: a terminal */
 };
 
 struct file *console_open(unsigned flags)

@@ -20,7 +20,7 @@
 #include <kernel/exec/elf.h>
 #include <kernel/exec/exec.h>
 #include <kernel/exec/stack.h>
-#include <fs/ramfs.h>
+#include <fs/vfs.h>
 #include <mm/mm.h>
 #include <mm/slab.h>
 #include <mm/uaccess.h>
@@ -129,15 +129,46 @@ static int copy_kernel_strings(struct exec_args *a, const char *const *vec, unsi
 	return 0;
 }
 
-/* Permission to execute: a regular file with an x bit (root needs one too). */
-static int check_exec(const struct ramfs_node *n, const struct cred *c)
+/* A program's bytes, read whole from its file. */
+struct image {
+	uint8_t *data;
+	size_t size;
+};
+
+#define EXEC_MAX_IMAGE (4u << 20)       /* the largest kmalloc block */
+
+/* Resolve path (relative to the cwd) to a file we may execute, and read
+ * it: a regular file with an x bit the caller may use (root needs one
+ * too). */
+static int read_image(const char *path, bool need_exec, struct image *img)
 {
-	if (!S_ISREG(n->mode))
-		return -EACCES;
-	unsigned bits = c->euid == 0 ? (n->mode & 0111 ? 1 : 0) :
-			c->euid == n->uid ? (n->mode >> 6) & 1 :
-			c->egid == n->gid ? (n->mode >> 3) & 1 : n->mode & 1;
-	return bits ? 0 : -EACCES;
+	struct path p;
+	int err = path_lookupat(AT_FDCWD, path, LOOKUP_FOLLOW, &p);
+	if (err)
+		return err;
+	struct inode *i = p.dentry->inode;
+	if (!S_ISREG(i->mode) || !i->ops->readpage)
+		err = -EACCES;
+	else if (need_exec)
+		err = inode_permission(i, MAY_EXEC);
+	size_t size = READ_ONCE(i->size);
+	if (!err && size > EXEC_MAX_IMAGE)
+		err = -ENOMEM;
+	img->data = err ? NULL : kmalloc(MAX(size, (size_t)1));
+	if (!err && !img->data)
+		err = -ENOMEM;
+	if (!err) {
+		long n = kernel_read(i, 0, img->data, size);
+		if (n < 0)
+			err = (int)n;
+		img->size = n < 0 ? 0 : (size_t)n;
+	}
+	path_put(&p);
+	if (err) {
+		kfree(img->data);
+		img->data = NULL;
+	}
+	return err;
 }
 
 /*
@@ -145,7 +176,7 @@ static int check_exec(const struct ramfs_node *n, const struct cred *c)
  * The strings are rebuilt in a fresh buffer.
  */
 static int rewrite_for_script(struct exec_args *a, const char *path,
-			      const struct ramfs_node *n, char *interp, size_t interp_size)
+			      const struct image *n, char *interp, size_t interp_size)
 {
 	const char *s = (const char *)n->data + 2;
 	size_t len = MIN(n->size - 2, (size_t)255);      /* BINPRM_BUF_SIZE - 2 */
@@ -257,7 +288,7 @@ struct loaded {
 	struct elf_info prog;
 };
 
-static int load_program(struct mm *mm, const struct ramfs_node *n, struct loaded *out)
+static int load_program(struct mm *mm, const struct image *n, struct loaded *out)
 {
 	struct elf_info *ei = &out->prog;
 	int err = elf_parse(n->data, n->size, ei);
@@ -276,18 +307,21 @@ static int load_program(struct mm *mm, const struct ramfs_node *n, struct loaded
 	if (!ei->interp)
 		return 0;
 
-	struct ramfs_node *in;
-	err = ramfs_lookup(ei->interp, &in);
+	struct image in;
+	err = read_image(ei->interp, false, &in);
 	if (err)
-		return err == -ENOENT ? -ENOENT : err;
+		return err;
 	struct elf_info ii;
-	err = elf_parse(in->data, in->size, &ii);
-	if (err)
+	err = elf_parse(in.data, in.size, &ii);
+	if (err) {
+		kfree(in.data);
 		return -ELIBBAD;
+	}
 	uint64_t ibias = INTERP_BASE - random_pages(28) - ii.span_start;
 	if (ii.type != 3)
 		ibias = 0;
-	long iend = load_segments(mm, &ii, in->data, ibias);
+	long iend = load_segments(mm, &ii, in.data, ibias);
+	kfree(in.data);
 	if (iend < 0)
 		return (int)iend;
 	out->interp_base = ibias + ii.span_start;
@@ -348,33 +382,35 @@ static int do_exec(const char *path, struct exec_args *a)
 	struct task *t = current_task();
 	char interp_path[256];
 	const char *file = path;
-	struct ramfs_node *n;
+	struct image img, *n = &img;
 	int err;
 
 	for (int depth = 0;; depth++) {
-		err = ramfs_lookup(file, &n);
+		err = read_image(file, true, &img);
 		if (err)
 			return err;
-		err = check_exec(n, &p->cred);
-		if (err)
-			return err;
-		if (n->size < 2 || memcmp(n->data, "#!", 2))
+		if (img.size < 2 || memcmp(img.data, "#!", 2))
 			break;
 		if (depth == MAX_INTERP_DEPTH)
-			return -ELOOP;
-		err = rewrite_for_script(a, file, n, interp_path, sizeof(interp_path));
+			err = -ELOOP;
+		else
+			err = rewrite_for_script(a, file, &img, interp_path, sizeof(interp_path));
+		kfree(img.data);
 		if (err)
 			return err;
 		file = interp_path;
 	}
 
 	struct mm *old = p->mm, *mm = mm_create();
-	if (!mm)
+	if (!mm) {
+		kfree(img.data);
 		return -ENOMEM;
+	}
 	mm_activate(mm);
 	struct loaded ld;
 	uint64_t rsp = 0;
 	err = load_program(mm, n, &ld);
+	kfree(img.data);
 	if (!err)
 		err = setup_stack(mm, a, &ld, &p->cred, path, &rsp);
 	/* The other threads die before the old image goes away (and if this
@@ -453,58 +489,34 @@ long sys_execve(const char *upath, const char *const *uargv, const char *const *
 	return exec_strings(path, uargv, uenvp, true);
 }
 
-#define AT_FDCWD            (-100)
-#define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_EMPTY_PATH       0x1000
-
 /*
  * execveat: the path relative to dirfd's directory, or (AT_EMPTY_PATH with
  * "") the file dirfd itself (musl's fexecve). The file is named by its
- * absolute path in the initramfs tree for do_exec.
+ * absolute path for do_exec (and a script's interpreter).
  */
 long sys_execveat(int dirfd, const char *upath, const char *const *uargv,
 		  const char *const *uenvp, int flags)
 {
-	char path[PATH_MAX], abs[PATH_MAX];
-	struct ramfs_node *dir = ramfs_root(), *n;
-	struct file *f = NULL;
+	struct path p;
 
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	long len = strncpy_from_user(path, upath, sizeof(path));
-	if (len < 0)
-		return len;
-	if (len >= (long)sizeof(path))
-		return -ENAMETOOLONG;
-	if (path[0] != '/' && dirfd != AT_FDCWD) {
-		f = fd_get(current_proc()->files, dirfd);
-		if (!f)
-			return -EBADF;
-		dir = ramfs_file_node(f);
-		file_put(f);
-		if (!dir)
-			return -ENOTDIR;        /* a pipe or the console: no directory */
-		if (!len) {
-			if (!(flags & AT_EMPTY_PATH))
-				return -ENOENT;
-			n = dir;
-			goto by_node;
-		}
-		if (!S_ISDIR(dir->mode))
-			return -ENOTDIR;
-	} else if (!len) {
-		return -ENOENT;
+	char *abs = kmalloc(PATH_MAX);
+	if (!abs)
+		return -ENOMEM;
+	int err = user_path_at(dirfd, upath, (flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW) |
+			       (flags & AT_EMPTY_PATH ? LOOKUP_EMPTY : 0), &p);
+	if (!err) {
+		if (S_ISLNK(p.dentry->inode->mode))
+			err = -ELOOP;
+		else
+			err = vfs_path_name(&p, abs, PATH_MAX);
+		path_put(&p);
 	}
-	int err = ramfs_lookup_at(dir, path, !(flags & AT_SYMLINK_NOFOLLOW), &n);
-	if (err)
-		return err;
-	if (S_ISLNK(n->mode))
-		return -ELOOP;
-by_node:
-	err = ramfs_path(n, abs, sizeof(abs));
-	if (err)
-		return err;
-	return exec_strings(abs, uargv, uenvp, true);
+	if (!err)
+		err = exec_strings(abs, uargv, uenvp, true);
+	kfree(abs);
+	return err;
 }
 
 int exec_kernel(const char *path, const char *const *argv, const char *const *envp)

@@ -65,6 +65,8 @@ static __noreturn void process_exit(struct proc *p, int wait_status)
 	itimer_exit(p);
 	fd_table_put(p->files);
 	p->files = NULL;
+	fs_context_put(p->fs);
+	p->fs = NULL;
 	t->mm = NULL;
 	mm_put(p->mm);
 	p->mm = NULL;

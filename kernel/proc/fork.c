@@ -36,8 +36,7 @@
 #define SIGCHLD 17
 
 /* What this kernel understands; anything else is -EINVAL, not ignored.
- * (CLONE_FS: there is no per-process cwd/umask yet, so sharing it or not
- * is the same.) */
+ * (CLONE_FS shares root, cwd and umask; without it the child has a copy.) */
 #define CLONE_SUPPORTED (CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
 			 CLONE_THREAD | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | \
 			 CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_SYSVSEM | \
@@ -61,6 +60,14 @@ static int copy_resources(struct proc *child, struct proc *parent, unsigned long
 		if (!child->files)
 			return -ENOMEM;
 	}
+	if (flags & CLONE_FS) {
+		__atomic_fetch_add(&parent->fs->refcount, 1, __ATOMIC_RELAXED);
+		child->fs = parent->fs;
+	} else {
+		child->fs = fs_context_copy(parent->fs);
+		if (!child->fs)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -69,6 +76,7 @@ static void discard_child(struct proc *child, struct task *t)
 {
 	if (child->files)
 		fd_table_put(child->files);
+	fs_context_put(child->fs);
 	if (child->mm)
 		mm_put(child->mm);
 	spin_lock(&proc_tree_lock);

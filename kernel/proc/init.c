@@ -71,7 +71,8 @@ int proc_start_init(const char *path, const char *const *argv, const char *const
 	}
 	BUG_ON(p->pid != 1);
 	p->files = fd_table_create();
-	if (!p->files)
+	p->fs = fs_context_create();
+	if (!p->files || !p->fs)
 		return -ENOMEM;
 	strlcpy(p->comm, "init", sizeof(p->comm));
 	init_args = (struct init_args){ .path = path, .argv = argv, .envp = envp };

@@ -204,6 +204,7 @@ static void tfd_release(struct file *f)
 static const struct file_ops timerfd_ops = {
 	.read = tfd_read,
 	.release = tfd_release,
+	.anon_mode = 0600,                 /* an anonymous inode */
 };
 
 void timerfd_clock_was_set(void)

@@ -1,0 +1,16 @@
+/* tmpfs (fs/tmpfs.c): the in-memory file system, and what the initramfs
+ * unpacker and memfd_create need beyond the VFS interface. */
+#pragma once
+
+#include <fs/vfs.h>
+#include <fs/genfile.h>
+
+extern struct fs_type tmpfs_type;
+
+/* Write kernel bytes into a regular tmpfs file (caller holds i->lock or
+ * owns i alone). */
+int tmpfs_write_kernel(struct inode *i, uint64_t off, const void *buf, size_t len);
+/* A new regular file with no name (nlink 0). */
+struct inode *tmpfs_new_file(struct super_block *sb, uint32_t mode);
+/* A read-only file under d whose text gen makes at each open. */
+int tmpfs_create_generated(struct inode *dir, struct dentry *d, genfile_fn gen);
