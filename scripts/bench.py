@@ -73,8 +73,6 @@ METRICS = [
 # the feature): only these may be n/a on goos. Shrink it as features land.
 GOOS_NOT_YET = {
     "unix_rtt": "no AF_UNIX sockets",
-    "file_create_write_close": "no writable file system (tmpfs)",
-    "stat": "no stat/fstatat/statx",
 }
 
 # Benchmarks that are planned but not written yet; listed in the output so the
