@@ -1,5 +1,6 @@
 /* Open file descriptions and descriptor tables (see kernel/file.h). */
 #include <kernel/file.h>
+#include <kernel/poll.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <mm/slab.h>
@@ -14,6 +15,7 @@ struct file *file_alloc(const struct file_ops *ops, void *private, unsigned flag
 	f->flags = flags;
 	f->refcount = 1;
 	spin_lock_init(&f->pos_lock, "file_pos");
+	list_init(&f->epitems);
 	return f;
 }
 
@@ -26,6 +28,9 @@ void file_put(struct file *f)
 {
 	if (__atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	/* No one can add an item now: adding takes a reference. */
+	if (!list_empty(&f->epitems))
+		eventpoll_release(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	kfree(f);

@@ -11,8 +11,10 @@
 
 #include <kernel/types.h>
 #include <kernel/spinlock.h>
+#include <kernel/list.h>
 
 struct file;
+struct poll_table;
 
 /* One element of a readv/writev array (struct iovec), checked. */
 struct iovec_k {
@@ -31,6 +33,9 @@ struct file_ops {
 	long (*getdents)(struct file *f, void *ubuf, size_t len, uint64_t *pos);
 	/* Seekable files: the size SEEK_END is relative to; NULL: ESPIPE. */
 	long (*size)(struct file *f);
+	/* Readiness: a mask of POLL* bits (kernel/poll.h has the rules);
+	 * NULL counts as always readable and writable. */
+	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	void (*release)(struct file *f);
 };
 
@@ -41,6 +46,7 @@ struct file {
 	int refcount;                   /* atomic */
 	struct spinlock pos_lock;
 	uint64_t pos;
+	struct list_head epitems;       /* epoll items watching it, under epoll's global lock */
 };
 
 #define FD_MAX_DEFAULT 1024

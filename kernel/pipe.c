@@ -11,6 +11,7 @@
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/pipe.h>
+#include <kernel/poll.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
 #include <mm/slab.h>
@@ -208,7 +209,34 @@ static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	return put_user_u32((uint32_t)n, (void *)arg) ? -EFAULT : 0;
 }
 
+/* As Linux reports it: the read end is readable with data, hung up once no
+ * writer is left; the write end is writable with room for PIPE_BUF bytes
+ * (a write that size then does not block), in error once no reader is. */
+static unsigned pipe_poll(struct file *f, struct poll_table *pt)
+{
+	struct pipe *p = f->private;
+	bool writer = (f->flags & 3) == O_WRONLY;
+	unsigned mask = 0;
+
+	poll_wait(pt, f, writer ? &p->wq : &p->rq);
+	spin_lock(&p->lock);
+	if (writer) {
+		if (PIPE_SIZE - pipe_used(p) >= PIPE_BUF)
+			mask |= POLLOUT | POLLWRNORM;
+		if (p->readers == 0)
+			mask |= POLLERR;
+	} else {
+		if (pipe_used(p) > 0)
+			mask |= POLLIN | POLLRDNORM;
+		if (p->writers == 0)
+			mask |= POLLHUP;
+	}
+	spin_unlock(&p->lock);
+	return mask;
+}
+
 static const struct file_ops pipe_ops = {
+	.poll = pipe_poll,
 	.read = pipe_read,
 	.write = pipe_write,
 	.writev = pipe_writev,

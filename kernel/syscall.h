@@ -140,6 +140,20 @@ long sys_clock_nanosleep(int clk, int flags, const void *req, void *rem);
 long sys_times(void *buf);
 long sys_membarrier(int cmd, unsigned flags, int cpu_id);
 
+/* fs/select.c, fs/epoll.c */
+long sys_poll(void *fds, unsigned nfds, int timeout_ms);
+long sys_ppoll(void *fds, unsigned nfds, void *tsp, const uint64_t *sigmask, size_t sigsetsize);
+long sys_select(int nfds, void *readfds, void *writefds, void *exceptfds, void *timeout);
+long sys_pselect6(int nfds, void *readfds, void *writefds, void *exceptfds, void *tsp, void *sig);
+long sys_epoll_create(int size);
+long sys_epoll_create1(int flags);
+long sys_epoll_ctl(int epfd, int op, int fd, void *event);
+long sys_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms);
+long sys_epoll_pwait(int epfd, void *events, int maxevents, int timeout_ms,
+		     const uint64_t *sigmask, size_t sigsetsize);
+long sys_epoll_pwait2(int epfd, void *events, int maxevents, const void *timeout,
+		      const uint64_t *sigmask, size_t sigsetsize);
+
 /* kernel/futex/ */
 long sys_futex(uint32_t *uaddr, int op, uint32_t val, unsigned long utime, uint32_t *uaddr2,
 	       uint32_t val3);

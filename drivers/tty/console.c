@@ -11,6 +11,7 @@
 #include <kernel/console.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/poll.h>
 #include <kernel/task.h>
 #include <mm/uaccess.h>
 
@@ -110,7 +111,15 @@ static long console_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	}
 }
 
+/* Output never blocks; input is readable once a byte has come in. */
+static unsigned console_poll(struct file *f, struct poll_table *pt)
+{
+	poll_wait(pt, f, &input.readers);
+	return POLLOUT | POLLWRNORM | (input_ready() ? POLLIN | POLLRDNORM : 0);
+}
+
 static const struct file_ops console_ops = {
+	.poll = console_poll,
 	.read = console_read,
 	.write = console_write_file,
 	.ioctl = console_ioctl,
