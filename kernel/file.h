@@ -72,3 +72,7 @@ int fd_install(struct fd_table *t, struct file *f, int min, bool cloexec, unsign
 struct file *fd_get(struct fd_table *t, int fd);
 int fd_close(struct fd_table *t, int fd);
 void fd_close_on_exec(struct fd_table *t);
+
+/* kernel/fcntl.c: ioctl(2) on f (as fd): the commands every descriptor
+ * answers, then f's own ioctl method (-ENOTTY without one). */
+long file_ioctl(struct file *f, int fd, unsigned cmd, unsigned long arg);

@@ -140,6 +140,14 @@ long sys_clock_nanosleep(int clk, int flags, const void *req, void *rem);
 long sys_times(void *buf);
 long sys_membarrier(int cmd, unsigned flags, int cpu_id);
 
+/* kernel/fcntl.c */
+long sys_fcntl(int fd, int cmd, unsigned long arg);
+long sys_close_range(unsigned first, unsigned last, unsigned flags);
+long sys_pread64(int fd, void *buf, size_t count, int64_t pos);
+long sys_pwrite64(int fd, const void *buf, size_t count, int64_t pos);
+long sys_preadv(int fd, const void *iov, int iovcnt, int64_t pos_l, int64_t pos_h);
+long sys_pwritev(int fd, const void *iov, int iovcnt, int64_t pos_l, int64_t pos_h);
+
 /* fs/select.c, fs/epoll.c */
 long sys_poll(void *fds, unsigned nfds, int timeout_ms);
 long sys_ppoll(void *fds, unsigned nfds, void *tsp, const uint64_t *sigmask, size_t sigsetsize);
