@@ -489,10 +489,11 @@ static long ep_wait(struct file *epf, struct epoll_event_k *out, int max, uint64
 			continue;
 		}
 		r = poll_waiter_sleep(&pw, deadline);
-		if (r == -ETIMEDOUT)
-			r = 0;
-		if (r)
+		if (r) {
+			if (r == -ETIMEDOUT)
+				r = 0;
 			break;
+		}
 	}
 	poll_waiter_destroy(&pw);
 	return r;

@@ -233,10 +233,11 @@ static long do_poll(struct pollfd_k *fds, unsigned n, uint64_t deadline)
 		if (r || (r = pw.error))
 			break;
 		r = poll_waiter_sleep(&pw, deadline);
-		if (r == -ETIMEDOUT)
-			r = 0;
-		if (r)
+		if (r) {
+			if (r == -ETIMEDOUT)
+				r = 0;
 			break;
+		}
 	}
 	poll_waiter_destroy(&pw);
 	return r;
@@ -370,10 +371,11 @@ static long do_select(struct select_sets *s, unsigned n, uint64_t deadline)
 		if (r || (r = pw.error))
 			break;
 		r = poll_waiter_sleep(&pw, deadline);
-		if (r == -ETIMEDOUT)
-			r = 0;
-		if (r)
+		if (r) {
+			if (r == -ETIMEDOUT)
+				r = 0;
 			break;
+		}
 	}
 	poll_waiter_destroy(&pw);
 	return r == -EINTR ? -ERESTARTNOHAND : r;
@@ -437,9 +439,10 @@ long sys_select(int nfds, void *uin, void *uout, void *uex, void *utv)
 	if (utv) {
 		if (copy_from_user(&tv, utv, sizeof(tv)))
 			return -EFAULT;
-		if (tv.usec < 0 || tv.usec >= 1000000)
+		/* Linux carries whole seconds of usec over into sec. */
+		if (tv.sec < 0 || tv.usec < 0)
 			return -EINVAL;
-		struct timespec_k ts = { tv.sec, tv.usec * 1000 };
+		struct timespec_k ts = { tv.sec + tv.usec / 1000000, tv.usec % 1000000 * 1000 };
 		int err = deadline_from_timespec(&ts, &deadline);
 		if (err)
 			return err;
