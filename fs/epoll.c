@@ -220,16 +220,23 @@ static int ep_scan(struct eventpoll *ep, struct epoll_event_k *out, int max)
 
 static void ep_ctl_queue(struct poll_table *pt, struct file *file, struct wait_queue *wq);
 
-/* Readable while some item is ready. Under epoll_ctl (pt from ep_ctl_queue:
- * epoll_lock held) the ready list only is looked at: polling the items
- * could drop a last file reference, whose release takes epoll_lock; the
- * caller's scan polls this file again before reporting it. */
+/* The table epoll_ctl(MOD) polls with: registers nothing, but says
+ * "epoll_lock is held" as ep_ctl_queue does. */
+static void ep_ctl_noqueue(struct poll_table *pt, struct file *file, struct wait_queue *wq)
+{
+	(void)pt, (void)file, (void)wq;
+}
+
+/* Readable while some item is ready. Under epoll_ctl (pt from ep_ctl_queue
+ * or ep_ctl_noqueue: epoll_lock held) the ready list only is looked at:
+ * polling the items could drop a last file reference, whose release takes
+ * epoll_lock; the caller's scan polls this file again before reporting. */
 static unsigned ep_poll(struct file *f, struct poll_table *pt)
 {
 	struct eventpoll *ep = f->private;
 
 	poll_wait(pt, f, &ep->poll_wq);
-	if (pt && pt->queue == ep_ctl_queue)
+	if (pt && (pt->queue == ep_ctl_queue || pt->queue == ep_ctl_noqueue))
 		return list_empty(&ep->ready) ? 0 : POLLIN | POLLRDNORM;
 	return ep_scan(ep, NULL, 1) ? POLLIN | POLLRDNORM : 0;
 }
@@ -395,7 +402,8 @@ static int ep_modify(struct eventpoll *ep, struct epitem *it, const struct epoll
 	it->events = ev->events | POLLERR | POLLHUP;
 	it->data = ev->data;
 	spin_unlock_irqrestore(&ep->lock, flags);
-	if (file_poll(it->file, NULL) & it->events)
+	struct poll_table noqueue = { .queue = ep_ctl_noqueue };
+	if (file_poll(it->file, &noqueue) & it->events)
 		ep_make_ready(ep, it);
 	return 0;
 }
