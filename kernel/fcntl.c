@@ -1,5 +1,6 @@
 /*
- * Descriptor control: fcntl (duplication, descriptor and status flags),
+ * Descriptor control: fcntl (duplication, descriptor and status flags,
+ * record locks through kernel/locks.c),
  * close_range, the ioctls every descriptor answers (FIONBIO, FIOCLEX,
  * FIONCLEX, FIONREAD on seekable files), and positioned I/O (pread64,
  * pwrite64, preadv, pwritev), which leaves the file's offset alone.
@@ -9,6 +10,7 @@
  */
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/locks.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
 #include <mm/slab.h>
@@ -123,6 +125,10 @@ static long do_fcntl(struct file *f, int fd, int cmd, unsigned long arg)
 	case F_SETFL:
 		set_status_flags(f, (unsigned)arg);
 		return 0;
+	case LOCKS_GETLK:
+	case LOCKS_SETLK:
+	case LOCKS_SETLKW:
+		return locks_fcntl(f, cmd, (void *)arg);
 	}
 	return -EINVAL;
 }

@@ -1,5 +1,6 @@
 /* Open file descriptions and descriptor tables (see kernel/file.h). */
 #include <kernel/file.h>
+#include <kernel/locks.h>
 #include <kernel/poll.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
@@ -31,6 +32,7 @@ void file_put(struct file *f)
 	/* No one can add an item now: adding takes a reference. */
 	if (!list_empty(&f->epitems))
 		eventpoll_release(f);
+	locks_remove_flock(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	kfree(f);
@@ -100,8 +102,10 @@ void fd_table_put(struct fd_table *t)
 	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	for (unsigned i = 0; i < t->size; i++)
-		if (t->fds[i])
+		if (t->fds[i]) {
+			locks_remove_posix(t, t->fds[i]);
 			file_put(t->fds[i]);
+		}
 	kfree(t->fds);
 	kfree(t->cloexec);
 	kfree(t);
@@ -164,6 +168,7 @@ int fd_close(struct fd_table *t, int fd)
 	t->fds[fd] = NULL;
 	set_cloexec(t, fd, false);
 	spin_unlock(&t->lock);
+	locks_remove_posix(t, f);       /* any close drops the owner's record locks */
 	file_put(f);
 	return 0;
 }

@@ -143,6 +143,7 @@ long sys_membarrier(int cmd, unsigned flags, int cpu_id);
 /* kernel/fcntl.c */
 long sys_fcntl(int fd, int cmd, unsigned long arg);
 long sys_close_range(unsigned first, unsigned last, unsigned flags);
+long sys_flock(int fd, unsigned op);     /* kernel/locks.c */
 long sys_pread64(int fd, void *buf, size_t count, int64_t pos);
 long sys_pwrite64(int fd, const void *buf, size_t count, int64_t pos);
 long sys_preadv(int fd, const void *iov, int iovcnt, int64_t pos_l, int64_t pos_h);
