@@ -134,6 +134,12 @@ UT_CASE(test_ioctls)
 	UT_EXPECT_EQ(ioctl(p[0], FIONREAD, &n), 0);
 	UT_EXPECT_EQ(n, 3);
 	UT_EXPECT_ERR(ioctl(999, FIONREAD, &n), EBADF);
+	/* A terminal counts its waiting input (none here). */
+	if (isatty(1)) {
+		n = -1;
+		UT_EXPECT_EQ(ioctl(1, FIONREAD, &n), 0);
+		UT_EXPECT_EQ(n, 0);
+	}
 	UT_EXPECT_ERR(ioctl(p[0], 0x12345678, &n), ENOTTY);
 	close(p[0]), close(p[1]);
 
