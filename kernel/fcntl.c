@@ -11,6 +11,7 @@
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/locks.h>
+#include <kernel/pipe.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
 #include <mm/slab.h>
@@ -22,6 +23,7 @@
 #define F_GETFL         3
 #define F_SETFL         4
 #define F_DUPFD_CLOEXEC 1030
+#define F_GETPIPE_SZ    1032
 #define FD_CLOEXEC      1
 
 #define O_ACCMODE  03
@@ -125,6 +127,8 @@ static long do_fcntl(struct file *f, int fd, int cmd, unsigned long arg)
 	case F_SETFL:
 		set_status_flags(f, (unsigned)arg);
 		return 0;
+	case F_GETPIPE_SZ:
+		return pipe_capacity(f);
 	case LOCKS_GETLK:
 	case LOCKS_SETLK:
 	case LOCKS_SETLKW:

@@ -264,6 +264,11 @@ static const struct file_ops pipe_ops = {
 	.release = pipe_release,
 };
 
+long pipe_capacity(struct file *f)
+{
+	return f->ops == &pipe_ops ? PIPE_SIZE : -EBADF;
+}
+
 int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 {
 	struct pipe *p = kzalloc(sizeof(*p));

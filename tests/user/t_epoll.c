@@ -122,6 +122,17 @@ UT_CASE(test_wait_errors)
 	uint64_t t0 = now_ms();
 	UT_EXPECT_EQ(epoll_wait(ep, evs, 2, 40), 0);
 	UT_EXPECT(now_ms() - t0 >= 40);
+	/* epoll_pwait2: a timespec timeout. */
+	struct timespec ts = { 0, 30 * 1000 * 1000 };
+	t0 = now_ms();
+	UT_EXPECT_EQ(syscall(441, ep, evs, 2, &ts, NULL, 8), 0);
+	UT_EXPECT(now_ms() - t0 >= 30);
+	ts.tv_nsec = 1000000000;
+	UT_EXPECT_ERR(syscall(441, ep, evs, 2, &ts, NULL, 8), EINVAL);
+	UT_EXPECT_ERR(syscall(441, ep, evs, 2, (void *)8, NULL, 8), EFAULT);
+	UT_EXPECT_EQ(write(p[1], "x", 1), 1);
+	UT_EXPECT_EQ(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &(struct epoll_event){ .events = EPOLLIN }), 0);
+	UT_EXPECT_EQ(syscall(441, ep, evs, 2, NULL, NULL, 8), 1);
 	close(ep), close(p[0]), close(p[1]);
 }
 

@@ -69,6 +69,11 @@ UT_CASE(test_fd_and_status_flags)
 	UT_ASSERT(pipe2(pp, O_NONBLOCK) == 0);
 	UT_EXPECT_EQ(fcntl(pp[1], F_GETFL), O_WRONLY | O_NONBLOCK);
 	close(pp[0]), close(pp[1]);
+	UT_EXPECT_EQ(fcntl(p[0], F_GETPIPE_SZ), 65536);
+	UT_EXPECT_EQ(fcntl(p[1], F_GETPIPE_SZ), 65536);
+	int ef = open("/", O_RDONLY | O_DIRECTORY);
+	UT_EXPECT_ERR(fcntl(ef, F_GETPIPE_SZ), EBADF);
+	close(ef);
 	UT_EXPECT_ERR(fcntl(p[0], 9999), EINVAL);
 	UT_EXPECT_ERR(fcntl(999, F_GETFD), EBADF);
 	UT_EXPECT_ERR(fcntl(999, F_SETFL, 0), EBADF);

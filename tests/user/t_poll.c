@@ -218,6 +218,13 @@ UT_CASE(test_select_sets)
 	UT_EXPECT_ERR(select(1, NULL, NULL, NULL, &tv), EINVAL);
 	tv = (struct timeval){ 0, 0 };
 	UT_EXPECT_ERR(select(1, (fd_set *)8, NULL, NULL, &tv), EFAULT);
+	/* Descriptors past the first word of the sets. */
+	UT_ASSERT(dup2(p[0], 130) == 130);
+	FD_ZERO(&r);
+	FD_SET(130, &r);
+	UT_EXPECT_EQ(select(131, &r, NULL, NULL, &tv), 1);
+	UT_EXPECT(FD_ISSET(130, &r));
+	close(130);
 	/* Bits past nfds are not looked at. */
 	FD_ZERO(&r);
 	FD_SET(p[1], &r);
