@@ -3,13 +3,15 @@
  * and epoll hand it. A poll method reports what its file is ready for as a
  * mask of POLL* bits (the same values as EPOLL*), and registers the caller
  * on each wait queue whose wake-ups can change that mask by calling
- * poll_wait(pt, wq) (docs/poll.md).
+ * poll_wait(pt, f, wq) (docs/poll.md).
  *
  * Rules for a poll method (struct file_ops.poll):
  *  - pt may be NULL (only the mask is wanted); otherwise call poll_wait
  *    for every queue the file's state changes are announced on, before
  *    reading the state, and wake that queue after every change that can
  *    set a bit (data in, room out, hang-up, error).
+ *  - Register on at most two queues per file (an epoll item has room for
+ *    two; more makes EPOLL_CTL_ADD fail with ENOMEM).
  *  - Never sleep; the file's own locks may be taken. The registration
  *    lasts until the caller removes it, and the caller keeps a reference
  *    on the file meanwhile, so the queues must live as long as the file.

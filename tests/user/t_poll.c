@@ -391,9 +391,12 @@ static bool chunk_ok(const uint64_t *r, uint64_t off)
 }
 
 /* 1 GiB through a pipe from a child on another CPU, each chunk checked;
- * the reader polls before each read. */
+ * the reader polls before each read. It takes tens of seconds under
+ * emulation, so only the static build moves all of it; the other link
+ * modes (the loader is what differs) move 64 MiB. */
 UT_CASE(test_pipe_gib)
 {
+	const uint64_t total = strcmp(LINK_MODE, "static") == 0 ? GIB : GIB / 16;
 	int p[2];
 	UT_ASSERT(pipe(p) == 0);
 	make_pattern();
@@ -402,7 +405,7 @@ UT_CASE(test_pipe_gib)
 	if (pid == 0) {
 		pin(1);
 		close(p[0]);
-		for (uint64_t off = 0; off < GIB; off += CHUNK) {
+		for (uint64_t off = 0; off < total; off += CHUNK) {
 			stamp(pattern, off);
 			if (write(p[1], pattern, CHUNK) != CHUNK)
 				_exit(1);
@@ -429,10 +432,11 @@ UT_CASE(test_pipe_gib)
 	}
 	uint64_t ms = now_ms() - t0;
 	UT_EXPECT_EQ(reap(pid), 0);
-	UT_EXPECT_EQ(got, GIB);
+	UT_EXPECT_EQ(got, total);
 	UT_EXPECT_EQ(bad, 0);
-	printf("    # 1 GiB through a pipe in %llu ms (%llu MB/s)\n", (unsigned long long)ms,
-	       (unsigned long long)(ms ? 1024 * 1000 / ms : 0));
+	printf("    # %llu MiB through a pipe in %llu ms (%llu MB/s)\n",
+	       (unsigned long long)(total >> 20), (unsigned long long)ms,
+	       (unsigned long long)(ms ? (total >> 20) * 1000 / ms : 0));
 	close(p[0]);
 }
 
