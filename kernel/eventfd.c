@@ -3,15 +3,16 @@
  * to it (blocking while the sum would pass 0xfffffffffffffffe), read takes
  * all of it, or 1 with EFD_SEMAPHORE (blocking while it is 0).
  *
- * Readiness (for poll/epoll later): readable while efd_readable(),
- * writable while efd_writable() (for a write of 1); every change wakes the
- * queue of the side that may now proceed.
+ * Readiness (efd_poll): readable while efd_readable(), writable while
+ * efd_writable() (for a write of 1); every change wakes the queue of the
+ * side that may now proceed.
  *
  * Locking: efd.lock protects the counter; the wait queues are woken after
  * it is dropped. Never taken in interrupt context.
  */
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/poll.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
@@ -102,7 +103,24 @@ static void efd_release(struct file *f)
 	kfree(f->private);
 }
 
+static unsigned efd_poll(struct file *f, struct poll_table *pt)
+{
+	struct eventfd *e = f->private;
+	unsigned mask = 0;
+
+	poll_wait(pt, f, &e->readers);
+	poll_wait(pt, f, &e->writers);
+	spin_lock(&e->lock);
+	if (e->count > 0)
+		mask |= POLLIN | POLLRDNORM;
+	if (e->count < EFD_MAX)
+		mask |= POLLOUT | POLLWRNORM;
+	spin_unlock(&e->lock);
+	return mask;
+}
+
 static const struct file_ops eventfd_ops = {
+	.poll = efd_poll,
 	.read = efd_read,
 	.write = efd_write,
 	.release = efd_release,

@@ -1,5 +1,7 @@
 /* Open file descriptions and descriptor tables (see kernel/file.h). */
 #include <kernel/file.h>
+#include <kernel/locks.h>
+#include <kernel/poll.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <mm/slab.h>
@@ -14,6 +16,7 @@ struct file *file_alloc(const struct file_ops *ops, void *private, unsigned flag
 	f->flags = flags;
 	f->refcount = 1;
 	spin_lock_init(&f->pos_lock, "file_pos");
+	list_init(&f->epitems);
 	return f;
 }
 
@@ -26,6 +29,10 @@ void file_put(struct file *f)
 {
 	if (__atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	/* No one can add an item now: adding takes a reference. */
+	if (!list_empty(&f->epitems))
+		eventpoll_release(f);
+	locks_remove_flock(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	path_put(&f->path);
@@ -97,8 +104,10 @@ void fd_table_put(struct fd_table *t)
 	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	for (unsigned i = 0; i < t->size; i++)
-		if (t->fds[i])
+		if (t->fds[i]) {
+			locks_remove_posix(t, t->fds[i]);
 			file_put(t->fds[i]);
+		}
 	kfree(t->fds);
 	kfree(t->cloexec);
 	kfree(t);
@@ -161,6 +170,7 @@ int fd_close(struct fd_table *t, int fd)
 	t->fds[fd] = NULL;
 	set_cloexec(t, fd, false);
 	spin_unlock(&t->lock);
+	locks_remove_posix(t, f);       /* any close drops the owner's record locks */
 	file_put(f);
 	return 0;
 }

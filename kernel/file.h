@@ -12,8 +12,10 @@
 #include <kernel/types.h>
 #include <kernel/spinlock.h>
 #include <fs/vfs.h>
+#include <kernel/list.h>
 
 struct file;
+struct poll_table;
 
 /* One element of a readv/writev array (struct iovec), checked. */
 struct iovec_k {
@@ -32,6 +34,9 @@ struct file_ops {
 	long (*getdents)(struct file *f, void *ubuf, size_t len, uint64_t *pos);
 	/* Seekable files: the size SEEK_END is relative to; NULL: ESPIPE. */
 	long (*size)(struct file *f);
+	/* Readiness: a mask of POLL* bits (kernel/poll.h has the rules);
+	 * NULL counts as always readable and writable. */
+	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	void (*release)(struct file *f);
 	/* Files with no inode (pipes, eventfd...): the st_mode fstat shows. */
 	uint32_t anon_mode;
@@ -48,6 +53,7 @@ struct file {
 	int refcount;                   /* atomic */
 	struct spinlock pos_lock;
 	uint64_t pos;
+	struct list_head epitems;       /* epoll items watching it, under epoll's global lock */
 };
 
 #define FD_MAX_DEFAULT 1024
@@ -73,3 +79,7 @@ int fd_install(struct fd_table *t, struct file *f, int min, bool cloexec, unsign
 struct file *fd_get(struct fd_table *t, int fd);
 int fd_close(struct fd_table *t, int fd);
 void fd_close_on_exec(struct fd_table *t);
+
+/* kernel/fcntl.c: ioctl(2) on f (as fd): the commands every descriptor
+ * answers, then f's own ioctl method (-ENOTTY without one). */
+long file_ioctl(struct file *f, int fd, unsigned cmd, unsigned long arg);

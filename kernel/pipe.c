@@ -17,7 +17,9 @@
 #include <kernel/file.h>
 #include <kernel/mutex.h>
 #include <kernel/pipe.h>
+#include <kernel/poll.h>
 #include <kernel/proc.h>
+#include <kernel/string.h>
 #include <kernel/syscall.h>
 #include <mm/slab.h>
 #include <mm/uaccess.h>
@@ -49,32 +51,51 @@ static bool readable_or_eof(struct pipe *p)
 	return pipe_used(p) > 0 || READ_ONCE(p->writers) == 0;
 }
 
+/* Copy n bytes out of / into the ring at byte count at (it wraps). */
+static void ring_out(struct pipe *p, uint8_t *dst, size_t at, size_t n)
+{
+	size_t off = at % PIPE_SIZE, first = MIN(n, PIPE_SIZE - off);
+	memcpy(dst, p->buf + off, first);
+	memcpy(dst + first, p->buf, n - first);
+}
+
+static void ring_in(struct pipe *p, const uint8_t *src, size_t at, size_t n)
+{
+	size_t off = at % PIPE_SIZE, first = MIN(n, PIPE_SIZE - off);
+	memcpy(p->buf + off, src, first);
+	memcpy(p->buf, src + first, n - first);
+}
+
 static long pipe_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 {
 	struct pipe *p = f->private;
-	uint8_t chunk[512];
 	size_t done = 0;
 
 	if (!len)
 		return 0;
+	uint8_t *chunk = kmalloc(PIPE_BUF);
+	if (!chunk)
+		return -ENOMEM;
 	for (;;) {
 		spin_lock(&p->lock);
 		if (pipe_used(p) > 0 || p->writers == 0)
 			break;
 		spin_unlock(&p->lock);
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		long err = wait_event_interruptible(&p->rq, readable_or_eof(p));
-		if (err)
+		long err = -EAGAIN;
+		if (!(f->flags & O_NONBLOCK))
+			err = wait_event_interruptible(&p->rq, readable_or_eof(p));
+		if (err) {
+			kfree(chunk);
 			return err;
+		}
 	}
 	/* Copy out in chunks without holding the lock across copy_to_user. */
 	while (done < len && pipe_used(p) > 0) {
-		size_t n = MIN(MIN(len - done, sizeof(chunk)), pipe_used(p));
-		for (size_t i = 0; i < n; i++)
-			chunk[i] = p->buf[(p->tail + i) % PIPE_SIZE];
+		size_t n = MIN(MIN(len - done, (size_t)PIPE_BUF), pipe_used(p));
+		ring_out(p, chunk, p->tail, n);
 		spin_unlock(&p->lock);
 		if (copy_to_user((uint8_t *)ubuf + done, chunk, n)) {
+			kfree(chunk);
 			wait_queue_wake_all(&p->wq);
 			return done ? (long)done : -EFAULT;
 		}
@@ -83,6 +104,7 @@ static long pipe_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 		done += n;
 	}
 	spin_unlock(&p->lock);
+	kfree(chunk);
 	wait_queue_wake_all(&p->wq);
 	return (long)done;
 }
@@ -118,8 +140,7 @@ static long pipe_insert(struct file *f, struct pipe *p, const uint8_t *piece, si
 		if (err)
 			return err;
 	}
-	for (size_t i = 0; i < n; i++)
-		p->buf[(p->head + i) % PIPE_SIZE] = piece[i];
+	ring_in(p, piece, p->head, n);
 	p->head += n;
 	spin_unlock(&p->lock);
 	wait_queue_wake_all(&p->rq);
@@ -228,7 +249,39 @@ static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	return put_user_u32((uint32_t)n, (void *)arg) ? -EFAULT : 0;
 }
 
+/* As Linux reports it: the read end is readable with data, hung up once no
+ * writer is left; the write end is writable with room for PIPE_BUF bytes
+ * (a write that size then does not block), in error once no reader is. */
+static unsigned pipe_poll(struct file *f, struct poll_table *pt)
+{
+	struct pipe *p = f->private;
+	unsigned acc = f->flags & 3;    /* a FIFO opened O_RDWR is both ends */
+	bool reads = acc != O_WRONLY, writes = acc != 0 /* O_RDONLY */;
+	unsigned mask = 0;
+
+	if (reads)
+		poll_wait(pt, f, &p->rq);
+	if (writes)
+		poll_wait(pt, f, &p->wq);
+	spin_lock(&p->lock);
+	if (reads) {
+		if (pipe_used(p) > 0)
+			mask |= POLLIN | POLLRDNORM;
+		if (p->writers == 0)
+			mask |= POLLHUP;
+	}
+	if (writes) {
+		if (PIPE_SIZE - pipe_used(p) >= PIPE_BUF)
+			mask |= POLLOUT | POLLWRNORM;
+		if (p->readers == 0)
+			mask |= POLLERR;
+	}
+	spin_unlock(&p->lock);
+	return mask;
+}
+
 static const struct file_ops pipe_ops = {
+	.poll = pipe_poll,
 	.read = pipe_read,
 	.write = pipe_write,
 	.writev = pipe_writev,
@@ -236,6 +289,11 @@ static const struct file_ops pipe_ops = {
 	.release = pipe_release,
 	.anon_mode = 0010000 | 0600,         /* S_IFIFO, as Linux shows pipes */
 };
+
+long pipe_capacity(struct file *f)
+{
+	return f->ops == &pipe_ops ? PIPE_SIZE : -EBADF;
+}
 
 static struct pipe *pipe_alloc(void)
 {

@@ -167,7 +167,7 @@ long sys_ioctl(int fd, unsigned cmd, unsigned long arg)
 	struct file *f = get_file(fd);
 	if (!f)
 		return -EBADF;
-	long r = f->ops->ioctl ? f->ops->ioctl(f, cmd, arg) : -ENOTTY;
+	long r = file_ioctl(f, fd, cmd, arg);
 	file_put(f);
 	return r;
 }

@@ -196,6 +196,29 @@ long sys_clock_nanosleep(int clk, int flags, const void *req, void *rem);
 long sys_times(void *buf);
 long sys_membarrier(int cmd, unsigned flags, int cpu_id);
 
+/* kernel/fcntl.c */
+long sys_fcntl(int fd, int cmd, unsigned long arg);
+long sys_close_range(unsigned first, unsigned last, unsigned flags);
+long sys_flock(int fd, unsigned op);     /* kernel/locks.c */
+long sys_pread64(int fd, void *buf, size_t count, int64_t pos);
+long sys_pwrite64(int fd, const void *buf, size_t count, int64_t pos);
+long sys_preadv(int fd, const void *iov, int iovcnt, int64_t pos_l, int64_t pos_h);
+long sys_pwritev(int fd, const void *iov, int iovcnt, int64_t pos_l, int64_t pos_h);
+
+/* fs/select.c, fs/epoll.c */
+long sys_poll(void *fds, unsigned nfds, int timeout_ms);
+long sys_ppoll(void *fds, unsigned nfds, void *tsp, const uint64_t *sigmask, size_t sigsetsize);
+long sys_select(int nfds, void *readfds, void *writefds, void *exceptfds, void *timeout);
+long sys_pselect6(int nfds, void *readfds, void *writefds, void *exceptfds, void *tsp, void *sig);
+long sys_epoll_create(int size);
+long sys_epoll_create1(int flags);
+long sys_epoll_ctl(int epfd, int op, int fd, void *event);
+long sys_epoll_wait(int epfd, void *events, int maxevents, int timeout_ms);
+long sys_epoll_pwait(int epfd, void *events, int maxevents, int timeout_ms,
+		     const uint64_t *sigmask, size_t sigsetsize);
+long sys_epoll_pwait2(int epfd, void *events, int maxevents, const void *timeout,
+		      const uint64_t *sigmask, size_t sigsetsize);
+
 /* kernel/futex/ */
 long sys_futex(uint32_t *uaddr, int op, uint32_t val, unsigned long utime, uint32_t *uaddr2,
 	       uint32_t val3);

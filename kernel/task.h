@@ -158,14 +158,31 @@ uint64_t sched_runtime_ns(struct task *t);      /* CPU time t has used, up to no
 uint64_t sched_rr_interval_ns(struct task *t);  /* sched_rr_get_interval(2) */
 uint64_t sched_idle_ns(unsigned cpu);   /* time CPU cpu spent idle */
 
-/* Wait queues: sleep until a condition, woken by wait_queue_wake_all(). */
+/* Wait queues: sleep until a condition, woken by wait_queue_wake_all().
+ * Besides sleeping tasks a queue holds wait entries: callbacks run by
+ * each wake-up (poll, select and epoll watch files this way). */
 struct wait_queue {
 	struct spinlock lock;
-	struct list_head waiters;
+	struct list_head waiters;       /* tasks, through task.wait_link */
+	struct list_head entries;       /* struct wait_entry.link */
 };
-#define WAIT_QUEUE_INIT(wq) { SPINLOCK_INIT(#wq), LIST_HEAD_INIT((wq).waiters) }
+#define WAIT_QUEUE_INIT(wq) \
+	{ SPINLOCK_INIT(#wq), LIST_HEAD_INIT((wq).waiters), LIST_HEAD_INIT((wq).entries) }
 void wait_queue_init(struct wait_queue *wq);
 void wait_queue_wake_all(struct wait_queue *wq);
+
+/* A callback on a wait queue. wake runs under the queue's lock (irqsave),
+ * possibly in interrupt context, on any CPU: it may take only locks that
+ * are always taken with interrupts off, and must not sleep or remove its
+ * own entry. The owner removes the entry before freeing it; once
+ * wait_entry_remove returns, wake is not running and will not run. */
+struct wait_entry {
+	struct list_head link;          /* on wq->entries, under wq->lock */
+	struct wait_queue *wq;          /* NULL while not queued */
+	void (*wake)(struct wait_entry *e);
+};
+void wait_entry_add(struct wait_queue *wq, struct wait_entry *e, void (*wake)(struct wait_entry *e));
+void wait_entry_remove(struct wait_entry *e);
 /* Sleep once on wq (the caller rechecks its condition in a loop). The
  * check-then-sleep race is closed by prepare/finish: */
 void wait_prepare(struct wait_queue *wq);       /* enqueue, state = SLEEPING */

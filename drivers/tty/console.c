@@ -11,12 +11,14 @@
 #include <kernel/console.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
+#include <kernel/poll.h>
 #include <kernel/task.h>
 #include <mm/uaccess.h>
 
 #define INPUT_SIZE 1024
 #define TIOCGWINSZ 0x5413
 #define TCGETS     0x5401
+#define FIONREAD   0x541B
 
 static struct {
 	struct spinlock lock;
@@ -91,6 +93,13 @@ _Static_assert(sizeof(struct termios_k) == 36, "Linux struct termios (TCGETS)");
 static long console_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 {
 	switch (cmd) {
+	case FIONREAD: {
+		/* Input bytes waiting (TIOCINQ). */
+		unsigned long flags = spin_lock_irqsave(&input.lock);
+		uint32_t n = input.head - input.tail;
+		spin_unlock_irqrestore(&input.lock, flags);
+		return put_user_u32(n, (void *)arg) ? -EFAULT : 0;
+	}
 	case TIOCGWINSZ: {
 		struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 		return copy_to_user((void *)arg, &ws, sizeof(ws)) ? -EFAULT : 0;
@@ -110,7 +119,15 @@ static long console_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	}
 }
 
+/* Output never blocks; input is readable once a byte has come in. */
+static unsigned console_poll(struct file *f, struct poll_table *pt)
+{
+	poll_wait(pt, f, &input.readers);
+	return POLLOUT | POLLWRNORM | (input_ready() ? POLLIN | POLLRDNORM : 0);
+}
+
 static const struct file_ops console_ops = {
+	.poll = console_poll,
 	.read = console_read,
 	.write = console_write_file,
 	.ioctl = console_ioctl,

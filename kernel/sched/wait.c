@@ -8,7 +8,13 @@
  * task that has not switched away yet just sets the state, and schedule()
  * then keeps it running).
  *
- * Lock order: wait_queue.lock -> task.sched_lock -> runqueue.lock (core.c).
+ * Wait entries (poll, select, epoll) are callbacks on the same queue: a
+ * wake-up runs each under the queue's lock, with interrupts off. Removal
+ * takes that lock too, so after wait_entry_remove the callback is done.
+ *
+ * Lock order: wait_queue.lock -> task.sched_lock -> runqueue.lock (core.c);
+ * wait_queue.lock -> whatever a wait entry's callback takes (eventpoll.lock,
+ * then other wait queues' locks: docs/poll.md).
  * A task is on a wait queue from wait_prepare to wait_finish, so a waker
  * holding the queue's lock never wakes a task that has exited.
  */
@@ -18,6 +24,7 @@ void wait_queue_init(struct wait_queue *wq)
 {
 	spin_lock_init(&wq->lock, "wait_queue");
 	list_init(&wq->waiters);
+	list_init(&wq->entries);
 }
 
 void wait_prepare(struct wait_queue *wq)
@@ -56,5 +63,28 @@ void wait_queue_wake_all(struct wait_queue *wq)
 		list_del(&t->wait_link);
 		task_wake(t);
 	}
+	struct wait_entry *e, *etmp;
+	list_for_each_entry_safe(e, etmp, &wq->entries, link)
+		e->wake(e);
 	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void wait_entry_add(struct wait_queue *wq, struct wait_entry *e, void (*wake)(struct wait_entry *e))
+{
+	e->wake = wake;
+	e->wq = wq;
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+	list_add_tail(&e->link, &wq->entries);
+	spin_unlock_irqrestore(&wq->lock, flags);
+}
+
+void wait_entry_remove(struct wait_entry *e)
+{
+	struct wait_queue *wq = e->wq;
+	if (!wq)
+		return;
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+	list_del(&e->link);
+	spin_unlock_irqrestore(&wq->lock, flags);
+	e->wq = NULL;
 }

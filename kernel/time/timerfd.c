@@ -18,6 +18,7 @@
  * rt_lock -> ctx->lock -> timer base lock; wait queues are woken with
  * ctx->lock dropped.
  */
+#include <kernel/poll.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/proc.h>
@@ -201,7 +202,26 @@ static void tfd_release(struct file *f)
 	kfree(ctx);
 }
 
+/* Readable once an expiry is counted (or a cancel-on-set timer's clock
+ * was set). A due expiry whose interrupt is late is counted here, and
+ * others waiting are told, as the late interrupt will not tell them. */
+static unsigned tfd_poll(struct file *f, struct poll_table *pt)
+{
+	struct timerfd *ctx = f->private;
+
+	poll_wait(pt, f, &ctx->wq);
+	unsigned long flags = spin_lock_irqsave(&ctx->lock);
+	bool counted = catch_up_locked(ctx);
+	bool readable = ctx->ticks != 0 ||
+			(ctx->might_cancel && ctx->moffs != clock_realtime_offset());
+	spin_unlock_irqrestore(&ctx->lock, flags);
+	if (counted)
+		wait_queue_wake_all(&ctx->wq);
+	return readable ? POLLIN | POLLRDNORM : 0;
+}
+
 static const struct file_ops timerfd_ops = {
+	.poll = tfd_poll,
 	.read = tfd_read,
 	.release = tfd_release,
 	.anon_mode = 0600,                 /* an anonymous inode */
