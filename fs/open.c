@@ -7,6 +7,7 @@
  * takes references before dropping it.
  */
 #include <fs/vfs.h>
+#include <fs/devices.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/pipe.h>
@@ -101,7 +102,8 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 		return -EISDIR;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(i->mode))
 		return -ENOTDIR;
-	if (!S_ISDIR(i->mode) && !S_ISREG(i->mode) && !S_ISFIFO(i->mode) && !i->ops->open)
+	if (!S_ISDIR(i->mode) && !S_ISREG(i->mode) && !S_ISFIFO(i->mode) && !((i->mode & S_IFMT) == S_IFCHR) &&
+	    !i->ops->open)
 		return -ENXIO;          /* a device with no driver behind it */
 	if (S_ISREG(i->mode) && (flags & O_TRUNC) && acc != O_RDONLY && i->ops->truncate) {
 		mutex_lock(&i->lock);
@@ -115,6 +117,10 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 	unsigned kept = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	if (S_ISFIFO(i->mode)) {
 		long err = fifo_open(&i->fifo, &i->lock, kept, &f);
+		if (err)
+			return err;
+	} else if (((i->mode & S_IFMT) == S_IFCHR) && !i->ops->open) {
+		long err = chrdev_open(i->rdev, kept, &f);     /* fs/chrdev.c */
 		if (err)
 			return err;
 	} else {

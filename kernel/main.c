@@ -16,6 +16,7 @@
 #include <kernel/string.h>
 #include <kernel/task.h>
 #include <kernel/proc.h>
+#include <fs/devices.h>
 #include <kernel/futex.h>
 #include <kernel/random.h>
 #include <fs/vfs.h>
@@ -119,6 +120,7 @@ static void start_userspace(void)
 
 	if (register_filesystem(&tmpfs_type) || vfs_mount_root("tmpfs"))
 		panic("boot: cannot mount the root tmpfs");
+	devfs_init();
 	for (unsigned i = 0; i < boot_info.nr_modules; i++) {
 		const struct boot_module *m = &boot_info.modules[i];
 		int err = initramfs_unpack(phys_to_virt(m->start), m->end - m->start);
@@ -137,6 +139,7 @@ static void start_userspace(void)
 	/* Synthetic /proc files until procfs exists. */
 	if (vfs_add_generated("/proc/interrupts", interrupts_format))
 		pr_warn("boot: cannot add /proc/interrupts\n");
+	devfs_mount_at_boot();          /* Linux's devtmpfs.mount=1 */
 	parse_init_args();
 	int err = proc_start_init(init_path, init_argv, init_envp);
 	if (err)
