@@ -127,6 +127,8 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 		f = i->ops->open ? i->ops->open(i, kept) : file_alloc(i->fops, NULL, kept);
 		if (!f)
 			return -ENOMEM;
+		if (IS_ERR(f))
+			return PTR_ERR(f);
 	}
 	inode_get(i);
 	f->inode = i;

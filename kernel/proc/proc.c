@@ -3,6 +3,7 @@
  * locking and lifetime rules.
  */
 #include <kernel/proc.h>
+#include <kernel/time.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/panic.h>
@@ -112,6 +113,7 @@ struct proc *proc_alloc(struct proc *parent, struct task *t)
 	wait_queue_init(&p->child_exit);
 	wait_queue_init(&p->thread_exit);
 	spin_lock_init(&p->siglock, "siglock");
+	p->start_ns = time_ns();
 	if (parent) {
 		p->cred = parent->cred;
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
