@@ -24,9 +24,9 @@ static unsigned long long kb(size_t frames)
 	return (unsigned long long)frames * (PAGE_SIZE / 1024);
 }
 
-static int show_meminfo(struct pbuf *b, int pid)
+static int show_meminfo(struct pbuf *b, int pid, int tid)
 {
-	(void)pid;
+	(void)pid, (void)tid;
 	size_t total = pmm_total_frames(), free = pmm_free_frames();
 	/* No page cache or swap: what is free is what is available. */
 	pb_printf(b, "MemTotal:       %8llu kB\nMemFree:        %8llu kB\nMemAvailable:   %8llu kB\n",
@@ -37,9 +37,9 @@ static int show_meminfo(struct pbuf *b, int pid)
 	return 0;
 }
 
-static int show_cpuinfo(struct pbuf *b, int pid)
+static int show_cpuinfo(struct pbuf *b, int pid, int tid)
 {
-	(void)pid;
+	(void)pid, (void)tid;
 	uint64_t online = sched_online_mask();
 	uint64_t khz = arch_tsc_khz();
 	unsigned cpus = 0;
@@ -82,9 +82,9 @@ static void all_cputime(uint64_t *user, uint64_t *sys, unsigned *running)
 
 /* /proc/stat. Only idle time is kept per CPU: each CPU's busy time is
  * split between user and system in the proportion of all processes'. */
-static int show_stat(struct pbuf *b, int pid)
+static int show_stat(struct pbuf *b, int pid, int tid)
 {
-	(void)pid;
+	(void)pid, (void)tid;
 	uint64_t user, sys, now = time_ns(), online = sched_online_mask();
 	unsigned running;
 	uint64_t cu[MAX_CPUS_SHOWN], cs[MAX_CPUS_SHOWN], ci[MAX_CPUS_SHOWN];
@@ -116,9 +116,9 @@ static int show_stat(struct pbuf *b, int pid)
 	return 0;
 }
 
-static int show_uptime(struct pbuf *b, int pid)
+static int show_uptime(struct pbuf *b, int pid, int tid)
 {
-	(void)pid;
+	(void)pid, (void)tid;
 	uint64_t now = time_ns(), idle = 0, online = sched_online_mask();
 	for (unsigned c = 0; c < 64; c++)
 		if (online & (1ull << c))
@@ -131,9 +131,9 @@ static int show_uptime(struct pbuf *b, int pid)
 
 /* The scheduler keeps no load average yet: the three averages read 0.00
  * (as sysinfo's loads do); the runnable and total task counts are real. */
-static int show_loadavg(struct pbuf *b, int pid)
+static int show_loadavg(struct pbuf *b, int pid, int tid)
 {
-	(void)pid;
+	(void)pid, (void)tid;
 	uint64_t user, sys;
 	unsigned running;
 	all_cputime(&user, &sys, &running);
@@ -142,17 +142,17 @@ static int show_loadavg(struct pbuf *b, int pid)
 	return 0;
 }
 
-static int show_version(struct pbuf *b, int pid)
+static int show_version(struct pbuf *b, int pid, int tid)
 {
-	(void)pid;
+	(void)pid, (void)tid;
 	pb_printf(b, "Linux version %s (%s) #1 SMP\n", KERNEL_RELEASE, KERNEL_NAME);
 	return 0;
 }
 
 /* "nodev" marks the types that need no block device: all of ours. */
-static int show_filesystems(struct pbuf *b, int pid)
+static int show_filesystems(struct pbuf *b, int pid, int tid)
 {
-	(void)pid;
+	(void)pid, (void)tid;
 	const char *names[32];
 	int n = vfs_fs_type_names(names, 32);
 	for (int i = 0; i < n; i++)
@@ -162,9 +162,9 @@ static int show_filesystems(struct pbuf *b, int pid)
 
 /* "source mountpoint type options 0 0"; no source is recorded, so the
  * type names it (as "proc" and "devtmpfs" are by convention). */
-int proc_show_mounts(struct pbuf *b, int pid)
+int proc_show_mounts(struct pbuf *b, int pid, int tid)
 {
-	(void)pid;
+	(void)pid, (void)tid;
 	struct vfs_mount_info *list = kmalloc(64 * sizeof(*list));
 	char *name = kmalloc(PATH_MAX);
 	int err = 0;
@@ -186,9 +186,9 @@ out:
 	return err;
 }
 
-static int show_interrupts(struct pbuf *b, int pid)
+static int show_interrupts(struct pbuf *b, int pid, int tid)
 {
-	(void)pid;
+	(void)pid, (void)tid;
 	size_t room = b->len < b->cap ? b->cap - b->len : 0;
 	int n = interrupts_format(room ? b->buf + b->len : NULL, room);
 	if (n < 0)

@@ -23,9 +23,10 @@ void pb_bytes(struct pbuf *b, const void *data, size_t n);
 struct proc_entry {
 	const char *name;
 	uint32_t mode;                  /* type and permissions */
-	/* Regular files: print the contents (pid 0 for the global files);
-	 * 0 or -errno (the open fails with it). */
-	int (*show)(struct pbuf *b, int pid);
+	/* Regular files: print the contents (pid 0 for the global files; tid
+	 * non-zero for a thread's, /proc/[pid]/task/[tid]/); 0 or -errno (the
+	 * open fails with it). */
+	int (*show)(struct pbuf *b, int pid, int tid);
 	/* Symbolic links: the target; its length or -errno. */
 	long (*link)(int pid, int fd, char *buf, size_t size);
 	/* Directories. */
@@ -37,7 +38,7 @@ struct proc_entry {
 struct proc_node {
 	const struct proc_entry *e;
 	int pid;                        /* 0: not a process's */
-	int fd;                         /* fd/N links */
+	int fd;                         /* fd/N links; the tid in task/[tid]/ */
 };
 
 static inline struct proc_node *PN(struct inode *i) { return i->fs_private; }
@@ -63,4 +64,4 @@ int proc_parse_pid(const char *name);
 /* fs/proc/info.c: the global files. */
 extern const struct proc_entry proc_root_files[];
 extern const size_t proc_root_nfiles;
-int proc_show_mounts(struct pbuf *b, int pid);
+int proc_show_mounts(struct pbuf *b, int pid, int tid);

@@ -27,6 +27,7 @@
 
 struct pid_snap {
 	int pid, ppid;
+	int tid;                        /* pid, or the thread's for task/[tid]/ */
 	char comm[16];
 	char state;                     /* R S Z (proc(5)) */
 	struct cred cred;
@@ -86,15 +87,41 @@ static char proc_state_locked(struct proc *p)
 	return 'S';
 }
 
-static int pid_snap_get(int pid, unsigned what, struct pid_snap *s)
+/* The thread tid of p, or NULL; proc_tree_lock held. */
+static struct task *thread_of(struct proc *p, int tid)
+{
+	struct task *t = proc_find_task(tid);
+	return t && t->proc == p ? t : NULL;
+}
+
+/* What a thread's own files show instead of its process's: its name,
+ * state and CPU time. */
+static void snap_thread(struct task *t, struct pid_snap *s)
+{
+	s->tid = t->tid;
+	memcpy(s->comm, t->name, sizeof(s->comm));
+	s->comm[15] = '\0';
+	s->state = READ_ONCE(t->state) == TASK_RUNNABLE ? 'R' : 'S';
+	cputime_task_read(t, &s->utime, &s->stime);
+	s->cutime = s->cstime = 0;
+	s->nice = READ_ONCE(t->nice);
+	s->policy = READ_ONCE(t->policy);
+	s->rt_priority = READ_ONCE(t->rt_priority);
+	s->cpu = READ_ONCE(t->cpu);
+}
+
+/* pid (and its thread tid if not 0): 0, or -ESRCH. */
+static int pid_snap_get_tid(int pid, int tid, unsigned what, struct pid_snap *s)
 {
 	memset(s, 0, sizeof(*s));
 	spin_lock(&proc_tree_lock);
 	struct proc *p = proc_find(pid);
-	if (!p) {
+	struct task *thread = p && tid ? thread_of(p, tid) : NULL;
+	if (!p || (tid && !thread)) {
 		spin_unlock(&proc_tree_lock);
 		return -ESRCH;
 	}
+	s->tid = p->pid;
 	s->pid = p->pid;
 	s->ppid = p->parent ? p->parent->pid : 0;
 	memcpy(s->comm, p->comm, sizeof(s->comm));
@@ -117,6 +144,8 @@ static int pid_snap_get(int pid, unsigned what, struct pid_snap *s)
 		s->rt_priority = READ_ONCE(t->rt_priority);
 		s->cpu = READ_ONCE(t->cpu);
 	}
+	if (thread)
+		snap_thread(thread, s);
 	if ((what & SNAP_MM) && p->mm) {
 		s->mm = p->mm;
 		mm_get(s->mm);
@@ -131,6 +160,11 @@ static int pid_snap_get(int pid, unsigned what, struct pid_snap *s)
 	}
 	spin_unlock(&proc_tree_lock);
 	return 0;
+}
+
+static int pid_snap_get(int pid, unsigned what, struct pid_snap *s)
+{
+	return pid_snap_get_tid(pid, 0, what, s);
 }
 
 static void pid_snap_put(struct pid_snap *s)
@@ -183,10 +217,10 @@ static void mem_usage(struct mm *mm, struct mem_usage *u)
 
 /* ---- stat, statm, status ---- */
 
-static int show_stat(struct pbuf *b, int pid)
+static int show_stat(struct pbuf *b, int pid, int tid)
 {
 	struct pid_snap s;
-	int err = pid_snap_get(pid, SNAP_MM, &s);
+	int err = pid_snap_get_tid(pid, tid, SNAP_MM, &s);
 	if (err)
 		return err;
 	struct mem_usage u;
@@ -195,7 +229,7 @@ static int show_stat(struct pbuf *b, int pid)
 	int prio = s.policy == 1 || s.policy == 2 ? -1 - s.rt_priority : 20 + s.nice;
 	/* proc(5): 52 fields. No process groups, sessions or controlling
 	 * terminals yet (pgrp, session, tty_nr 0, tpgid -1); no fault counts. */
-	pb_printf(b, "%d (%s) %c %d %d %d %d %d %u ", s.pid, s.comm, s.state, s.ppid, 0, 0, 0, -1, 0u);
+	pb_printf(b, "%d (%s) %c %d %d %d %d %d %u ", s.tid, s.comm, s.state, s.ppid, 0, 0, 0, -1, 0u);
 	pb_printf(b, "%lu %lu %lu %lu ", 0ul, 0ul, 0ul, 0ul);              /* minflt..cmajflt */
 	pb_printf(b, "%llu %llu %llu %llu ", (unsigned long long)(s.utime / NS_PER_TICK),
 		  (unsigned long long)(s.stime / NS_PER_TICK),
@@ -211,10 +245,10 @@ static int show_stat(struct pbuf *b, int pid)
 	return 0;
 }
 
-static int show_statm(struct pbuf *b, int pid)
+static int show_statm(struct pbuf *b, int pid, int tid)
 {
 	struct pid_snap s;
-	int err = pid_snap_get(pid, SNAP_MM, &s);
+	int err = pid_snap_get_tid(pid, tid, SNAP_MM, &s);
 	if (err)
 		return err;
 	struct mem_usage u;
@@ -232,16 +266,16 @@ static const char *state_name(char st)
 	return st == 'R' ? "R (running)" : st == 'Z' ? "Z (zombie)" : "S (sleeping)";
 }
 
-static int show_status(struct pbuf *b, int pid)
+static int show_status(struct pbuf *b, int pid, int tid)
 {
 	struct pid_snap s;
-	int err = pid_snap_get(pid, SNAP_MM | SNAP_FILES | SNAP_FS, &s);
+	int err = pid_snap_get_tid(pid, tid, SNAP_MM | SNAP_FILES | SNAP_FS, &s);
 	if (err)
 		return err;
 	struct mem_usage u;
 	mem_usage(s.mm, &u);
 	pb_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n",
-		  s.comm, s.fs ? READ_ONCE(s.fs->umask) : 0, state_name(s.state), s.pid, s.pid, s.ppid);
+		  s.comm, s.fs ? READ_ONCE(s.fs->umask) : 0, state_name(s.state), s.pid, s.tid, s.ppid);
 	pb_printf(b, "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
 		  s.cred.uid, s.cred.euid, s.cred.suid, s.cred.fsuid,
 		  s.cred.gid, s.cred.egid, s.cred.sgid, s.cred.fsgid);
@@ -258,8 +292,9 @@ static int show_status(struct pbuf *b, int pid)
 
 /* ---- maps ---- */
 
-static int show_maps(struct pbuf *b, int pid)
+static int show_maps(struct pbuf *b, int pid, int tid)
 {
+	(void)tid;
 	struct pid_snap s;
 	int err = pid_snap_get(pid, SNAP_MM, &s);
 	if (err)
@@ -345,8 +380,8 @@ static int show_vector(struct pbuf *b, int pid, int which)
 	return 0;
 }
 
-static int show_cmdline(struct pbuf *b, int pid) { return show_vector(b, pid, 0); }
-static int show_environ(struct pbuf *b, int pid) { return show_vector(b, pid, 1); }
+static int show_cmdline(struct pbuf *b, int pid, int tid) { (void)tid; return show_vector(b, pid, 0); }
+static int show_environ(struct pbuf *b, int pid, int tid) { (void)tid; return show_vector(b, pid, 1); }
 
 /* ---- links: cwd, root, fd/N ---- */
 
@@ -503,6 +538,104 @@ static long dir_size(struct file *f)
 static const struct inode_ops fd_iops = { .lookup = fd_lookup, .revalidate = fd_revalidate };
 static const struct file_ops fd_fops = { .read = dir_read, .getdents = fd_getdents, .size = dir_size };
 
+/* ---- task/: one directory per thread, task/[tid]/{stat,statm,status} ---- */
+
+static const struct proc_entry tid_entries[] = {
+	{ "stat", S_IFREG | 0444, .show = show_stat },
+	{ "statm", S_IFREG | 0444, .show = show_statm },
+	{ "status", S_IFREG | 0444, .show = show_status },
+};
+
+static bool thread_alive(int pid, int tid)
+{
+	spin_lock(&proc_tree_lock);
+	struct proc *p = proc_find(pid);
+	bool alive = p && thread_of(p, tid);
+	spin_unlock(&proc_tree_lock);
+	return alive;
+}
+
+static int tid_lookup(struct inode *dir, const char *name, struct inode **out)
+{
+	for (size_t n = 0; n < ARRAY_SIZE(tid_entries); n++) {
+		if (!strcmp(name, tid_entries[n].name)) {
+			*out = proc_inode(dir->sb, &tid_entries[n], PN(dir)->pid, PN(dir)->fd);
+			return *out ? 0 : -ENOMEM;
+		}
+	}
+	return -ENOENT;
+}
+
+static long tid_getdents(struct file *f, void *ubuf, size_t len, uint64_t *pos)
+{
+	size_t done = 0;
+	long r = 0;
+	while (!r && *pos < 2 + ARRAY_SIZE(tid_entries)) {
+		uint64_t k = *pos;
+		if (k < 2)
+			r = proc_emit(ubuf, len, &done, k ? ".." : ".", f->inode->ino, S_IFDIR,
+				      (int64_t)k + 1);
+		else
+			r = proc_emit(ubuf, len, &done, tid_entries[k - 2].name, 0x50000 + k,
+				      tid_entries[k - 2].mode, (int64_t)k + 1);
+		if (!r)
+			(*pos)++;
+	}
+	return r < 0 ? r : (long)done;
+}
+
+static const struct inode_ops tid_iops = { .lookup = tid_lookup };
+static const struct file_ops tid_fops = { .read = dir_read, .getdents = tid_getdents, .size = dir_size };
+static const struct proc_entry tid_dir_entry = {
+	"", S_IFDIR | 0555, .iops = &tid_iops, .fops = &tid_fops,
+};
+
+static int task_lookup(struct inode *dir, const char *name, struct inode **out)
+{
+	int tid = proc_parse_pid(name);
+	if (tid <= 0 || !thread_alive(PN(dir)->pid, tid))
+		return -ENOENT;
+	*out = proc_inode(dir->sb, &tid_dir_entry, PN(dir)->pid, tid);
+	return *out ? 0 : -ENOMEM;
+}
+
+static bool task_revalidate(struct inode *dir, struct dentry *d)
+{
+	if (d->inode && thread_alive(PN(dir)->pid, PN(d->inode)->fd))
+		return true;
+	proc_prune(d);
+	return false;
+}
+
+/* *pos: 0 ".", 1 "..", then 2 + tid. */
+static long task_getdents(struct file *f, void *ubuf, size_t len, uint64_t *pos)
+{
+	int pid = PN(f->inode)->pid;
+	size_t done = 0;
+	long r = 0;
+	while (!r && *pos < 2) {
+		r = proc_emit(ubuf, len, &done, *pos ? ".." : ".", f->inode->ino, S_IFDIR,
+			      (int64_t)*pos + 1);
+		if (!r)
+			(*pos)++;
+	}
+	while (!r && *pos < 2 + PID_MAX) {
+		int tid = (int)(*pos - 2);
+		if (tid && thread_alive(pid, tid)) {
+			char name[16];
+			snprintf(name, sizeof(name), "%d", tid);
+			r = proc_emit(ubuf, len, &done, name, 0x60000 + (uint64_t)tid, S_IFDIR,
+				      (int64_t)*pos + 1);
+		}
+		if (!r)
+			(*pos)++;
+	}
+	return r < 0 ? r : (long)done;
+}
+
+static const struct inode_ops task_iops = { .lookup = task_lookup, .revalidate = task_revalidate };
+static const struct file_ops task_fops = { .read = dir_read, .getdents = task_getdents, .size = dir_size };
+
 /* ---- the process directory ---- */
 
 static const struct proc_entry pid_entries[] = {
@@ -516,6 +649,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "stat", S_IFREG | 0444, .show = show_stat },
 	{ "statm", S_IFREG | 0444, .show = show_statm },
 	{ "status", S_IFREG | 0444, .show = show_status },
+	{ "task", S_IFDIR | 0555, .iops = &task_iops, .fops = &task_fops },
 };
 
 static int pid_lookup(struct inode *dir, const char *name, struct inode **out)

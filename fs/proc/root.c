@@ -87,7 +87,7 @@ static int snapshot(const struct proc_node *pn, struct snapshot **out)
 		if (!s)
 			return -ENOMEM;
 		struct pbuf b = { s->text, cap, 0 };
-		int err = pn->e->show(&b, pn->pid);
+		int err = pn->e->show(&b, pn->pid, pn->fd);
 		if (err || b.len < cap) {       /* == cap: snprintf's NUL cut the text */
 			s->len = b.len;
 			if (err)

@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/times.h>
@@ -419,6 +421,70 @@ UT_CASE(test_lifetime_and_perms)
 	UT_EXPECT_ERR(open("/proc/0/stat", O_RDONLY), ENOENT);
 }
 
+static int thread_tid;
+static int thread_go[2];
+
+static void *thread_main(void *arg)
+{
+	(void)arg;
+	char c;
+	__atomic_store_n(&thread_tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
+	read(thread_go[0], &c, 1);
+	return NULL;
+}
+
+/* task/: one directory per thread, whose stat and status are the thread's. */
+UT_CASE(test_tasks)
+{
+	UT_ASSERT(proc_ready() == 0);
+	UT_ASSERT(pipe(thread_go) == 0);
+	pthread_t th;
+	UT_ASSERT(pthread_create(&th, NULL, thread_main, NULL) == 0);
+	while (!__atomic_load_n(&thread_tid, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	int tid = thread_tid;
+	DIR *d = opendir("/proc/self/task");
+	UT_ASSERT(d != NULL);
+	int me = 0, it = 0, count = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		count++;
+		me |= atoi(e->d_name) == getpid();
+		it |= atoi(e->d_name) == tid;
+	}
+	closedir(d);
+	UT_EXPECT(me && it && count == 2);
+	char path[80], buf[2048];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	UT_ASSERT(slurp(path, buf, sizeof(buf)) > 0);
+	UT_EXPECT_EQ(atoi(buf), tid);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+	UT_ASSERT(slurp(path, buf, sizeof(buf)) > 0);
+	UT_EXPECT_EQ(field(buf, "\nPid:\t"), tid);
+	UT_EXPECT_EQ(field(buf, "\nTgid:\t"), getpid());
+	UT_EXPECT_EQ(field(buf, "\nThreads:\t"), 2);
+	UT_ASSERT(slurp("/proc/self/status", buf, sizeof(buf)) > 0);
+	UT_EXPECT_EQ(field(buf, "\nThreads:\t"), 2);
+	UT_EXPECT(write(thread_go[1], "x", 1) == 1);
+	pthread_join(th, NULL);
+	/* Gone with the thread (join may return just before the kernel has
+	 * finished with it: give it a moment). */
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	int fd;
+	for (int i = 0; i < 1000 && (fd = open(path, O_RDONLY)) >= 0; i++) {
+		close(fd);
+		usleep(1000);
+	}
+	UT_EXPECT_ERR(open(path, O_RDONLY), ENOENT);
+	snprintf(path, sizeof(path), "/proc/self/task/%d", getpid());
+	struct stat st;
+	UT_EXPECT(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+	close(thread_go[0]);
+	close(thread_go[1]);
+}
+
 UT_SUITE("procfs", UT_C(test_self), UT_C(test_stat), UT_C(test_status), UT_C(test_cmdline_environ),
 	 UT_C(test_maps), UT_C(test_fd_links), UT_C(test_global_files), UT_C(test_mounts),
-	 UT_C(test_lifetime_and_perms))
+	 UT_C(test_lifetime_and_perms), UT_C(test_tasks))
