@@ -283,8 +283,9 @@ static int show_status(struct pbuf *b, int pid, int tid)
 	if (s.mm)
 		pb_printf(b, "VmSize:\t%8llu kB\nVmRSS:\t%8llu kB\nVmData:\t%8llu kB\n"
 			  "VmExe:\t%8llu kB\n",
-			  (unsigned long long)u.vsize / 1024, (unsigned long long)u.rss * 4,
-			  (unsigned long long)u.data * 4, (unsigned long long)u.text * 4);
+			  (unsigned long long)u.vsize / 1024, (unsigned long long)u.rss * (PAGE_SIZE / 1024),
+			  (unsigned long long)u.data * (PAGE_SIZE / 1024),
+			  (unsigned long long)u.text * (PAGE_SIZE / 1024));
 	pb_printf(b, "Threads:\t%u\n", s.threads);
 	pid_snap_put(&s);
 	return 0;
