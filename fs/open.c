@@ -102,7 +102,7 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 		return -EISDIR;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(i->mode))
 		return -ENOTDIR;
-	if (!S_ISDIR(i->mode) && !S_ISREG(i->mode) && !S_ISFIFO(i->mode) && !((i->mode & S_IFMT) == S_IFCHR) &&
+	if (!S_ISDIR(i->mode) && !S_ISREG(i->mode) && !S_ISFIFO(i->mode) && !S_ISCHR(i->mode) &&
 	    !i->ops->open)
 		return -ENXIO;          /* a device with no driver behind it */
 	if (S_ISREG(i->mode) && (flags & O_TRUNC) && acc != O_RDONLY && i->ops->truncate) {
@@ -119,7 +119,7 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 		long err = fifo_open(&i->fifo, &i->lock, kept, &f);
 		if (err)
 			return err;
-	} else if (((i->mode & S_IFMT) == S_IFCHR) && !i->ops->open) {
+	} else if (S_ISCHR(i->mode) && !i->ops->open) {
 		long err = chrdev_open(i->rdev, kept, &f);     /* fs/chrdev.c */
 		if (err)
 			return err;
