@@ -103,6 +103,7 @@ void proc_init(void);
 struct proc *current_proc(void);
 struct proc *proc_find(int pid);        /* caller holds proc_tree_lock */
 unsigned proc_count(void);
+int proc_last_pid(void);                /* the pid most recently given out */
 /* Descriptors p may open: RLIMIT_NOFILE, capped at NR_OPEN. */
 unsigned proc_fd_limit(const struct proc *p);
 

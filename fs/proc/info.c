@@ -4,6 +4,7 @@
  */
 #include <fs/proc/internal.h>
 #include <kernel/arch.h>
+#include <asm/cpu.h>                    /* /proc/cpuinfo is the machine's, as in Linux */
 #include <kernel/cputime.h>
 #include <kernel/errno.h>
 #include <kernel/interrupts.h>
@@ -45,12 +46,23 @@ static int show_cpuinfo(struct pbuf *b, int pid, int tid)
 	unsigned cpus = 0;
 	for (uint64_t m = online; m; m &= m - 1)
 		cpus++;
+	/* The CPUs of one machine are alike: this one's signature (CPUID leaf 1). */
+	uint32_t sig, ebx, ecx, edx;
+	cpuid_count(1, 0, &sig, &ebx, &ecx, &edx);
+	unsigned family = (sig >> 8) & 0xf, model = (sig >> 4) & 0xf;
+	if (family == 0xf)
+		family += (sig >> 20) & 0xff;
+	if (family >= 6)
+		model |= ((sig >> 16) & 0xf) << 4;
 	for (unsigned c = 0; c < 64; c++) {
 		if (!(online & (1ull << c)))
 			continue;
-		pb_printf(b, "processor\t: %u\ncpu MHz\t\t: %llu.%03llu\nsiblings\t: %u\n"
+		pb_printf(b, "processor\t: %u\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
+			  "model name\t: %s\nstepping\t: %u\n", c, cpu_vendor(), family, model,
+			  cpu_brand(), sig & 0xf);
+		pb_printf(b, "cpu MHz\t\t: %llu.%03llu\nsiblings\t: %u\n"
 			  "core id\t\t: %u\ncpu cores\t: %u\napicid\t\t: %u\n\n",
-			  c, (unsigned long long)(khz / 1000), (unsigned long long)(khz % 1000),
+			  (unsigned long long)(khz / 1000), (unsigned long long)(khz % 1000),
 			  cpus, c, cpus, c);
 	}
 	return 0;
@@ -137,8 +149,7 @@ static int show_loadavg(struct pbuf *b, int pid, int tid)
 	uint64_t user, sys;
 	unsigned running;
 	all_cputime(&user, &sys, &running);
-	struct proc *me = current_proc();
-	pb_printf(b, "0.00 0.00 0.00 %u/%u %d\n", running, proc_count(), me ? me->pid : 0);
+	pb_printf(b, "0.00 0.00 0.00 %u/%u %d\n", running, proc_count(), proc_last_pid());
 	return 0;
 }
 

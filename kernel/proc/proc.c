@@ -38,6 +38,11 @@ struct task *proc_find_task(int tid)
 	return tid > 0 && tid < PID_MAX ? tid_table[tid] : NULL;
 }
 
+int proc_last_pid(void)
+{
+	return READ_ONCE(last_pid);
+}
+
 unsigned proc_count(void)
 {
 	return READ_ONCE(nr_procs);

@@ -296,11 +296,17 @@ UT_CASE(test_global_files)
 	UT_EXPECT(sscanf(buf, "cpu  %llu %llu %llu %llu", &u, &n, &s, &id) == 4 && u + s > 0);
 	UT_EXPECT(strstr(buf, "\ncpu0 ") != NULL && strstr(buf, "\nbtime ") != NULL);
 
+	/* loadavg's last field: the pid most recently given out. */
+	pid_t child = fork();
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
 	UT_ASSERT(slurp("/proc/loadavg", buf, sizeof(buf)) > 0);
 	double l1, l5, l15;
-	int run, total;
-	UT_EXPECT(sscanf(buf, "%lf %lf %lf %d/%d", &l1, &l5, &l15, &run, &total) == 5 && run >= 1 &&
-		  total >= run && l1 >= 0);
+	int run, total, last;
+	UT_EXPECT(sscanf(buf, "%lf %lf %lf %d/%d %d", &l1, &l5, &l15, &run, &total, &last) == 6 &&
+		  run >= 1 && total >= run && l1 >= 0);
+	UT_EXPECT_EQ(last, child);
 	UT_ASSERT(slurp("/proc/version", buf, sizeof(buf)) > 0);
 	UT_EXPECT(!strncmp(buf, "Linux version ", 14));
 	UT_ASSERT(slurp("/proc/filesystems", buf, sizeof(buf)) > 0);
@@ -308,6 +314,7 @@ UT_CASE(test_global_files)
 		  strstr(buf, "nodev\tdevtmpfs\n"));
 	UT_ASSERT(slurp("/proc/cpuinfo", buf, sizeof(buf)) > 0);
 	UT_EXPECT(!strncmp(buf, "processor\t: 0\n", 14));
+	UT_EXPECT(strstr(buf, "\nvendor_id\t: ") && strstr(buf, "\nmodel name\t: "));
 	UT_ASSERT(slurp("/proc/interrupts", buf, sizeof(buf)) > 0);
 	UT_EXPECT(strstr(buf, "CPU0") != NULL);
 	/* Root may open it for writing (DAC override); the write says EIO. */
