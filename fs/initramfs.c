@@ -182,36 +182,3 @@ int initramfs_unpack(const void *cpio, size_t len)
 	kfree(u);
 	return err;
 }
-
-int vfs_add_generated(const char *path, int (*gen)(char *buf, size_t len))
-{
-	struct path root = vfs_root_path();
-	struct dentry *dir = root.dentry;
-	const char *p = path;
-	int err = 0;
-
-	d_get(dir);
-	while (*p == '/')
-		p++;
-	for (const char *end; (end = strchr(p, '/')); p = end + 1) {
-		struct dentry *next;
-		err = ensure_dir(dir, p, (size_t)(end - p), &next);
-		if (err)
-			goto out;
-		d_put(dir);
-		dir = next;
-	}
-	struct inode *di = dir->inode;
-	struct dentry *d;
-	mutex_lock(&di->lock);
-	err = lookup_child(dir, p, &d);
-	if (!err) {
-		err = d->inode ? -EEXIST : tmpfs_create_generated(di, d, gen);
-		d_put(d);
-	}
-	mutex_unlock(&di->lock);
-out:
-	d_put(dir);
-	path_put(&root);
-	return err;
-}

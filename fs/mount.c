@@ -224,3 +224,46 @@ int do_umount(const struct path *p, int flags)
 		sb->ops->put_super(sb);
 	return 0;
 }
+
+/* ---- listings for /proc (fs/proc/) ---- */
+
+int vfs_fs_type_names(const char **names, int max)
+{
+	int n = 0;
+	spin_lock(&fs_lock);
+	for (struct fs_type *t = fs_types; t; t = t->next)
+		n++;
+	int i = n;
+	for (struct fs_type *t = fs_types; t; t = t->next)
+		if (--i < max)
+			names[i] = t->name;     /* registration order */
+	spin_unlock(&fs_lock);
+	return MIN(n, max);
+}
+
+int vfs_mount_list(struct vfs_mount_info *out, int max)
+{
+	struct mount *m;
+	int n = 0;
+	spin_lock(&mount_lock);
+	list_for_each_entry(m, &mounts, link) {
+		if (n == max)
+			break;
+		out[n].at = (struct path){ m->parent, m->mountpoint };
+		out[n].sb = m->sb;
+		path_get(&out[n].at);
+		__atomic_fetch_add(&m->refcount, 1, __ATOMIC_RELAXED);
+		out[n].mnt = m;
+		n++;
+	}
+	spin_unlock(&mount_lock);
+	return n;
+}
+
+void vfs_mount_list_put(struct vfs_mount_info *list, int n)
+{
+	for (int i = 0; i < n; i++) {
+		path_put(&list[i].at);
+		mount_put(list[i].mnt);
+	}
+}

@@ -42,7 +42,13 @@ int getname(const char *upath, char *buf, bool allow_empty)
 int lookup_child(struct dentry *dir, const char *name, struct dentry **out)
 {
 	size_t len = strlen(name);
+	struct inode *di = dir->inode;
 	struct dentry *d = d_find_child(dir, name, len);
+	if (d && di->ops->revalidate && !di->ops->revalidate(di, d)) {
+		d_drop(d);
+		d_put(d);
+		d = NULL;
+	}
 	if (d) {
 		*out = d;
 		return 0;
@@ -50,7 +56,6 @@ int lookup_child(struct dentry *dir, const char *name, struct dentry **out)
 	d = d_alloc(dir, name, len);
 	if (!d)
 		return -ENOMEM;
-	struct inode *di = dir->inode;
 	if (di->ops->lookup) {
 		struct inode *i;
 		int err = di->ops->lookup(di, name, &i);

@@ -7,6 +7,7 @@
  * takes references before dropping it.
  */
 #include <fs/vfs.h>
+#include <fs/devices.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/pipe.h>
@@ -101,7 +102,8 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 		return -EISDIR;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(i->mode))
 		return -ENOTDIR;
-	if (!S_ISDIR(i->mode) && !S_ISREG(i->mode) && !S_ISFIFO(i->mode) && !i->ops->open)
+	if (!S_ISDIR(i->mode) && !S_ISREG(i->mode) && !S_ISFIFO(i->mode) && !S_ISCHR(i->mode) &&
+	    !i->ops->open)
 		return -ENXIO;          /* a device with no driver behind it */
 	if (S_ISREG(i->mode) && (flags & O_TRUNC) && acc != O_RDONLY && i->ops->truncate) {
 		mutex_lock(&i->lock);
@@ -117,10 +119,16 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 		long err = fifo_open(&i->fifo, &i->lock, kept, &f);
 		if (err)
 			return err;
+	} else if (S_ISCHR(i->mode) && !i->ops->open) {
+		long err = chrdev_open(i->rdev, kept, &f);     /* fs/chrdev.c */
+		if (err)
+			return err;
 	} else {
 		f = i->ops->open ? i->ops->open(i, kept) : file_alloc(i->fops, NULL, kept);
 		if (!f)
 			return -ENOMEM;
+		if (IS_ERR(f))
+			return PTR_ERR(f);
 	}
 	inode_get(i);
 	f->inode = i;

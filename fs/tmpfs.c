@@ -10,7 +10,6 @@
  */
 #include <fs/vfs.h>
 #include <fs/tmpfs.h>
-#include <fs/genfile.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/proc.h>
@@ -485,35 +484,9 @@ static long tmpfs_getdents(struct file *f, void *ubuf, size_t len, uint64_t *pos
 
 /* ---- super block ---- */
 
-/* ---- generated files (/proc/... until procfs) ---- */
-
-static struct file *gen_open(struct inode *i, unsigned flags)
-{
-	return genfile_open((genfile_fn)i->fs_private, flags);
-}
-
-static const struct inode_ops tmpfs_gen_ops = {
-	.open = gen_open,
-};
-
-int tmpfs_create_generated(struct inode *dir, struct dentry *d, genfile_fn gen)
-{
-	struct inode *i = tmpfs_new_inode(dir->sb, dir, S_IFCHR);      /* no data of its own */
-	if (!i)
-		return -ENOMEM;
-	i->mode = S_IFREG | 0444;
-	i->ops = &tmpfs_gen_ops;
-	i->fops = NULL;
-	i->fs_private = (void *)gen;
-	attach(dir, d, i);
-	return 0;
-}
-
 static void tmpfs_evict(struct inode *i)
 {
-	if (i->ops == &tmpfs_gen_ops) {
-		/* nothing of ours */
-	} else if (S_ISREG(i->mode)) {
+	if (S_ISREG(i->mode)) {
 		struct tmpfs_data *td = i->fs_private;
 		if (td) {
 			free_beyond(i, 0);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <fs/vfs.h>
-#include <fs/genfile.h>
 
 extern struct fs_type tmpfs_type;
 
@@ -12,5 +11,4 @@ extern struct fs_type tmpfs_type;
 int tmpfs_write_kernel(struct inode *i, uint64_t off, const void *buf, size_t len);
 /* A new regular file with no name (nlink 0). */
 struct inode *tmpfs_new_file(struct super_block *sb, uint32_t mode);
-/* A read-only file under d whose text gen makes at each open. */
-int tmpfs_create_generated(struct inode *dir, struct dentry *d, genfile_fn gen);
+

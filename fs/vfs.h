@@ -64,6 +64,10 @@ struct inode_ops {
 	 * system whose directories live only in the dentry cache (tmpfs)
 	 * leaves it NULL. */
 	int (*lookup)(struct inode *dir, const char *name, struct inode **out);
+	/* Optional: is the cached child d of dir still valid? false drops it
+	 * from the cache and looks the name up again (procfs: a process that
+	 * is gone). */
+	bool (*revalidate)(struct inode *dir, struct dentry *d);
 	/* Regular files, FIFOs, devices (mknod), mode includes the type. */
 	int (*create)(struct inode *dir, struct dentry *d, uint32_t mode, uint32_t rdev);
 	int (*mkdir)(struct inode *dir, struct dentry *d, uint32_t mode);
@@ -91,8 +95,8 @@ struct inode_ops {
 	 * index (zeros for holes and past the end). exec reads through it;
 	 * a page cache will too. */
 	int (*readpage)(struct inode *i, uint64_t index, void *buf);
-	/* Optional: make the open file itself (synthetic files); NULL means
-	 * file_alloc(inode->fops). */
+	/* Optional: make the open file itself (synthetic files): the file,
+	 * NULL (ENOMEM) or an error pointer; NULL op means file_alloc(inode->fops). */
 	struct file *(*open)(struct inode *i, unsigned flags);
 };
 
@@ -243,6 +247,17 @@ int do_mount(const struct path *at, const char *type, const char *source,
 	     unsigned long flags, const void *data);
 int do_umount(const struct path *p, int flags);
 struct path vfs_root_path(void);
+/* For /proc: the registered types' names (registration order), and the
+ * mounts in mount order, each with a reference on the mount and on the
+ * place it sits (drop them with vfs_mount_list_put). */
+int vfs_fs_type_names(const char **names, int max);
+struct vfs_mount_info {
+	struct path at;                 /* the mountpoint: (parent mount, dentry) */
+	struct super_block *sb;
+	struct mount *mnt;
+};
+int vfs_mount_list(struct vfs_mount_info *out, int max);
+void vfs_mount_list_put(struct vfs_mount_info *list, int n);
 
 /* fs/namei.c: path resolution */
 #define LOOKUP_FOLLOW    1      /* follow a final symlink */
@@ -279,5 +294,3 @@ long kernel_read(struct inode *i, uint64_t off, void *buf, size_t len);
 int vfs_path_name(const struct path *p, char *buf, size_t size);
 /* Unpack an initramfs newc archive into the root file system. */
 int initramfs_unpack(const void *cpio, size_t len);
-/* A read-only file whose text gen makes at each open (/proc/... until procfs). */
-int vfs_add_generated(const char *path, int (*gen)(char *buf, size_t len));

@@ -1,8 +1,7 @@
 /*
  * Per-CPU interrupt counts as text, in the format of Linux's
  * /proc/interrupts (the summary lines: local timer, reschedule IPIs, TLB
- * shootdowns). Served as the synthetic file /proc/interrupts until procfs
- * exists (fs/genfile.c); procfs can serve the same function.
+ * shootdowns), for procfs's /proc/interrupts (fs/proc/).
  */
 #pragma once
 

@@ -17,6 +17,8 @@
 #include <kernel/string.h>
 #include <kernel/task.h>
 #include <kernel/proc.h>
+#include <fs/devices.h>
+#include <fs/procfs.h>
 #include <kernel/futex.h>
 #include <kernel/random.h>
 #include <fs/vfs.h>
@@ -120,6 +122,9 @@ static void start_userspace(void)
 
 	if (register_filesystem(&tmpfs_type) || vfs_mount_root("tmpfs"))
 		panic("boot: cannot mount the root tmpfs");
+	devfs_init();
+	if (register_filesystem(&proc_fs_type))
+		pr_warn("boot: cannot register procfs\n");
 	for (unsigned i = 0; i < boot_info.nr_modules; i++) {
 		const struct boot_module *m = &boot_info.modules[i];
 		int err = initramfs_unpack(phys_to_virt(m->start), m->end - m->start);
@@ -135,9 +140,7 @@ static void start_userspace(void)
 			arch_poweroff();
 		return;
 	}
-	/* Synthetic /proc files until procfs exists. */
-	if (vfs_add_generated("/proc/interrupts", interrupts_format))
-		pr_warn("boot: cannot add /proc/interrupts\n");
+	devfs_mount_at_boot();          /* Linux's devtmpfs.mount=1 */
 	parse_init_args();
 	int err = proc_start_init(init_path, init_argv, init_envp);
 	if (err)

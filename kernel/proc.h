@@ -47,6 +47,7 @@ struct fs_context;
 struct proc {
 	/* Immutable after creation. */
 	int pid;
+	uint64_t start_ns;              /* time_ns() at fork (/proc/[pid]/stat starttime) */
 
 	/* Threads (tasks with task->proc == this), under proc_tree_lock
 	 * (changes also take siglock). The process ends when the last one
@@ -66,7 +67,9 @@ struct proc {
 	struct proc *vfork_parent;      /* waiting in vfork until we exec or exit */
 	bool vfork_done;                /* set in the parent when its vfork child lets go */
 
-	/* Owned by the process's thread. */
+	/* Owned by the process's thread; it changes or clears mm, files and
+	 * fs under proc_tree_lock, so others may take references under it
+	 * (procfs). */
 	struct mm *mm;
 	struct fd_table *files;
 	struct fs_context *fs;          /* root, cwd, umask (fs/vfs.h); shared by CLONE_FS */
@@ -100,6 +103,7 @@ void proc_init(void);
 struct proc *current_proc(void);
 struct proc *proc_find(int pid);        /* caller holds proc_tree_lock */
 unsigned proc_count(void);
+int proc_last_pid(void);                /* the pid most recently given out */
 /* Descriptors p may open: RLIMIT_NOFILE, capped at NR_OPEN. */
 unsigned proc_fd_limit(const struct proc *p);
 

@@ -112,6 +112,7 @@ struct mm *mm_dup(struct mm *parent)
 	child->brk = parent->brk;
 	child->mmap_base = parent->mmap_base;
 	child->start_stack = parent->start_stack;
+	child->arg_sp = parent->arg_sp;
 	if (vma_set_dup(&child->vmas, &parent->vmas))
 		goto out_free_child;
 	vma_for_each(v, &parent->vmas) {

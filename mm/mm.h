@@ -29,6 +29,7 @@ struct mm {
 	uintptr_t brk_start, brk;        /* set by exec; brk may be unaligned */
 	uintptr_t mmap_base;             /* top of the mmap search */
 	uintptr_t start_stack;           /* set by exec (for /proc and growth) */
+	uintptr_t arg_sp;                /* set by exec: argc, argv, envp (/proc cmdline) */
 
 	/* Atomic: CLONE_VM threads and the CPUs running them hold one each;
 	 * the last mm_put() frees the space. */

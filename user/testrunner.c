@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -47,6 +49,17 @@ static int cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* As an init does: /proc, and /dev if the kernel did not mount it. */
+static void mount_pseudo(const char *dir, const char *type, const char *probe)
+{
+	struct stat st;
+	if (stat(probe, &st) == 0)
+		return;
+	mkdir(dir, 0755);
+	if (mount(type, dir, type, 0, NULL) != 0)
+		printf("# cannot mount %s on %s\n", type, dir);
+}
+
 int main(int argc, char **argv)
 {
 	const char *suffix = argc > 1 ? argv[1] : NULL;
@@ -54,6 +67,8 @@ int main(int argc, char **argv)
 	int n = 0, failed = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	mount_pseudo("/proc", "proc", "/proc/self");
+	mount_pseudo("/dev", "devtmpfs", "/dev/null");
 	DIR *d = opendir("/tests");
 	if (d) {
 		struct dirent *e;

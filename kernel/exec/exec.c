@@ -366,6 +366,7 @@ static int setup_stack(struct mm *mm, struct exec_args *a, const struct loaded *
 			       top - (uint64_t)sp) ? -EFAULT : 0;
 	kfree(img);
 	*rsp = (uint64_t)sp;
+	mm->arg_sp = (uintptr_t)sp;
 	return err;
 }
 
@@ -433,7 +434,9 @@ static int do_exec(const char *path, struct exec_args *a)
 		mm_activate(mm);
 	}
 	mm->brk_start = mm->brk = ld.brk;
+	spin_lock(&proc_tree_lock);     /* procfs takes references under it */
 	p->mm = t->mm = mm;
+	spin_unlock(&proc_tree_lock);
 	if (old)
 		mm_put(old);
 	fd_close_on_exec(p->files);

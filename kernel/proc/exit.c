@@ -63,13 +63,19 @@ static __noreturn void process_exit(struct proc *p, int wait_status)
 		arch_poweroff();
 	}
 	itimer_exit(p);
-	fd_table_put(p->files);
+	/* Cleared under proc_tree_lock: procfs takes references under it. */
+	spin_lock(&proc_tree_lock);
+	struct fd_table *files = p->files;
+	struct fs_context *fs = p->fs;
+	struct mm *mm = p->mm;
 	p->files = NULL;
-	fs_context_put(p->fs);
 	p->fs = NULL;
-	t->mm = NULL;
-	mm_put(p->mm);
 	p->mm = NULL;
+	spin_unlock(&proc_tree_lock);
+	fd_table_put(files);
+	fs_context_put(fs);
+	t->mm = NULL;
+	mm_put(mm);
 
 	spin_lock(&proc_tree_lock);
 	if (p->vfork_parent) {

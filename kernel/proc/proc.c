@@ -3,6 +3,7 @@
  * locking and lifetime rules.
  */
 #include <kernel/proc.h>
+#include <kernel/time.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/panic.h>
@@ -35,6 +36,11 @@ struct task *proc_find_task(int tid)
 {
 	assert_held(&proc_tree_lock);
 	return tid > 0 && tid < PID_MAX ? tid_table[tid] : NULL;
+}
+
+int proc_last_pid(void)
+{
+	return READ_ONCE(last_pid);
 }
 
 unsigned proc_count(void)
@@ -112,6 +118,7 @@ struct proc *proc_alloc(struct proc *parent, struct task *t)
 	wait_queue_init(&p->child_exit);
 	wait_queue_init(&p->thread_exit);
 	spin_lock_init(&p->siglock, "siglock");
+	p->start_ns = time_ns();
 	if (parent) {
 		p->cred = parent->cred;
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
