@@ -223,6 +223,7 @@ test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BLOCK_ISO) $(BUILD)/usertest.iso 
 		--cmd-test run-prog/static-pie 'tests/run-prog.sh static-pie' \
 		--cmd-test run-prog/dynamic 'tests/run-prog.sh dynamic' \
 		--cmd-test build/clang-kernel '$(MAKE) -s CC=clang BUILD=$(BUILD)/clang kernel' \
+		--pool-test pipe-1gib-checksum 400 'scripts/run-prog --smp 2 --timeout 380 $(BUILD)/user/t_poll-static gib' \
 		--bench '$(BENCH_CMD) --quick --check' \
 		$(if $(TESTS),--only '$(TESTS)')
 

@@ -379,6 +379,23 @@ def run_locks_user_boot(iso, timeout):
 
 
 # ---- the benchmark tool's quick run -----------------------------------------
+def run_pool_test(name, cmd, timeout):
+    """One command as one result, run next to the boots."""
+    r = Results()
+    t0 = time.time()
+    try:
+        p = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=timeout)
+        ok, detail = p.returncode == 0, f"exit status {p.returncode}"
+        out = p.stdout + p.stderr
+    except subprocess.TimeoutExpired as e:
+        ok, detail = False, f"timed out after {timeout}s"
+        out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+    if not ok:
+        sys.stdout.write(out[-3000:])
+    r.add(name, ok, detail)
+    return name, r, time.time() - t0
+
+
 def run_bench_check(cmd, timeout):
     """`make bench QUICK=1` as a test: scripts/bench.py --quick --check boots
     goos and Linux and prints its own ok/not ok lines (both kernels booted,
@@ -428,6 +445,10 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--only", help="regex of boot names to run")
+    ap.add_argument("--pool-test", nargs=3, action="append", default=[],
+                    metavar=("NAME", "TIMEOUT", "COMMAND"),
+                    help="a command (typically a QEMU boot) run in the boot pool; "
+                         "passes if it exits 0 within TIMEOUT seconds")
     ap.add_argument("--cmd-test", nargs=2, action="append", default=[],
                     metavar=("NAME", "COMMAND"), help="a shell command that must succeed")
     ap.add_argument("--bench", metavar="COMMAND",
@@ -452,7 +473,7 @@ def main():
         if args.user_iso:
             futs += [ex.submit(run_user_boot, c,
                                args.user_static_iso if c.get("static_only") else args.user_iso,
-                               args.timeout * 3)
+                               args.timeout * 5)
                      for c in USER_BOOTS if not args.only or re.search(args.only, c["name"])]
         wanted = lambda name: not args.only or re.search(args.only, name)
         for c in DISK_BOOTS:
@@ -465,6 +486,9 @@ def main():
             futs.append(ex.submit(run_locks_user_boot, args.locks_user_iso, args.timeout * 3))
         if args.panic_iso and (not args.only or re.search(args.only, "expected-panic")):
             futs.append(ex.submit(run_panic_boot, args.panic_iso, args.timeout))
+        for name, secs, cmd in args.pool_test:
+            if wanted(name):
+                futs.append(ex.submit(run_pool_test, name, cmd, int(secs)))
         if args.bench and wanted("bench-quick"):
             futs.append(ex.submit(run_bench_check, args.bench, 300))
         for f in cf.as_completed(futs):

@@ -391,9 +391,10 @@ static bool chunk_ok(const uint64_t *r, uint64_t off)
 }
 
 /* Bytes test_pipe_gib moves: 1 GiB when the program is run with the
- * argument "gib" (scripts/run-prog --smp 2 build/user/t_poll-static gib;
- * 40-60 s under TCG), 128 MiB in the test runner's boots, whose time
- * budget a gibibyte per link mode would take most of. */
+ * argument "gib" (make test does that once, as the pool test
+ * pipe-1gib-checksum: scripts/run-prog --smp 2 build/user/t_poll-static
+ * gib; 20-60 s under TCG), 128 MiB in the test runner's boots, whose
+ * time budget a gibibyte per link mode would take most of. */
 static uint64_t pipe_total = GIB / 8;
 
 /* A producer on another CPU, each chunk checked; the reader polls
