@@ -194,8 +194,9 @@ struct pollfd_k {
 
 /* One pass over fds: fill revents, return how many are non-zero. pt
  * registers on every queue until one is found ready. */
-static int poll_scan(struct pollfd_k *fds, unsigned n, struct poll_table *pt)
+static int poll_scan(void *set, unsigned n, struct poll_table *pt)
 {
+	struct pollfd_k *fds = set;
 	struct fd_table *files = current_proc()->files;
 	int count = 0;
 
@@ -218,9 +219,15 @@ static int poll_scan(struct pollfd_k *fds, unsigned n, struct poll_table *pt)
 	return count;
 }
 
-/* Scan until something is ready, the deadline passes or a signal comes:
- * the count, 0 or -EINTR (or -ENOMEM). */
-static long do_poll(struct pollfd_k *fds, unsigned n, uint64_t deadline)
+/*
+ * poll and select alike: scan (passing the table the first time only, so
+ * that each file queues us once), and until something is ready sleep for
+ * a wake-up and scan again. The count, 0 at the deadline, or -EINTR (or
+ * -ENOMEM from queueing).
+ */
+typedef int (*scan_fn)(void *set, unsigned n, struct poll_table *pt);
+
+static long scan_until_ready(scan_fn scan, void *set, unsigned n, uint64_t deadline)
 {
 	struct poll_waiter pw;
 	struct poll_table *pt = &pw.pt;
@@ -228,7 +235,7 @@ static long do_poll(struct pollfd_k *fds, unsigned n, uint64_t deadline)
 
 	poll_waiter_init(&pw);
 	for (;;) {
-		r = poll_scan(fds, n, pt);
+		r = scan(set, n, pt);
 		pt = NULL;
 		if (r || (r = pw.error))
 			break;
@@ -241,6 +248,11 @@ static long do_poll(struct pollfd_k *fds, unsigned n, uint64_t deadline)
 	}
 	poll_waiter_destroy(&pw);
 	return r;
+}
+
+static long do_poll(struct pollfd_k *fds, unsigned n, uint64_t deadline)
+{
+	return scan_until_ready(poll_scan, fds, n, deadline);
 }
 
 static long poll_common(void *ufds, unsigned nfds, uint64_t deadline)
@@ -333,8 +345,9 @@ static void set_bit(uint64_t *set, unsigned fd)
 
 /* One pass: the result sets and the number of bits in them, or EBADF for
  * a descriptor asked about that is not open. */
-static int select_scan(struct select_sets *s, unsigned n, struct poll_table *pt)
+static int select_scan(void *set, unsigned n, struct poll_table *pt)
 {
+	struct select_sets *s = set;
 	struct fd_table *files = current_proc()->files;
 	int count = 0;
 
@@ -360,24 +373,7 @@ static int select_scan(struct select_sets *s, unsigned n, struct poll_table *pt)
 
 static long do_select(struct select_sets *s, unsigned n, uint64_t deadline)
 {
-	struct poll_waiter pw;
-	struct poll_table *pt = &pw.pt;
-	long r;
-
-	poll_waiter_init(&pw);
-	for (;;) {
-		r = select_scan(s, n, pt);
-		pt = NULL;
-		if (r || (r = pw.error))
-			break;
-		r = poll_waiter_sleep(&pw, deadline);
-		if (r) {
-			if (r == -ETIMEDOUT)
-				r = 0;
-			break;
-		}
-	}
-	poll_waiter_destroy(&pw);
+	long r = scan_until_ready(select_scan, s, n, deadline);
 	return r == -EINTR ? -ERESTARTNOHAND : r;
 }
 

@@ -556,33 +556,48 @@ static bool thread_alive(int pid, int tid)
 	return alive;
 }
 
-static int tid_lookup(struct inode *dir, const char *name, struct inode **out)
+/* A directory whose entries are a fixed table (a process's or a thread's):
+ * lookup by name, and getdents of ".", ".." and the table (inode numbers
+ * ino_base + position). */
+static int table_lookup(struct inode *dir, const struct proc_entry *table, size_t n,
+			int fd, const char *name, struct inode **out)
 {
-	for (size_t n = 0; n < ARRAY_SIZE(tid_entries); n++) {
-		if (!strcmp(name, tid_entries[n].name)) {
-			*out = proc_inode(dir->sb, &tid_entries[n], PN(dir)->pid, PN(dir)->fd);
+	for (size_t k = 0; k < n; k++) {
+		if (!strcmp(name, table[k].name)) {
+			*out = proc_inode(dir->sb, &table[k], PN(dir)->pid, fd);
 			return *out ? 0 : -ENOMEM;
 		}
 	}
 	return -ENOENT;
 }
 
-static long tid_getdents(struct file *f, void *ubuf, size_t len, uint64_t *pos)
+static long table_getdents(struct file *f, const struct proc_entry *table, size_t n,
+			   uint64_t ino_base, void *ubuf, size_t len, uint64_t *pos)
 {
 	size_t done = 0;
 	long r = 0;
-	while (!r && *pos < 2 + ARRAY_SIZE(tid_entries)) {
+	while (!r && *pos < 2 + n) {
 		uint64_t k = *pos;
 		if (k < 2)
 			r = proc_emit(ubuf, len, &done, k ? ".." : ".", f->inode->ino, S_IFDIR,
 				      (int64_t)k + 1);
 		else
-			r = proc_emit(ubuf, len, &done, tid_entries[k - 2].name, 0x50000 + k,
-				      tid_entries[k - 2].mode, (int64_t)k + 1);
+			r = proc_emit(ubuf, len, &done, table[k - 2].name, ino_base + k,
+				      table[k - 2].mode, (int64_t)k + 1);
 		if (!r)
 			(*pos)++;
 	}
 	return r < 0 ? r : (long)done;
+}
+
+static int tid_lookup(struct inode *dir, const char *name, struct inode **out)
+{
+	return table_lookup(dir, tid_entries, ARRAY_SIZE(tid_entries), PN(dir)->fd, name, out);
+}
+
+static long tid_getdents(struct file *f, void *ubuf, size_t len, uint64_t *pos)
+{
+	return table_getdents(f, tid_entries, ARRAY_SIZE(tid_entries), 0x50000, ubuf, len, pos);
 }
 
 static const struct inode_ops tid_iops = { .lookup = tid_lookup };
@@ -655,31 +670,12 @@ static const struct proc_entry pid_entries[] = {
 
 static int pid_lookup(struct inode *dir, const char *name, struct inode **out)
 {
-	for (size_t n = 0; n < ARRAY_SIZE(pid_entries); n++) {
-		if (!strcmp(name, pid_entries[n].name)) {
-			*out = proc_inode(dir->sb, &pid_entries[n], PN(dir)->pid, 0);
-			return *out ? 0 : -ENOMEM;
-		}
-	}
-	return -ENOENT;
+	return table_lookup(dir, pid_entries, ARRAY_SIZE(pid_entries), 0, name, out);
 }
 
 static long pid_getdents(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 {
-	size_t done = 0;
-	long r = 0;
-	while (!r && *pos < 2 + ARRAY_SIZE(pid_entries)) {
-		uint64_t k = *pos;
-		if (k < 2)
-			r = proc_emit(ubuf, len, &done, k ? ".." : ".", f->inode->ino, S_IFDIR,
-				      (int64_t)k + 1);
-		else
-			r = proc_emit(ubuf, len, &done, pid_entries[k - 2].name, 0x40000 + k,
-				      pid_entries[k - 2].mode, (int64_t)k + 1);
-		if (!r)
-			(*pos)++;
-	}
-	return r < 0 ? r : (long)done;
+	return table_getdents(f, pid_entries, ARRAY_SIZE(pid_entries), 0x40000, ubuf, len, pos);
 }
 
 const struct inode_ops proc_pid_iops = { .lookup = pid_lookup };
