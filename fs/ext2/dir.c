@@ -122,21 +122,32 @@ static int check_name(size_t len)
 	return len > EXT2_NAME_LEN ? -ENAMETOOLONG : 0;
 }
 
+/* What every operation on one name in dir starts with: the name is
+ * valid, dir is a live directory (its inode in *raw), and a block buffer
+ * (*blk, freed by the caller) to scan it with. */
+static int dir_begin(struct ext2_fs *fs, uint32_t dir, size_t len, struct ext2_inode *raw,
+		     uint8_t **blk)
+{
+	int err = check_name(len);
+
+	if (!err)
+		err = get_dir(fs, dir, raw);
+	if (err)
+		return err;
+	*blk = ext2_blkbuf(fs);
+	return *blk ? 0 : -ENOMEM;
+}
+
 int ext2_dir_find(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 		  uint32_t *ino, unsigned *ftype)
 {
 	struct ext2_inode raw;
 	struct ext2_dir_slot slot;
 	uint8_t *blk;
-	int err = check_name(len);
+	int err = dir_begin(fs, dir, len, &raw, &blk);
 
-	if (!err)
-		err = get_dir(fs, dir, &raw);
 	if (err)
 		return err;
-	blk = ext2_blkbuf(fs);
-	if (!blk)
-		return -ENOMEM;
 	err = find_rec(fs, dir, &raw, name, len, blk, &slot);
 	if (!err) {
 		*ino = rec_at(blk, slot.off)->inode;
@@ -215,15 +226,10 @@ int ext2_dir_prepare(struct ext2_fs *fs, uint32_t dir, const char *name, size_t 
 	uint32_t need = EXT2_DIR_REC_LEN(len), pblk;
 	struct ext2_inode raw;
 	uint8_t *blk;
-	int err = check_name(len);
+	int err = dir_begin(fs, dir, len, &raw, &blk);
 
-	if (!err)
-		err = get_dir(fs, dir, &raw);
 	if (err)
 		return err;
-	blk = ext2_blkbuf(fs);
-	if (!blk)
-		return -ENOMEM;
 	room->found = false;
 	for (uint32_t lblk = 0; lblk < dir_blocks(fs, &raw) && !err; lblk++) {
 		err = read_dir_block(fs, dir, &raw, lblk, blk, &pblk);
@@ -286,15 +292,10 @@ int ext2_dir_locate(struct ext2_fs *fs, uint32_t dir, const char *name, size_t l
 {
 	struct ext2_inode raw;
 	uint8_t *blk;
-	int err = check_name(len);
+	int err = dir_begin(fs, dir, len, &raw, &blk);
 
-	if (!err)
-		err = get_dir(fs, dir, &raw);
 	if (err)
 		return err;
-	blk = ext2_blkbuf(fs);
-	if (!blk)
-		return -ENOMEM;
 	err = find_rec(fs, dir, &raw, name, len, blk, at);
 	if (!err)
 		*ino = rec_at(blk, at->off)->inode;
