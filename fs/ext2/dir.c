@@ -122,20 +122,25 @@ static int check_name(size_t len)
 	return len > EXT2_NAME_LEN ? -ENAMETOOLONG : 0;
 }
 
-/* What every operation on one name in dir starts with: the name is
- * valid, dir is a live directory (its inode in *raw), and a block buffer
- * (*blk, freed by the caller) to scan it with. */
+/* What the directory operations start with: dir is a live directory
+ * (its inode in *raw), and a block buffer (*blk, freed by the caller) to
+ * work in; dir_begin first checks the name's length. */
+static int dir_and_buf(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *raw, uint8_t **blk)
+{
+	int err = get_dir(fs, dir, raw);
+
+	if (err)
+		return err;
+	*blk = ext2_blkbuf(fs);
+	return *blk ? 0 : -ENOMEM;
+}
+
 static int dir_begin(struct ext2_fs *fs, uint32_t dir, size_t len, struct ext2_inode *raw,
 		     uint8_t **blk)
 {
 	int err = check_name(len);
 
-	if (!err)
-		err = get_dir(fs, dir, raw);
-	if (err)
-		return err;
-	*blk = ext2_blkbuf(fs);
-	return *blk ? 0 : -ENOMEM;
+	return err ? err : dir_and_buf(fs, dir, raw, blk);
 }
 
 int ext2_dir_find(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
@@ -253,13 +258,10 @@ int ext2_dir_commit(struct ext2_fs *fs, uint32_t dir, const struct ext2_dir_slot
 {
 	struct ext2_inode raw;
 	uint8_t *blk;
-	int err = get_dir(fs, dir, &raw);
+	int err = dir_and_buf(fs, dir, &raw, &blk);
 
 	if (err)
 		return err;
-	blk = ext2_blkbuf(fs);
-	if (!blk)
-		return -ENOMEM;
 	if (room->found) {
 		err = ext2_bread(fs, room->pblk, blk);
 		if (!err && !rec_has_room(blk, room->off, EXT2_DIR_REC_LEN(len)))
@@ -308,13 +310,10 @@ int ext2_dir_remove_at(struct ext2_fs *fs, uint32_t dir, const struct ext2_dir_s
 {
 	struct ext2_inode raw;
 	uint8_t *blk;
-	int err = get_dir(fs, dir, &raw);
+	int err = dir_and_buf(fs, dir, &raw, &blk);
 
 	if (err)
 		return err;
-	blk = ext2_blkbuf(fs);
-	if (!blk)
-		return -ENOMEM;
 	err = ext2_bread(fs, at->pblk, blk);
 	if (!err) {
 		if (at->prev >= 0)
@@ -345,13 +344,10 @@ int ext2_dir_set(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 	struct ext2_inode raw;
 	struct ext2_dir_slot slot;
 	uint8_t *blk;
-	int err = get_dir(fs, dir, &raw);
+	int err = dir_and_buf(fs, dir, &raw, &blk);
 
 	if (err)
 		return err;
-	blk = ext2_blkbuf(fs);
-	if (!blk)
-		return -ENOMEM;
 	err = find_rec(fs, dir, &raw, name, len, blk, &slot);
 	if (!err) {
 		set_rec(fs, rec_at(blk, slot.off), name, len, ino, mode);

@@ -141,16 +141,23 @@ int ext2_getattr(struct ext2_fs *fs, uint32_t ino, struct ext2_stat *st)
 	return 0;
 }
 
+/* An inode about to be changed: -EROFS on a read-only volume, -EIO for a
+ * number outside the inode table. */
+static int iget_to_change(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *raw)
+{
+	if (fs->rdonly)
+		return -EROFS;
+	if (!ino_valid(fs, ino))
+		return -EIO;
+	return ext2_iget(fs, ino, raw);
+}
+
 int ext2_setattr(struct ext2_fs *fs, uint32_t ino, const struct ext2_setattr *attr)
 {
 	struct ext2_inode raw;
 	int err;
 
-	if (fs->rdonly)
-		return -EROFS;
-	if (!ino_valid(fs, ino))
-		return -EIO;
-	err = ext2_iget(fs, ino, &raw);
+	err = iget_to_change(fs, ino, &raw);
 	if (err)
 		return err;
 	if (attr->valid & EXT2_ATTR_SIZE) {
@@ -203,11 +210,7 @@ int64_t ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, const void *b
 	struct ext2_inode raw;
 	int n, err;
 
-	if (fs->rdonly)
-		return -EROFS;
-	if (!ino_valid(fs, ino))
-		return -EIO;
-	err = ext2_iget(fs, ino, &raw);
+	err = iget_to_change(fs, ino, &raw);
 	if (err)
 		return err;
 	if (EXT2_ISDIR(raw.i_mode))
@@ -258,11 +261,7 @@ int ext2_evict(struct ext2_fs *fs, uint32_t ino)
 	struct ext2_inode raw;
 	int err;
 
-	if (fs->rdonly)
-		return -EROFS;
-	if (!ino_valid(fs, ino))
-		return -EIO;
-	err = ext2_iget(fs, ino, &raw);
+	err = iget_to_change(fs, ino, &raw);
 	if (err)
 		return err;
 	if (raw.i_links_count != 0)
