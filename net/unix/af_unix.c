@@ -112,7 +112,8 @@ static void hang_up_peer(struct unix_sock *u, struct unix_sock *peer, bool unrea
 	wait_queue_wake_all(&peer->peer_wait);
 }
 
-static void unix_release_sock(struct unix_sock *u)
+/* embryo: a connection never accepted (its client sees ECONNRESET). */
+static void unix_release_sock(struct unix_sock *u, bool embryo)
 {
 	struct list_head q, embryos;
 
@@ -125,7 +126,7 @@ static void unix_release_sock(struct unix_sock *u)
 	u->shutdown = UNIX_SHUTDOWN_MASK;
 	struct unix_sock *peer = u->peer;
 	u->peer = NULL;
-	bool unread = !list_empty(&u->rcvq) || !list_empty(&u->acceptq);
+	bool unread = !list_empty(&u->rcvq) || embryo;
 	list_move_all(&u->rcvq, &q);
 	list_move_all(&u->acceptq, &embryos);
 	u->rcvq_len = u->acceptq_len = 0;
@@ -152,7 +153,7 @@ static void unix_release_sock(struct unix_sock *u)
 	struct unix_sock *e, *tmp;
 	list_for_each_entry_safe(e, tmp, &embryos, accept_link) {
 		list_del(&e->accept_link);
-		unix_release_sock(e);
+		unix_release_sock(e, true);
 	}
 	unix_put(u);
 }
@@ -160,7 +161,7 @@ static void unix_release_sock(struct unix_sock *u)
 static void unix_release(struct socket *s)
 {
 	if (s->priv)                    /* NULL: an accept that failed */
-		unix_release_sock(s->priv);
+		unix_release_sock(s->priv, false);
 }
 
 /* ---- names -------------------------------------------------------------- */
@@ -256,6 +257,19 @@ static int bind_path(struct unix_sock *u, const struct linux_sockaddr_un *sun, i
 	return unix_hash(u, &a, &p);
 }
 
+/* Binding a bound socket to a path: Linux makes the node before it looks,
+ * so a taken path is EADDRINUSE (and a free one EINVAL, node removed). */
+static int path_taken(const struct linux_sockaddr_un *sun, int len)
+{
+	char path[sizeof(sun->sun_path) + 1];
+	struct path p;
+	path_of(sun, len, path);
+	if (path_lookupat(AT_FDCWD, path, 0, &p))
+		return -EINVAL;
+	path_put(&p);
+	return -EADDRINUSE;
+}
+
 static int unix_bind(struct socket *s, const void *addr, int len)
 {
 	const struct linux_sockaddr_un *sun = addr;
@@ -267,7 +281,9 @@ static int unix_bind(struct socket *s, const void *addr, int len)
 		return -EINVAL;
 	mutex_lock(&u->bindlock);
 	int err = -EINVAL;
-	if (!u->bound) {
+	if (u->bound && sun->sun_path[0])
+		err = path_taken(sun, len);
+	else if (!u->bound) {
 		if (sun->sun_path[0])
 			err = bind_path(u, sun, len);
 		else
@@ -443,7 +459,7 @@ static int stream_connect_to(struct socket *s, struct unix_sock *l, uint64_t dea
 			break;
 	}
 	if (err) {
-		unix_release_sock(e);           /* drops its reference on u */
+		unix_release_sock(e, false);    /* drops its reference on u */
 		return err;
 	}
 	spin_lock(&u->lock);
