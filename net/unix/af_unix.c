@@ -45,6 +45,7 @@ static struct unix_sock *unix_alloc(int type)
 	mutex_init(&u->bindlock, "unix_bind");
 	mutex_init(&u->iolock, "unix_io");
 	wait_queue_init(&u->wait);
+	wait_queue_init(&u->wspace);
 	wait_queue_init(&u->peer_wait);
 	return u;
 }
@@ -109,6 +110,7 @@ static void hang_up_peer(struct unix_sock *u, struct unix_sock *peer, bool unrea
 	}
 	spin_unlock(&peer->lock);
 	wait_queue_wake_all(&peer->wait);
+	wait_queue_wake_all(&peer->wspace);
 	wait_queue_wake_all(&peer->peer_wait);
 }
 
@@ -141,6 +143,7 @@ static void unix_release_sock(struct unix_sock *u, bool embryo)
 	if (u->path.dentry)
 		path_put(&u->path);
 	wait_queue_wake_all(&u->wait);
+	wait_queue_wake_all(&u->wspace);
 	wait_queue_wake_all(&u->peer_wait);
 	if (peer) {
 		if (u->type != LINUX_SOCK_DGRAM)
@@ -598,6 +601,7 @@ static int unix_shutdown(struct socket *s, int how)
 		unix_get(peer);
 	spin_unlock(&u->lock);
 	wait_queue_wake_all(&u->wait);
+	wait_queue_wake_all(&u->wspace);
 	wait_queue_wake_all(&u->peer_wait);
 	if (!peer)
 		return 0;
@@ -609,6 +613,7 @@ static int unix_shutdown(struct socket *s, int how)
 		peer->shutdown |= theirs;
 		spin_unlock(&peer->lock);
 		wait_queue_wake_all(&peer->wait);
+		wait_queue_wake_all(&peer->wspace);
 	}
 	unix_put(peer);
 	return 0;
@@ -642,6 +647,7 @@ static unsigned unix_poll(struct socket *s, struct poll_table *pt)
 {
 	struct unix_sock *u = s->priv;
 	poll_wait(pt, s->file, &u->wait);
+	poll_wait(pt, s->file, &u->wspace);
 	spin_lock(&u->lock);
 	unsigned mask = read_events(u);
 	bool w = writable(u, s) && !(u->type == LINUX_SOCK_SEQPACKET && u->state == UNIX_CONNECTING);

@@ -81,7 +81,8 @@ struct unix_sock {
 	struct list_head bind_link;     /* under unix_table_lock */
 
 	struct mutex iolock;
-	struct wait_queue wait;         /* data, state changes, room for our sends */
+	struct wait_queue wait;         /* readers: data, connections, state changes */
+	struct wait_queue wspace;       /* writers: room for our sends, state changes */
 	struct wait_queue peer_wait;    /* senders waiting for our queue to drain */
 };
 

@@ -59,7 +59,7 @@ void unix_skb_free(struct unix_skb *skb)
 {
 	struct unix_sock *sender = skb->sender;
 	__atomic_fetch_sub(&sender->wmem, skb->len, __ATOMIC_RELAXED);
-	wait_queue_wake_all(&sender->wait);
+	wait_queue_wake_all(&sender->wspace);
 	scm_free(skb->scm);
 	unix_put(sender);
 	kfree(skb);
@@ -134,7 +134,7 @@ long unix_stream_sendmsg(struct socket *s, struct kmsg *m, int flags)
 	long err = (shut & UNIX_SEND_SHUTDOWN) ? -EPIPE : 0;
 
 	while (!err && sent < m->len) {
-		err = sock_wait(&u->wait, send_room, &ctx, deadline);
+		err = sock_wait(&u->wspace, send_room, &ctx, deadline);
 		if (err)
 			break;
 		size_t n = MIN(m->len - sent, (size_t)(READ_ONCE(s->sndbuf) / 2 - 64));
@@ -231,7 +231,7 @@ static long dgram_send(struct socket *s, struct kmsg *m, int flags, struct unix_
 	struct send_ctx ctx = { u, NULL, s };
 	uint64_t deadline = sock_deadline(s, flags, true);
 
-	long err = sock_wait(&u->wait, send_room, &ctx, deadline);
+	long err = sock_wait(&u->wspace, send_room, &ctx, deadline);
 	struct unix_skb *skb = NULL;
 	if (!err) {
 		skb = skb_alloc(u, m->len, m->scm);
