@@ -415,6 +415,19 @@ UT_CASE(poll_readiness)
 	int d = socket(AF_UNIX, SOCK_DGRAM, 0);
 	UT_EXPECT_EQ(un_revents(d), out);
 	close(d);
+	int q = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	UT_EXPECT_EQ(un_revents(q), out | POLLHUP);
+	close(q);
+	/* A closed peer: seqpacket hangs up, a datagram socket does not. */
+	int pv[2];
+	UT_ASSERT(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, pv) == 0);
+	close(pv[1]);
+	UT_EXPECT_EQ(un_revents(pv[0]), out | POLLIN | POLLRDNORM | POLLRDHUP | POLLHUP);
+	close(pv[0]);
+	UT_ASSERT(socketpair(AF_UNIX, SOCK_DGRAM, 0, pv) == 0);
+	close(pv[1]);
+	UT_EXPECT_EQ(un_revents(pv[0]), out);
+	close(pv[0]);
 	int l = un_listen(SOCK_STREAM, "@t_unix_io-poll", 4);
 	UT_ASSERT(l >= 0);
 	UT_EXPECT_EQ(un_revents(l), 0);
