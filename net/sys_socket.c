@@ -137,7 +137,8 @@ long sys_socketpair(int family, int type, int protocol, int *usv)
 	return 0;
 }
 
-long sys_bind(int fd, const void *uaddr, int len)
+/* bind and connect: the address copied in, then the family's op. */
+static long addr_call(int fd, const void *uaddr, int len, bool connect)
 {
 	struct file *f;
 	long err;
@@ -147,24 +148,20 @@ long sys_bind(int fd, const void *uaddr, int len)
 	struct linux_sockaddr_storage k;
 	err = addr_from_user(uaddr, len, &k);
 	if (!err)
-		err = s->ops->bind(s, &k, len);
+		err = connect ? s->ops->connect(s, &k, len, f->flags & O_NONBLOCK)
+			      : s->ops->bind(s, &k, len);
 	file_put(f);
 	return err;
 }
 
+long sys_bind(int fd, const void *uaddr, int len)
+{
+	return addr_call(fd, uaddr, len, false);
+}
+
 long sys_connect(int fd, const void *uaddr, int len)
 {
-	struct file *f;
-	long err;
-	struct socket *s = sock_get(fd, &f, &err);
-	if (!s)
-		return err;
-	struct linux_sockaddr_storage k;
-	err = addr_from_user(uaddr, len, &k);
-	if (!err)
-		err = s->ops->connect(s, &k, len, f->flags & O_NONBLOCK);
-	file_put(f);
-	return err;
+	return addr_call(fd, uaddr, len, true);
 }
 
 long sys_listen(int fd, int backlog)
@@ -375,41 +372,6 @@ static long msg_import(const struct linux_msghdr *h, struct kmsg *m, struct iove
 	return 0;
 }
 
-long sys_sendmsg(int fd, const void *umsg, int flags)
-{
-	struct file *f;
-	long err;
-	struct socket *s = sock_get(fd, &f, &err);
-	if (!s)
-		return err;
-	struct linux_msghdr h;
-	struct iovec_k fast[IOV_FAST];
-	struct kmsg m = { .iov = fast };
-	if (copy_from_user(&h, umsg, sizeof(h))) {
-		err = -EFAULT;
-		goto out;
-	}
-	if (h.msg_namelen < 0) {
-		err = -EINVAL;
-		goto out;
-	}
-	if (h.msg_name && h.msg_namelen) {
-		int nlen = MIN(h.msg_namelen, (int)sizeof(m.name));
-		if ((err = addr_from_user((const void *)(uintptr_t)h.msg_name, nlen, &m.name)))
-			goto out;
-		m.namelen = nlen;
-	}
-	if ((err = msg_import(&h, &m, fast)))
-		goto out_free;
-	err = send_common(s, &m, flags, (const void *)(uintptr_t)h.msg_control, h.msg_controllen);
-out_free:
-	if (m.iov != fast)
-		kfree(m.iov);
-out:
-	file_put(f);
-	return err;
-}
-
 /* Write back what recvmsg returns beside the bytes: the name, the control
  * data (descriptors installed now), the flags. */
 static long recvmsg_finish(struct socket *s, struct kmsg *m, struct linux_msghdr *h,
@@ -440,7 +402,9 @@ static long recvmsg_finish(struct socket *s, struct kmsg *m, struct linux_msghdr
 	return 0;
 }
 
-long sys_recvmsg(int fd, void *umsg, int flags)
+/* sendmsg and recvmsg: the msghdr and its iovecs (and for sendmsg the
+ * address) copied in, in Linux's order of checks, then the transfer. */
+static long msg_call(int fd, void *umsg, int flags, bool send)
 {
 	struct file *f;
 	long err;
@@ -454,8 +418,23 @@ long sys_recvmsg(int fd, void *umsg, int flags)
 		err = -EFAULT;
 		goto out;
 	}
+	if (h.msg_namelen < 0) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (send && h.msg_name && h.msg_namelen) {
+		int nlen = MIN(h.msg_namelen, (int)sizeof(m.name));
+		if ((err = addr_from_user((const void *)(uintptr_t)h.msg_name, nlen, &m.name)))
+			goto out;
+		m.namelen = nlen;
+	}
 	if ((err = msg_import(&h, &m, fast)))
 		goto out_free;
+	if (send) {
+		err = send_common(s, &m, flags, (const void *)(uintptr_t)h.msg_control,
+				  h.msg_controllen);
+		goto out_free;
+	}
 	m.want_name = h.msg_name != 0;
 	err = s->ops->recvmsg(s, &m, flags);
 	if (err >= 0) {
@@ -470,4 +449,14 @@ out_free:
 out:
 	file_put(f);
 	return err;
+}
+
+long sys_sendmsg(int fd, const void *umsg, int flags)
+{
+	return msg_call(fd, (void *)umsg, flags, true);
+}
+
+long sys_recvmsg(int fd, void *umsg, int flags)
+{
+	return msg_call(fd, umsg, flags, false);
 }

@@ -465,13 +465,14 @@ static int stream_connect_to(struct socket *s, struct unix_sock *l, uint64_t dea
 		unix_release_sock(e, false);    /* drops its reference on u */
 		return err;
 	}
+	spin_lock(&l->lock);
+	struct linux_ucred cred = l->peercred;
+	spin_unlock(&l->lock);
 	spin_lock(&u->lock);
 	u->peer = e;                    /* the queue's reference is e's own; take ours */
 	unix_get(e);
 	u->state = UNIX_CONNECTED;
-	spin_lock(&l->lock);
-	u->peercred = l->peercred;
-	spin_unlock(&l->lock);
+	u->peercred = cred;
 	spin_unlock(&u->lock);
 	wait_queue_wake_all(&u->wait);
 	return 0;
