@@ -523,6 +523,51 @@ UT_CASE(peer_credentials)
 	close(sv[1]);
 }
 
+/* Garbage pointers in every socket call: EFAULT, never a crash. */
+UT_CASE(bad_pointers)
+{
+	void *const bads[] = { (void *)1, (void *)0xffffffff81000000ul, (void *)0x800000000000ul };
+	int sv[2];
+	UT_ASSERT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	int l = un_listen(SOCK_STREAM, "@t_unix-bad", 8);
+	UT_ASSERT(l >= 0);
+	for (unsigned i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		void *b = bads[i];
+		socklen_t len = sizeof(struct sockaddr_un);
+		int d = socket(AF_UNIX, SOCK_DGRAM, 0);
+		UT_EXPECT_ERR(syscall(SYS_bind, d, b, 16), EFAULT);
+		UT_EXPECT_ERR(syscall(SYS_connect, d, b, 16), EFAULT);
+		UT_EXPECT_ERR(syscall(SYS_sendto, d, "x", 1, 0, b, 16), EFAULT);
+		UT_EXPECT_ERR(syscall(SYS_sendto, sv[0], b, 1, 0, NULL, 0), EFAULT);
+		UT_EXPECT_ERR(syscall(SYS_sendmsg, sv[0], b, 0), EFAULT);
+		UT_EXPECT_ERR(syscall(SYS_recvmsg, sv[1], b, 0), EFAULT);
+		UT_EXPECT_ERR(syscall(SYS_getsockname, d, b, &len), EFAULT);
+		UT_EXPECT_ERR(syscall(SYS_getsockname, d, &len, b), EFAULT);
+		UT_EXPECT_ERR(syscall(SYS_getpeername, sv[0], b, &len), EFAULT);
+		UT_EXPECT_ERR(syscall(SYS_getsockopt, d, SOL_SOCKET, SO_TYPE, b, &len), EFAULT);
+		UT_EXPECT_ERR(syscall(SYS_getsockopt, d, SOL_SOCKET, SO_TYPE, &len, b), EFAULT);
+		UT_EXPECT_ERR(syscall(SYS_setsockopt, d, SOL_SOCKET, SO_RCVTIMEO, b, 16), EFAULT);
+		UT_EXPECT_ERR(syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, b), EFAULT);
+		/* Data waiting: a bad buffer fails and leaves it there. */
+		UT_EXPECT_EQ(write(sv[0], "k", 1), 1);
+		UT_EXPECT_ERR(syscall(SYS_recvfrom, sv[1], b, 1, 0, NULL, NULL), EFAULT);
+		char c = 0;
+		UT_EXPECT_EQ(recv(sv[1], &c, 1, 0), 1);
+		UT_EXPECT_EQ(c, 'k');
+		/* A bad message header pointer inside a good msghdr. */
+		struct msghdr m = { .msg_iov = b, .msg_iovlen = 1 };
+		UT_EXPECT_ERR(sendmsg(sv[0], &m, 0), EFAULT);
+		int c1 = un_connect(SOCK_STREAM, "@t_unix-bad");
+		UT_EXPECT_ERR(syscall(SYS_accept, l, b, &len), EFAULT);
+		close(c1);
+		close(d);
+	}
+	close(l);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 UT_SUITE("unix", UT_C(socket_creation), UT_C(socket_options), UT_C(path_names),
 	 UT_C(path_permissions), UT_C(abstract_and_autobind), UT_C(stream_errors),
-	 UT_C(datagrams), UT_C(datagram_queue_limit), UT_C(seqpackets), UT_C(peer_credentials))
+	 UT_C(datagrams), UT_C(datagram_queue_limit), UT_C(seqpackets), UT_C(peer_credentials),
+	 UT_C(bad_pointers))
