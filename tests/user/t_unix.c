@@ -4,6 +4,7 @@
 #include "unix_util.h"
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 
@@ -35,6 +36,23 @@ UT_CASE(socket_creation)
 	socklen_t l = sizeof(v);
 	UT_EXPECT_EQ(getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &l), 0);
 	UT_EXPECT_EQ(v, SOCK_DGRAM);
+	close(fd);
+
+	/* /proc/self/fd names it socket:[st_ino]. */
+	if (stat("/proc/self", &st)) {
+		mkdir("/proc", 0555);
+		if (mount("proc", "/proc", "proc", 0, NULL) && errno != EBUSY)
+			UT_FAIL("mount /proc: %s", strerror(errno));
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	char path[64], link[64], want[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	UT_EXPECT_EQ(fstat(fd, &st), 0);
+	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)st.st_ino);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	UT_ASSERT(n > 0);
+	link[n] = 0;
+	UT_EXPECT_EQ(strcmp(link, want), 0);
 	close(fd);
 
 	int p[2];
