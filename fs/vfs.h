@@ -284,6 +284,10 @@ int lookup_child(struct dentry *dir, const char *name, struct dentry **out);
  * unless allow_empty). buf is PATH_MAX bytes. */
 int getname(const char *upath, char *buf, bool allow_empty);
 
+/* fs/sys_namei.c: make a socket node at a kernel path (AF_UNIX bind), mode
+ * less the umask: 0 with *out naming it (referenced), -EEXIST if taken. */
+int vfs_mknod_socket(const char *path, uint32_t mode, struct path *out);
+
 /* fs/open.c */
 struct fs_context *fs_context_create(void);
 struct fs_context *fs_context_copy(struct fs_context *src);

@@ -452,6 +452,9 @@ static long fd_link(int pid, int fd, char *buf, size_t size)
 			if (type == S_IFIFO)
 				snprintf(name, PATH_MAX, "pipe:[%llu]",
 					 (unsigned long long)(((uintptr_t)f->private >> 6) & 0xffffffff));
+			else if (type == S_IFSOCK)      /* fstat's st_ino, as Linux's sockfs */
+				snprintf(name, PATH_MAX, "socket:[%llu]",
+					 (unsigned long long)((uintptr_t)f->private >> 4));
 			else if (type == S_IFCHR)
 				strlcpy(name, "/dev/console", PATH_MAX);  /* the one such file */
 			else
