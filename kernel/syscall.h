@@ -235,3 +235,14 @@ long sys_timerfd_settime(int fd, int flags, const void *value, void *ovalue);
 long sys_timerfd_gettime(int fd, void *value);
 long sys_eventfd(unsigned initval);
 long sys_eventfd2(unsigned initval, int flags);
+
+/* ipc/objspace.c (goos: the object space, numbers 1056..1087) */
+struct own_range;
+struct own_stats;
+long sys_own_alloc(uint64_t len);
+long sys_own_free(uint64_t addr, uint64_t len);
+long sys_own_stat(int pid, struct own_stats *st);
+long sys_own_owner(uint64_t addr);
+long sys_own_xsend(const struct own_range *r, unsigned n);
+long sys_own_xrecv(int handle, unsigned flags);
+long sys_own_xdrop(int handle);

@@ -6,6 +6,7 @@
  * Each call takes mm->lock for its whole update, so the VMA set and the
  * page tables change together (lock order in mm/mm.h).
  */
+#include <ipc/objspace.h>
 #include <mm/mm.h>
 #include <mm/pmm.h>
 #include <kernel/errno.h>
@@ -18,10 +19,12 @@
 		   MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | \
 		   MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_FIXED_NOREPLACE)
 
-/* [addr, addr + len) lies in user space and does not wrap. */
+/* [addr, addr + len) lies in user space, does not wrap and keeps out of
+ * the object space (ipc/objspace.c maps that itself). */
 static bool user_range(uintptr_t addr, size_t len)
 {
-	return addr + len >= addr && addr + len <= USER_SPACE_END;
+	return addr + len >= addr && addr + len <= USER_SPACE_END &&
+	       !objspace_reserved(addr, len);
 }
 
 /* Remove [start, end) from areas and page tables. mm->lock held. */
