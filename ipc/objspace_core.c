@@ -447,8 +447,16 @@ static void isolate_pages(struct own_space *s, struct own_holder *h)
 	list_for_each_entry(o, &h->objs, hnode) {
 		for (uintptr_t va = PAGE_OF(o->addr); va < o->addr + o->len; va += PAGE_SIZE) {
 			struct own_page *pg = page_find(s, va);
-			pg->isolated = true;
-			pg->writer = h;
+
+			/* The first isolating receiver may write; once a second
+			 * one comes, neither may (unless left sole owner), so
+			 * each keeps its guarantee. */
+			if (!pg->isolated) {
+				pg->isolated = true;
+				pg->writer = h;
+			} else if (pg->writer != h) {
+				pg->writer = NULL;
+			}
 		}
 	}
 }
