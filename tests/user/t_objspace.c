@@ -344,9 +344,134 @@ UT_CASE(exit_frees_everything)
 	UT_EXPECT_EQ(own_free(p, 4096), 0);
 }
 
+
+/* ---- a ring of processes passing objects by pointer ---- */
+#define RING_N      4
+#define RING_K      4           /* objects each member starts */
+#define RING_ROUNDS 300         /* messages each member handles */
+
+struct ring_msg {
+	int handle;
+	uint64_t ptr;
+};
+
+struct ring_obj {
+	uint64_t self, size, seed;
+	unsigned char data[];
+};
+
+static int ring_pipe[RING_N][2];
+
+static struct ring_obj *ring_new(unsigned *seed)
+{
+	uint64_t size = sizeof(struct ring_obj) + 1 + rand_r(seed) % 3000;
+	if (rand_r(seed) % 16 == 0)
+		size += 20000;          /* now and then one with pages of its own */
+	struct ring_obj *o = objalloc(size);
+	if (!o)
+		_exit(40);
+	o->self = (uintptr_t)o;
+	o->size = size;
+	o->seed = rand_r(seed);
+	for (uint64_t i = 0; i < size - sizeof(*o); i++)
+		o->data[i] = (unsigned char)(o->seed + i);
+	return o;
+}
+
+static bool ring_ok(const struct ring_obj *o)
+{
+	if (o->self != (uintptr_t)o || objsize(o) != o->size)
+		return false;
+	for (uint64_t i = 0; i < o->size - sizeof(*o); i++)
+		if (o->data[i] != (unsigned char)(o->seed + i))
+			return false;
+	return true;
+}
+
+static void ring_send(int to, struct ring_obj *o)
+{
+	struct own_range r = objrange(o);
+	struct ring_msg m = { own_xsend(&r, 1), (uintptr_t)o };
+
+	if (m.handle < 0)
+		_exit(41);
+	if (write(ring_pipe[to][1], &m, sizeof(m)) != sizeof(m))
+		_exit(42);
+}
+
+static void ring_member(int i)
+{
+	unsigned seed = 1234 + i;
+	int next = (i + 1) % RING_N;
+
+	for (int k = 0; k < RING_K; k++)
+		ring_send(next, ring_new(&seed));
+	for (int round = 0; round < RING_ROUNDS; round++) {
+		struct ring_msg m;
+		if (read(ring_pipe[i][0], &m, sizeof(m)) != sizeof(m))
+			_exit(43);
+		/* Not isolated: that would make our sender's chunk page
+		 * read-only for it (isolation has its own case). */
+		if (own_xrecv(m.handle, 0))
+			_exit(44);
+		struct ring_obj *o = (struct ring_obj *)(uintptr_t)m.ptr;
+		if (own_owner(o) != getpid() || !ring_ok(o))
+			_exit(45);
+		if (rand_r(&seed) % 4 == 0) {
+			if (objfree(o))
+				_exit(46);
+			o = ring_new(&seed);
+		}
+		ring_send(next, o);
+	}
+	_exit(0);
+}
+
+UT_CASE(ring_conserves_ownership)
+{
+	long free0 = memfree_kb();
+	UT_ASSERT(free0 > 0);
+	uint64_t pages0 = stats(0).space_pages;
+	pid_t pids[RING_N];
+
+	for (int i = 0; i < RING_N; i++)
+		UT_ASSERT(pipe(ring_pipe[i]) == 0);
+	for (int i = 0; i < RING_N; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			ring_member(i);
+	}
+	for (int i = 0; i < RING_N; i++) {
+		int st;
+		UT_EXPECT_EQ(waitpid(pids[i], &st, 0), pids[i]);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			UT_FAIL("member %d: status %#x", i, st);
+	}
+	/* Messages nobody read: their bundles are still in flight. */
+	int dropped = 0;
+	for (int i = 0; i < RING_N; i++) {
+		struct ring_msg m;
+		close(ring_pipe[i][1]);
+		while (read(ring_pipe[i][0], &m, sizeof(m)) == sizeof(m)) {
+			UT_EXPECT_EQ(own_owner((void *)(uintptr_t)m.ptr), 0);
+			UT_EXPECT_EQ(own_xdrop(m.handle), 0);
+			dropped++;
+		}
+		close(ring_pipe[i][0]);
+	}
+	UT_EXPECT_EQ(dropped, RING_N * RING_K);
+	struct own_stats st = stats(0);
+	UT_EXPECT_EQ(st.space_pages, pages0);
+	UT_EXPECT_EQ(st.space_inflight, 0);
+	long free1 = memfree_kb();
+	if (free1 < free0 - 64)
+		UT_FAIL("MemFree %ld kB, was %ld kB", free1, free0);
+}
+
 UT_SUITE("objspace",
 	 UT_C(alloc_and_errors),
 	 UT_C(sender_faults_on_page_sent_whole),
 	 UT_C(linked_list_received_at_original_addresses),
 	 UT_C(isolation_and_sigkill_with_dirty_pages),
-	 UT_C(exit_frees_everything))
+	 UT_C(exit_frees_everything),
+	 UT_C(ring_conserves_ownership))
