@@ -359,6 +359,8 @@ int vm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice)
 		return -EINVAL;
 	if (end == addr)
 		return 0;
+	if (objspace_reserved(addr, end - addr))
+		return -ENOMEM;         /* no areas there: only ipc/objspace.c maps it */
 	spin_lock(&mm->lock);
 	covered = vma_range_covered(&mm->vmas, addr, end);
 	/* Dropping the leaves makes private anonymous pages read back as

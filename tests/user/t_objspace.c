@@ -131,6 +131,9 @@ UT_CASE(alloc_and_errors)
 	/* The space is reserved: mmap and munmap keep out of it. */
 	UT_EXPECT(mmap(p, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED);
 	UT_EXPECT_ERR(munmap(p, 4096), EINVAL);
+	UT_EXPECT_ERR(mprotect(p, 4096, PROT_READ), ENOMEM);
+	UT_EXPECT_ERR(madvise(p, 4096, MADV_DONTNEED), ENOMEM);
+	UT_EXPECT_EQ(p[5], 0x5a);                          /* still there */
 	void *m = mmap(p, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	UT_EXPECT(m != MAP_FAILED && m != p);
 	munmap(m, 4096);
