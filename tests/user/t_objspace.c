@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 
 static int pipefd[2];
@@ -471,10 +472,45 @@ UT_CASE(ring_conserves_ownership)
 		UT_FAIL("MemFree %ld kB, was %ld kB", free1, free0);
 }
 
+/* Run as the image a test execs (OBJSPACE_EXEC=1): exec dropped what the
+ * old image owned, so the new one must own nothing. */
+__attribute__((constructor)) static void exec_probe(void)
+{
+	const char *v = getenv("OBJSPACE_EXEC");
+	struct own_stats st;
+
+	if (v && !strcmp(v, "1"))
+		_exit(own_stat(0, &st) == 0 && st.owned_bytes == 0 && st.owned_pages == 0 ? 0 : 50);
+}
+
+static void alloc_and_exec(void *arg)
+{
+	(void)arg;
+	const char *self = (const char *)getauxval(AT_EXECFN);
+	char *p = own_alloc(16 * 4096);
+	char *argv[] = { (char *)self, NULL }, *envp[] = { "OBJSPACE_EXEC=1", NULL };
+
+	if (!p || !self)
+		_exit(51);
+	memset(p, 3, 16 * 4096);
+	execve(self, argv, envp);
+	_exit(52);
+}
+
+UT_CASE(exec_drops_ownership)
+{
+	uint64_t pages0 = stats(0).space_pages;
+	int s = in_child(alloc_and_exec, NULL);
+
+	UT_EXPECT(WIFEXITED(s) && WEXITSTATUS(s) == 0);
+	UT_EXPECT_EQ(stats(0).space_pages, pages0);
+}
+
 UT_SUITE("objspace",
 	 UT_C(alloc_and_errors),
 	 UT_C(sender_faults_on_page_sent_whole),
 	 UT_C(linked_list_received_at_original_addresses),
 	 UT_C(isolation_and_sigkill_with_dirty_pages),
 	 UT_C(exit_frees_everything),
+	 UT_C(exec_drops_ownership),
 	 UT_C(ring_conserves_ownership))
