@@ -113,6 +113,9 @@ static struct own_holder bundles[NBUNDLE];
 static bool bundle_used[NBUNDLE];
 static uintptr_t model_next;
 
+/* What the random runs did, so that a run that exercised nothing fails. */
+static struct { unsigned alloc, release, send, recv, isolated, drop, nomem, eperm; } did;
+
 static unsigned rnd(unsigned n) { return (unsigned)random() % n; }
 
 static int holder_id(const struct own_holder *h)
@@ -227,6 +230,7 @@ static void step_alloc(void)
 		assert_int_equal(err, -ENOMEM);
 		return;
 	}
+	did.alloc++;
 	assert_int_equal(addr, BASE + model_next);
 	uint64_t full = ALIGN_UP(len, PAGE_SIZE);
 	model_next += full;
@@ -250,6 +254,7 @@ static void step_release(void)
 		return;
 	}
 	model_set(addr, len, NOBODY);
+	did.release++;
 }
 
 static void step_send(void)
@@ -283,12 +288,15 @@ static void step_send(void)
 	}
 	if (!ok) {
 		assert_int_equal(err, -EPERM);
+		did.eperm++;
 		return;
 	}
 	if (err) {
 		assert_int_equal(err, -ENOMEM);
+		did.nomem++;
 		return;
 	}
+	did.send++;
 	for (unsigned i = 0; i < n; i++)
 		model_set(r[i].addr, r[i].len, BUNDLE0 + b);
 	bundle_used[b] = true;
@@ -306,6 +314,8 @@ static void step_receive(void)
 		return;
 	}
 	assert_true(list_empty(&bundles[b].objs));
+	did.recv++;
+	did.isolated += isolate;
 	for (unsigned i = 0; i < SPACE; i++) {
 		if (owner[i] == BUNDLE0 + b) {
 			owner[i] = p;
@@ -323,6 +333,7 @@ static void step_drop(void)
 	if (!bundle_used[b])
 		return;
 	own_space_drop(&s, &bundles[b]);
+	did.drop++;
 	for (unsigned i = 0; i < SPACE; i++)
 		if (owner[i] == BUNDLE0 + b)
 			owner[i] = NOBODY;
@@ -386,8 +397,13 @@ static void run_sequence(unsigned seed, unsigned steps)
 static void test_random_sequences(void **state)
 {
 	(void)state;
-	for (unsigned seed = 1; seed <= 30; seed++)
-		run_sequence(seed, 300);
+	for (unsigned seed = 1; seed <= 80; seed++)
+		run_sequence(seed, 100);
+	print_message("alloc %u release %u send %u recv %u isolated %u drop %u nomem %u eperm %u\n",
+		      did.alloc, did.release, did.send, did.recv, did.isolated, did.drop, did.nomem, did.eperm);
+	assert_true(did.alloc > 200 && did.release > 100 && did.send > 300);
+	assert_true(did.recv > 200 && did.isolated > 50 && did.drop > 30);
+	assert_true(did.nomem > 10 && did.eperm > 50);
 }
 
 /* The rules spelled out once, step by step. */
