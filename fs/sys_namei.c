@@ -77,11 +77,18 @@ static uint32_t apply_umask(uint32_t mode)
 }
 
 /* Common to mkdir, mknod, symlink, link: create the missing name. */
+static int create_prepare(struct target *t, bool is_dir);
+
 static int create_common(int dirfd, const char *upath, struct target *t, bool is_dir)
 {
 	int err = resolve_parent(dirfd, upath, t);
-	if (err)
-		return err;
+	return err ? err : create_prepare(t, is_dir);
+}
+
+/* With t's parent resolved: lock it and check the name is free. */
+static int create_prepare(struct target *t, bool is_dir)
+{
+	int err;
 	if (t->dots) {
 		path_put(&t->parent);
 		return -EEXIST;
@@ -160,6 +167,27 @@ long sys_mknodat(int dirfd, const char *upath, unsigned mode, unsigned dev)
 long sys_mknod(const char *upath, unsigned mode, unsigned dev)
 {
 	return sys_mknodat(AT_FDCWD, upath, mode, dev);
+}
+
+int vfs_mknod_socket(const char *path, uint32_t mode, struct path *out)
+{
+	struct target t;
+	int err = path_parentat(AT_FDCWD, path, &t.parent, t.last, &t.trailing);
+	if (err)
+		return err;
+	t.dots = !strcmp(t.last, ".") || !strcmp(t.last, "..");
+	err = create_prepare(&t, false);
+	if (err)
+		return err;
+	struct inode *dir = dir_of(&t);
+	err = dir->ops->create ? dir->ops->create(dir, t.d, S_IFSOCK | apply_umask(mode & 07777), 0)
+			       : -EPERM;
+	if (!err) {
+		*out = (struct path){ t.parent.mnt, t.d };
+		path_get(out);
+	}
+	finish(&t);
+	return err;
 }
 
 long sys_symlinkat(const char *utarget, int dirfd, const char *upath)

@@ -95,6 +95,11 @@ struct inode_ops {
 	 * index (zeros for holes and past the end). exec reads through it;
 	 * a page cache will too. */
 	int (*readpage)(struct inode *i, uint64_t index, void *buf);
+	/* Optional, regular files of file systems with backing storage: write
+	 * the kernel page buf back as the bytes at page index, allocating
+	 * blocks as needed; bytes of the page past i->size are not stored.
+	 * The page cache calls it for dirty pages (fsync, sync, eviction). */
+	int (*writepage)(struct inode *i, uint64_t index, const void *buf);
 	/* Optional: make the open file itself (synthetic files): the file,
 	 * NULL (ENOMEM) or an error pointer; NULL op means file_alloc(inode->fops). */
 	struct file *(*open)(struct inode *i, unsigned flags);
@@ -278,6 +283,10 @@ int lookup_child(struct dentry *dir, const char *name, struct dentry **out);
 /* Copy a user path: 0, -EFAULT, -ENAMETOOLONG (>= PATH_MAX), -ENOENT (""
  * unless allow_empty). buf is PATH_MAX bytes. */
 int getname(const char *upath, char *buf, bool allow_empty);
+
+/* fs/sys_namei.c: make a socket node at a kernel path (AF_UNIX bind), mode
+ * less the umask: 0 with *out naming it (referenced), -EEXIST if taken. */
+int vfs_mknod_socket(const char *path, uint32_t mode, struct path *out);
 
 /* fs/open.c */
 struct fs_context *fs_context_create(void);

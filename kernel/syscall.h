@@ -236,6 +236,24 @@ long sys_timerfd_gettime(int fd, void *value);
 long sys_eventfd(unsigned initval);
 long sys_eventfd2(unsigned initval, int flags);
 
+/* net/sys_socket.c */
+long sys_socket(int family, int type, int protocol);
+long sys_socketpair(int family, int type, int protocol, int *usv);
+long sys_bind(int fd, const void *uaddr, int len);
+long sys_connect(int fd, const void *uaddr, int len);
+long sys_listen(int fd, int backlog);
+long sys_accept(int fd, void *uaddr, int *ulen);
+long sys_accept4(int fd, void *uaddr, int *ulen, int flags);
+long sys_getsockname(int fd, void *uaddr, int *ulen);
+long sys_getpeername(int fd, void *uaddr, int *ulen);
+long sys_shutdown(int fd, int how);
+long sys_setsockopt(int fd, int level, int name, const void *uval, int len);
+long sys_getsockopt(int fd, int level, int name, void *uval, int *ulen);
+long sys_sendto(int fd, const void *ubuf, size_t len, int flags, const void *uaddr, int alen);
+long sys_recvfrom(int fd, void *ubuf, size_t len, int flags, void *uaddr, int *ulen);
+long sys_sendmsg(int fd, const void *umsg, int flags);
+long sys_recvmsg(int fd, void *umsg, int flags);
+
 /* ipc/objspace.c (goos: the object space, numbers 1056..1087) */
 struct own_range;
 struct own_stats;

@@ -309,7 +309,11 @@ static int show_maps(struct pbuf *b, int pid, int tid)
 		spin_lock(&s.mm->lock);
 		vma_for_each(v, &s.mm->vmas) {
 			const char *name = "";
-			if (v->start <= s.mm->brk && v->end > s.mm->brk_start && !v->ops &&
+			uint64_t off = v->ops ? v->off : 0;
+			if (v->ops && v->ops->name) {
+				name = v->ops->name(v->obj, v->off);
+				off = 0;        /* special mappings show 0, as Linux's */
+			} else if (v->start <= s.mm->brk && v->end > s.mm->brk_start && !v->ops &&
 			    s.mm->brk > s.mm->brk_start)
 				name = "[heap]";
 			else if (v->start < s.mm->start_stack && v->end >= s.mm->start_stack)
@@ -318,7 +322,7 @@ static int show_maps(struct pbuf *b, int pid, int tid)
 				  (unsigned long long)v->start, (unsigned long long)v->end,
 				  v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
 				  v->prot & PROT_EXEC ? 'x' : '-', v->flags & MAP_SHARED ? 's' : 'p',
-				  (unsigned long long)(v->ops ? v->off : 0), *name ? "                          " : "",
+				  (unsigned long long)off, *name ? "                          " : "",
 				  name);
 		}
 		spin_unlock(&s.mm->lock);
@@ -448,6 +452,9 @@ static long fd_link(int pid, int fd, char *buf, size_t size)
 			if (type == S_IFIFO)
 				snprintf(name, PATH_MAX, "pipe:[%llu]",
 					 (unsigned long long)(((uintptr_t)f->private >> 6) & 0xffffffff));
+			else if (type == S_IFSOCK)      /* fstat's st_ino, as Linux's sockfs */
+				snprintf(name, PATH_MAX, "socket:[%llu]",
+					 (unsigned long long)((uintptr_t)f->private >> 4));
 			else if (type == S_IFCHR)
 				strlcpy(name, "/dev/console", PATH_MAX);  /* the one such file */
 			else

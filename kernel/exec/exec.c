@@ -350,6 +350,7 @@ static int setup_stack(struct mm *mm, struct exec_args *a, const struct loaded *
 		.uid = cred->uid, .euid = cred->euid, .gid = cred->gid, .egid = cred->egid,
 		.hwcap = arch_hwcap(), .clktck = 100, .minsigstksz = 2048,
 		.platform = "x86_64", .execfn = execfn,
+		.sysinfo_ehdr = vdso_map(mm),
 	};
 	random_bytes(aux.random, sizeof(aux.random));
 
