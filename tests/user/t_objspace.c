@@ -301,6 +301,44 @@ UT_CASE(isolation_and_sigkill_with_dirty_pages)
 		UT_FAIL("MemFree %ld kB, was %ld kB", free1, free0);
 }
 
+/* Receives a dirty and a clean page, says so, waits to be killed. */
+static void hold_until_killed(void *arg)
+{
+	recv_isolated_and_wait(arg);
+}
+
+UT_CASE(sigkill_loop_leaks_nothing)
+{
+	uint64_t pages0 = stats(0).space_pages;
+	long free0 = memfree_kb();
+	UT_ASSERT(free0 > 0);
+	for (int i = 0; i < 24; i++) {
+		char *p = own_alloc(2 * 4096);
+		UT_ASSERT(p != NULL);
+		struct own_range r[2] = { { (uintptr_t)p + 100, 3000 }, { (uintptr_t)p + 4096, 4096 } };
+		int h = own_xsend(r, 2);
+		UT_ASSERT(h >= 0);
+		UT_ASSERT(pipe(pipefd) == 0);
+		pid_t pid = fork();
+		if (pid == 0)
+			hold_until_killed(&h);
+		char ok = 0;
+		UT_EXPECT_EQ(read(pipefd[0], &ok, 1), 1);
+		UT_EXPECT_EQ(stats(pid).dirty_pages, 1);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		UT_EXPECT_EQ(own_free(p, 100), 0);
+		UT_EXPECT_EQ(own_free(p + 3100, 4096 - 3100), 0);
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	UT_EXPECT_EQ(stats(0).space_pages, pages0);
+	long free1 = memfree_kb();
+	printf("    # MemFree %ld kB before, %ld kB after 24 rounds\n", free0, free1);
+	if (free1 < free0 - 48)             /* a frame a round would be 96 kB */
+		UT_FAIL("MemFree %ld kB, was %ld kB", free1, free0);
+}
+
 static void alloc_and_exit(void *arg)
 {
 	(void)arg;
@@ -513,4 +551,5 @@ UT_SUITE("objspace",
 	 UT_C(isolation_and_sigkill_with_dirty_pages),
 	 UT_C(exit_frees_everything),
 	 UT_C(exec_drops_ownership),
+	 UT_C(sigkill_loop_leaks_nothing),
 	 UT_C(ring_conserves_ownership))
