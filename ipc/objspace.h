@@ -11,13 +11,10 @@
 #pragma once
 
 #include <kernel/types.h>
+#include <uapi/goos/objspace.h>     /* struct own_range, the ABI constants */
 
 struct proc;
 struct own_xfer;                 /* ranges in flight, owned by one message */
-
-struct own_range {
-	uint64_t addr, len;
-};
 
 /* Detach ranges r[0..n) owned by p into a new bundle *out. Pages on which p
  * keeps nothing are unmapped from p. 0, -EPERM (p does not own all of it),
@@ -35,3 +32,17 @@ void own_xfer_drop(struct own_xfer *x);
 
 /* Bytes the bundle carries (for statistics and limits). */
 uint64_t own_xfer_bytes(const struct own_xfer *x);
+
+/* ---- the rest of the kernel ---- */
+
+/* p owns nothing any more: its pages are unmapped from p->mm and frames
+ * nobody else owns anything on are freed. Called at process exit and at
+ * exec, before p->mm is cleared or replaced. */
+void own_proc_exit(struct proc *p);
+/* [addr, addr + len) meets the object space, which mmap and friends must
+ * leave alone (mm/mmap.c). */
+bool objspace_reserved(uintptr_t addr, size_t len);
+/* Statistics for pid (struct own_stats); always 0. */
+int own_stats_get(int pid, struct own_stats *st);
+/* fn(pid, arg) for every process the tracker knows, under its lock. */
+void own_for_each_pid(void (*fn)(int pid, void *arg), void *arg);

@@ -253,3 +253,14 @@ long sys_sendto(int fd, const void *ubuf, size_t len, int flags, const void *uad
 long sys_recvfrom(int fd, void *ubuf, size_t len, int flags, void *uaddr, int *ulen);
 long sys_sendmsg(int fd, const void *umsg, int flags);
 long sys_recvmsg(int fd, void *umsg, int flags);
+
+/* ipc/objspace.c (goos: the object space, numbers 1056..1087) */
+struct own_range;
+struct own_stats;
+long sys_own_alloc(uint64_t len);
+long sys_own_free(uint64_t addr, uint64_t len);
+long sys_own_stat(int pid, struct own_stats *st);
+long sys_own_owner(uint64_t addr);
+long sys_own_xsend(const struct own_range *r, unsigned n);
+long sys_own_xrecv(int handle, unsigned flags);
+long sys_own_xdrop(int handle);

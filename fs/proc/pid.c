@@ -668,6 +668,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "fd", S_IFDIR | 0500, .iops = &fd_iops, .fops = &fd_fops },
 	{ "maps", S_IFREG | 0444, .show = show_maps },
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
+	{ "objspace", S_IFREG | 0444, .show = proc_show_objspace_pid },
 	{ "root", S_IFLNK | 0777, .link = root_link },
 	{ "stat", S_IFREG | 0444, .show = show_stat },
 	{ "statm", S_IFREG | 0444, .show = show_statm },

@@ -9,6 +9,7 @@
  *   FPU and TLS, and return to user mode at the new entry.
  * Errors before the point of no return leave the caller untouched.
  */
+#include <ipc/objspace.h>
 #include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
@@ -435,6 +436,7 @@ static int do_exec(const char *path, struct exec_args *a)
 		mm_activate(mm);
 	}
 	mm->brk_start = mm->brk = ld.brk;
+	own_proc_exit(p);               /* the new image owns nothing */
 	spin_lock(&proc_tree_lock);     /* procfs takes references under it */
 	p->mm = t->mm = mm;
 	spin_unlock(&proc_tree_lock);
