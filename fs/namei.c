@@ -88,6 +88,8 @@ static int follow_link(struct walk *w, struct inode *link)
 {
 	if (++w->links > MAX_SYMLINKS)
 		return -ELOOP;
+	if (!link->ops->readlink)
+		return -EINVAL;         /* a link whose file system cannot read it */
 	char *target = kmalloc(PATH_MAX);
 	if (!target)
 		return -ENOMEM;

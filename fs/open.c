@@ -156,7 +156,8 @@ static int open_create(struct path *parent, const char *last, bool trailing, uns
 		else if (dir->nlink == 0)
 			err = -ENOENT;          /* the directory was removed */
 		else if (!(err = inode_permission(dir, MAY_WRITE | MAY_EXEC)))
-			err = dir->ops->create ? dir->ops->create(dir, d, S_IFREG | mode, 0) : -EPERM;
+			/* Linux's lookup_open: no ->create is EACCES here (mknod's EPERM). */
+			err = dir->ops->create ? dir->ops->create(dir, d, S_IFREG | mode, 0) : -EACCES;
 		if (err) {
 			d_put(d);
 			goto out_unlock;

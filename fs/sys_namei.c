@@ -232,6 +232,12 @@ static bool is_mountpoint(struct dentry *d)
 	return READ_ONCE(d->mounted) != 0;
 }
 
+/* A directory without ->empty cannot show that it is empty: it is kept. */
+static bool dir_empty(struct inode *dir, struct dentry *d)
+{
+	return dir->ops->empty && dir->ops->empty(dir, d);
+}
+
 static int do_unlink(int dirfd, const char *upath)
 {
 	struct target t;
@@ -256,7 +262,8 @@ static int do_unlink(int dirfd, const char *upath)
 		err = -ENOTDIR;
 	else if (!(err = inode_permission(dir, MAY_WRITE | MAY_EXEC)) &&
 		 !(err = check_sticky(dir, i)))
-		err = is_mountpoint(t.d) ? -EBUSY : dir->ops->unlink(dir, t.d);
+		err = is_mountpoint(t.d) ? -EBUSY :
+		      dir->ops->unlink ? dir->ops->unlink(dir, t.d) : -EPERM;
 	finish(&t);
 	return err;
 }
@@ -285,9 +292,11 @@ static int do_rmdir(int dirfd, const char *upath)
 		;
 	else if (is_mountpoint(t.d))
 		err = -EBUSY;
+	else if (!dir->ops->rmdir)
+		err = -EPERM;
 	else {
 		mutex_lock(&i->lock);
-		err = i->ops->empty(i, t.d) ? dir->ops->rmdir(dir, t.d) : -ENOTEMPTY;
+		err = dir_empty(i, t.d) ? dir->ops->rmdir(dir, t.d) : -ENOTEMPTY;
 		mutex_unlock(&i->lock);
 	}
 	finish(&t);
@@ -352,7 +361,7 @@ static int rename_checks(struct target *o, struct target *n, unsigned flags)
 			return -ENOTDIR;
 		if (!S_ISDIR(oi->mode) && S_ISDIR(ni->mode))
 			return -EISDIR;
-		if (S_ISDIR(ni->mode) && !ni->ops->empty(ni, n->d))
+		if (S_ISDIR(ni->mode) && !dir_empty(ni, n->d))
 			return -ENOTEMPTY;
 	}
 	if (is_mountpoint(o->d) || (ni && is_mountpoint(n->d)))
@@ -458,7 +467,7 @@ long sys_readlinkat(int dirfd, const char *upath, char *ubuf, int size)
 	struct inode *i = p.dentry->inode;
 	long r;
 	char *buf = NULL;
-	if (!S_ISLNK(i->mode)) {
+	if (!S_ISLNK(i->mode) || !i->ops->readlink) {
 		r = -EINVAL;
 	} else if (!(buf = kmalloc(PATH_MAX))) {
 		r = -ENOMEM;

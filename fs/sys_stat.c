@@ -191,13 +191,14 @@ long sys_faccessat2(int dirfd, const char *upath, int mode, int flags)
 		/* The real ids unless AT_EACCESS (the walk itself used the
 		 * effective ones). */
 		struct cred c = current_proc()->cred;
+		c.groups = cred_groups_get(&current_proc()->cred);     /* held across the check */
 		if (!(flags & AT_EACCESS)) {
 			c.fsuid = c.uid;
 			c.fsgid = c.gid;
 		}
 		struct inode *i = p.dentry->inode;
-		err = vfs_permission_check(c.fsuid, c.fsgid, NULL, 0, READ_ONCE(i->mode), READ_ONCE(i->uid),
-					   READ_ONCE(i->gid), mode);
+		err = cred_permission(&c, i, mode);
+		groups_put(c.groups);
 	}
 	path_put(&p);
 	return err;
@@ -228,7 +229,7 @@ static int chmod_inode(struct inode *i, uint32_t mode)
 	const struct cred *c = &current_proc()->cred;
 	mode &= 07777;
 	/* Only a member of the file's group (or root) may set set-group-ID. */
-	if (c->fsuid != 0 && !S_ISDIR(i->mode) && c->fsgid != i->gid)
+	if (c->fsuid != 0 && !S_ISDIR(i->mode) && !in_group(i->gid))
 		mode &= ~S_ISGID;
 	i->mode = (i->mode & S_IFMT) | mode;
 	inode_touch(i, INODE_CTIME);

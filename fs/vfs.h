@@ -217,6 +217,8 @@ struct vfs_time vfs_now(void);
 void inode_touch(struct inode *i, unsigned which);
 void inode_fill_stat(struct inode *i, struct kstat *st);
 int inode_permission(struct inode *i, int mask);
+/* The same check for credentials c (access(2) checks with the real ids). */
+int cred_permission(const struct cred *c, struct inode *i, int mask);
 const struct cred *current_cred(void);
 bool in_group(uint32_t gid);
 bool capable_fowner(const struct inode *i);

@@ -86,6 +86,7 @@ long sys_setresgid(uint32_t r, uint32_t e, uint32_t s);
 long sys_getresuid(uint32_t *r, uint32_t *e, uint32_t *s);
 long sys_getresgid(uint32_t *r, uint32_t *e, uint32_t *s);
 long sys_getgroups(int size, uint32_t *list);
+long sys_setgroups(int size, const uint32_t *list);
 
 /* kernel/pipe.c, kernel/sys_info.c */
 long sys_pipe(int *fds);
