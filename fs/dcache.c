@@ -11,6 +11,7 @@
  * atomic. Changes to a directory's entries also hold its inode.lock.
  */
 #include <fs/vfs.h>
+#include <kernel/errno.h>
 #include <kernel/string.h>
 #include <mm/slab.h>
 
@@ -150,4 +151,29 @@ void d_exchange(struct dentry *a, struct dentry *b)
 	b->seq = next_seq++;
 	spin_unlock(&dcache_lock);
 	/* Each holds a reference on its parent: they swapped parents too. */
+}
+
+int d_path_in_fs(struct dentry *d, char *buf, size_t size)
+{
+	size_t pos = size - 1;
+	int err = 0;
+	buf[pos] = '\0';
+	spin_lock(&dcache_lock);
+	for (; d->parent != d; d = d->parent) {
+		size_t l = strlen(d->name);
+		if (l + 1 > pos) {
+			err = -ENAMETOOLONG;
+			break;
+		}
+		pos -= l;
+		memcpy(buf + pos, d->name, l);
+		buf[--pos] = '/';
+	}
+	spin_unlock(&dcache_lock);
+	if (err)
+		return err;
+	if (pos == size - 1)
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, size - pos);
+	return 0;
 }

@@ -50,6 +50,7 @@ struct file {
 	struct path path;
 	struct inode *inode;
 	unsigned flags;                 /* O_ACCMODE | O_APPEND | O_NONBLOCK ... */
+	bool mnt_write;                 /* holds write access to path.mnt (vfs_open) */
 	int refcount;                   /* atomic */
 	struct spinlock pos_lock;
 	uint64_t pos;

@@ -699,6 +699,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "exe", S_IFLNK | 0777, .link = exe_link },
 	{ "fd", S_IFDIR | 0500, .iops = &fd_iops, .fops = &fd_fops },
 	{ "maps", S_IFREG | 0444, .show = show_maps },
+	{ "mountinfo", S_IFREG | 0444, .show = proc_show_mountinfo },
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
 	{ "root", S_IFLNK | 0777, .link = root_link },
 	{ "stat", S_IFREG | 0444, .show = show_stat },

@@ -149,6 +149,8 @@ static int read_image(const char *path, bool need_exec, struct image *img)
 	struct inode *i = p.dentry->inode;
 	if (!S_ISREG(i->mode) || !i->ops->readpage)
 		err = -EACCES;
+	else if (READ_ONCE(p.mnt->flags) & MNT_NOEXEC)
+		err = -EACCES;          /* a noexec mount (the interpreter's too) */
 	else if (need_exec)
 		err = inode_permission(i, MAY_EXEC);
 	size_t size = READ_ONCE(i->size);
