@@ -11,6 +11,7 @@
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/pipe.h>
+#include <kernel/printk.h>
 #include <kernel/proc.h>
 #include <kernel/string.h>
 #include <kernel/syscall.h>
@@ -29,7 +30,8 @@
 #define O_NOFOLLOW  0400000
 #define O_CLOEXEC   02000000
 #define O_PATH      010000000
-#define O_TMPFILE   (020000000 | O_DIRECTORY)
+#define __O_TMPFILE 020000000
+#define O_TMPFILE   (__O_TMPFILE | O_DIRECTORY)
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
@@ -245,14 +247,67 @@ static int open_path(int dirfd, const char *path, unsigned flags, uint32_t mode,
 	return 0;
 }
 
+/* The unnamed file of O_TMPFILE in dir: an unhashed dentry "#ino" under dir names it for the
+ * open file, so fstat, fchmod and /proc/self/fd work; linkat(AT_EMPTY_PATH)
+ * gives it a real name unless O_EXCL. Linux's order of errors: ENOTDIR or
+ * ENOENT from the walk, EROFS, EACCES, EOPNOTSUPP. */
+static long open_tmpfile(int dirfd, const char *path, unsigned flags, uint32_t mode,
+			 struct file **out)
+{
+	struct path dir;
+	long err = path_lookupat(dirfd, path, (flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW) |
+				 LOOKUP_DIRECTORY, &dir);
+	if (err)
+		return err;
+	struct inode *di = dir.dentry->inode, *i = NULL;
+	if ((err = mnt_want_write(dir.mnt)) || (err = inode_permission(di, MAY_WRITE | MAY_EXEC)))
+		goto out_dir;
+	if (!di->ops->tmpfile) {
+		err = -EOPNOTSUPP;
+		goto out_dir;
+	}
+	mutex_lock(&di->lock);
+	err = di->nlink == 0 ? -ENOENT : di->ops->tmpfile(di, mode, &i);
+	mutex_unlock(&di->lock);
+	if (err)
+		goto out_dir;
+	i->linkable = !(flags & O_EXCL);
+	char name[24];
+	snprintf(name, sizeof(name), "#%llu", (unsigned long long)i->ino);
+	struct path p = { dir.mnt, d_alloc(dir.dentry, name, strlen(name)) };
+	if (!p.dentry) {
+		inode_put(i);
+		err = -ENOMEM;
+		goto out_dir;
+	}
+	d_instantiate(p.dentry, i);     /* the dentry holds the creation reference */
+	__atomic_fetch_add(&p.mnt->refcount, 1, __ATOMIC_RELAXED);
+	err = vfs_open(&p, flags & ~(O_TMPFILE | O_EXCL), out);
+	path_put(&p);
+out_dir:
+	path_put(&dir);
+	return err;
+}
+
+/* Linux's build_open_flags for O_TMPFILE: with O_DIRECTORY, without
+ * O_CREAT, and for writing. */
+static int tmpfile_flags_ok(unsigned flags)
+{
+	if ((flags & (O_TMPFILE | O_CREAT)) != O_TMPFILE)
+		return -EINVAL;
+	return (flags & O_ACCMODE) == O_RDONLY ? -EINVAL : 0;
+}
+
 long do_openat(int dirfd, const char *path, unsigned flags, uint32_t mode, struct file **out)
 {
 	struct path p;
 	bool created = false;
 
-	if ((flags & O_TMPFILE) == O_TMPFILE)
-		return -EOPNOTSUPP;
 	mode = mode & 07777 & ~READ_ONCE(current_fs()->umask);
+	if (flags & __O_TMPFILE) {
+		int err = tmpfile_flags_ok(flags);
+		return err ? err : open_tmpfile(dirfd, path, flags, mode, out);
+	}
 	int err = open_path(dirfd, path, flags, mode, &p, &created);
 	if (err)
 		return err;

@@ -214,10 +214,15 @@ long sys_linkat(int olddirfd, const char *uold, int newdirfd, const char *unew, 
 	struct inode *dir = dir_of(&t);
 	if (t.parent.mnt != old.mnt)
 		err = -EXDEV;
-	else if (READ_ONCE(i->nlink) == 0)
-		err = -ENOENT;
+	else if (READ_ONCE(i->nlink) == 0 && !READ_ONCE(i->linkable))
+		err = -ENOENT;          /* removed (or an O_TMPFILE with O_EXCL) */
 	else
 		err = dir->ops->link ? dir->ops->link(i, dir, t.d) : -EPERM;
+	if (!err && READ_ONCE(i->linkable)) {
+		mutex_lock(&i->lock);
+		i->linkable = false;    /* it has a name now */
+		mutex_unlock(&i->lock);
+	}
 	finish(&t);
 out_old:
 	path_put(&old);

@@ -100,6 +100,10 @@ struct inode_ops {
 	 * blocks as needed; bytes of the page past i->size are not stored.
 	 * The page cache calls it for dirty pages (fsync, sync, eviction). */
 	int (*writepage)(struct inode *i, uint64_t index, const void *buf);
+	/* Optional, directories: a new regular file with nlink 0 and no
+	 * dentry (O_TMPFILE), mode with its permission bits; one reference
+	 * in *out. Without it O_TMPFILE is EOPNOTSUPP. */
+	int (*tmpfile)(struct inode *dir, uint32_t mode, struct inode **out);
 	/* Optional: make the open file itself (synthetic files): the file,
 	 * NULL (ENOMEM) or an error pointer; NULL op means file_alloc(inode->fops). */
 	struct file *(*open)(struct inode *i, unsigned flags);
@@ -165,6 +169,8 @@ struct inode {
 	uint64_t size;
 	uint64_t blocks;                /* 512-byte units allocated */
 	struct pipe *fifo;              /* FIFOs: the pipe while some end is open */
+	bool linkable;                  /* O_TMPFILE without O_EXCL: linkat may name it
+					 * although nlink is 0 (Linux's I_LINKABLE) */
 	struct vfs_time atime, mtime, ctime;
 	void *fs_private;
 };

@@ -481,6 +481,12 @@ static long fd_link(int pid, int fd, char *buf, size_t size)
 	if (name) {
 		if (f->path.dentry) {
 			r = vfs_path_name(&f->path, name, PATH_MAX);
+			/* Linux's d_path marks a name no longer in the tree
+			 * (an unlinked file, an O_TMPFILE). */
+			struct dentry *d = f->path.dentry;
+			size_t l = r >= 0 ? strlen(name) : 0;
+			if (r >= 0 && d->parent != d && !READ_ONCE(d->hashed))
+				strlcpy(name + l, " (deleted)", PATH_MAX - l);
 		} else {
 			uint32_t type = f->ops->anon_mode & S_IFMT;
 			if (type == S_IFIFO)

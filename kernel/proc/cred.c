@@ -218,13 +218,14 @@ long sys_getgroups(int size, uint32_t *list)
 	return n;
 }
 
-/* setgroups: root only (CAP_SETGID); at most NGROUPS_MAX. */
+/* setgroups: root only (CAP_SETGID, checked first as Linux); at most
+ * NGROUPS_MAX. */
 long sys_setgroups(int size, const uint32_t *list)
 {
-	if ((unsigned)size > NGROUPS_MAX)
-		return -EINVAL;
 	if (my_cred()->euid != 0)
 		return -EPERM;
+	if ((unsigned)size > NGROUPS_MAX)
+		return -EINVAL;
 	struct group_info *g = NULL;
 	if (size) {
 		g = kmalloc(sizeof(*g) + (size_t)size * sizeof(uint32_t));
