@@ -262,6 +262,7 @@ static int mount_fs(const char *type, const char *source, unsigned long flags,
 int vfs_mount_root(const char *type)
 {
 	struct mount *m;
+	dcache_init();
 	int err = mount_fs(type, "rootfs", 0, NULL, &m);
 	if (err)
 		return err;

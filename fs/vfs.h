@@ -181,13 +181,21 @@ struct dentry {
 	struct dentry *parent;          /* itself for a root; holds a reference */
 	struct list_head children;
 	struct list_head sibling;
-	bool hashed;                    /* in parent->children */
+	bool hashed;                    /* in parent->children and the name hash */
+	struct list_head hash_link;     /* in the bucket of (parent, name) */
+	uint32_t hash;                  /* of (parent, name) while hashed */
 	uint64_t seq;                   /* order of entry into children (ascending
 					 * along the list): a stable readdir position */
 	unsigned mounted;               /* mounts on this dentry */
 
 	struct inode *inode;            /* NULL: negative; set once (d_instantiate) */
-	int refcount;                   /* atomic */
+	/* Atomic; the step to 1 (only the tree's reference left) and to 0
+	 * is taken under dcache_lock (fs/dcache.c: the LRU). */
+	int refcount;
+
+	/* Under dcache_lock: the LRU of unused dentries. */
+	struct list_head lru;
+	bool on_lru;
 };
 
 struct mount {
@@ -262,6 +270,8 @@ bool in_group(uint32_t gid);
 bool capable_fowner(const struct inode *i);
 
 /* fs/dcache.c */
+/* Start the shrinker of unused dentries (once, at boot). */
+void dcache_init(void);
 struct dentry *d_alloc(struct dentry *parent, const char *name, size_t len);
 struct dentry *d_alloc_root(struct inode *root);
 void d_get(struct dentry *d);
