@@ -200,5 +200,24 @@ UT_CASE(test_missing_ops)
 	UT_EXPECT_ERR(open("/proc/newfile", O_WRONLY | O_CREAT, 0644), EACCES);
 }
 
+UT_CASE(test_mknodat)
+{
+	UT_ASSERT(vfs_enter() == 0);
+	UT_ASSERT(mkdir("d", 0755) == 0 && vfs_put("file", "", 0644) == 0);
+	int dir = open("d", O_RDONLY | O_DIRECTORY), file = open("file", O_RDONLY);
+	UT_ASSERT(dir >= 0 && file >= 0);
+	UT_EXPECT_EQ(mknodat(dir, "fifo", S_IFIFO | 0600, 0), 0);
+	struct stat st;
+	UT_EXPECT(stat("d/fifo", &st) == 0 && S_ISFIFO(st.st_mode));
+	UT_EXPECT_ERR(mknodat(dir, "fifo", S_IFIFO | 0600, 0), EEXIST);
+	UT_EXPECT_ERR(mknodat(999, "x", S_IFIFO | 0600, 0), EBADF);
+	UT_EXPECT_ERR(mknodat(file, "x", S_IFIFO | 0600, 0), ENOTDIR);
+	UT_EXPECT_ERR(mknodat(dir, "x", S_IFDIR | 0600, 0), EPERM);
+	UT_EXPECT_EQ(mknodat(AT_FDCWD, "d/reg", 0600, 0), 0);        /* type 0: a regular file */
+	UT_EXPECT(stat("d/reg", &st) == 0 && S_ISREG(st.st_mode));
+	close(dir), close(file);
+	vfs_leave();
+}
+
 UT_SUITE("vfs_extra", UT_C(test_tmpfile), UT_C(test_groups), UT_C(test_proc_exe),
-	 UT_C(test_missing_ops))
+	 UT_C(test_missing_ops), UT_C(test_mknodat))
