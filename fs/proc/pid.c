@@ -392,6 +392,17 @@ static int show_environ(struct pbuf *b, int pid, int tid) { (void)tid; return sh
 
 /* ---- links: cwd, root, fd/N ---- */
 
+/* may_inspect for a pid: 0, -ENOENT (gone) or -EACCES. */
+static int may_inspect_pid(int pid)
+{
+	struct pid_snap s;
+	if (pid_snap_get(pid, 0, &s))
+		return -ENOENT;
+	bool allowed = may_inspect(&s);
+	pid_snap_put(&s);
+	return allowed ? 0 : -EACCES;
+}
+
 /* A link's text: p's name as the reader sees it, cut to size. */
 static long path_link_text(struct path *p, char *buf, size_t size)
 {
@@ -431,13 +442,9 @@ static long fs_link(int pid, bool root, char *buf, size_t size)
 static long exe_link(int pid, int fd, char *buf, size_t size)
 {
 	(void)fd;
-	struct pid_snap s;
-	if (pid_snap_get(pid, 0, &s))
-		return -ENOENT;
-	bool allowed = may_inspect(&s);
-	pid_snap_put(&s);
-	if (!allowed)
-		return -EACCES;
+	int err = may_inspect_pid(pid);
+	if (err)
+		return err;
 	spin_lock(&proc_tree_lock);
 	struct proc *p = proc_find(pid);
 	struct path e = p ? proc_exe_get_locked(p) : (struct path){ 0 };
@@ -466,13 +473,9 @@ static struct file *pid_fd_get(int pid, int fd)
 /* Linux's names for files with no path: "pipe:[ino]", "anon_inode:[...]". */
 static long fd_link(int pid, int fd, char *buf, size_t size)
 {
-	struct pid_snap s;
-	if (pid_snap_get(pid, 0, &s))
-		return -ENOENT;
-	bool allowed = may_inspect(&s);
-	pid_snap_put(&s);
-	if (!allowed)
-		return -EACCES;
+	int err = may_inspect_pid(pid);
+	if (err)
+		return err;
 	struct file *f = pid_fd_get(pid, fd);
 	if (!f)
 		return -ENOENT;

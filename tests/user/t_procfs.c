@@ -5,6 +5,7 @@
  * once it is reaped. The test mounts /proc itself if nothing is there.
  */
 #include "utest.h"
+#include "vfs_util.h"
 #include <dirent.h>
 #include <stdint.h>
 #include <fcntl.h>
@@ -18,13 +19,7 @@
 
 static int proc_ready(void)
 {
-	struct stat st;
-	if (stat("/proc/self", &st) == 0)
-		return 0;
-	mkdir("/proc", 0555);
-	if (mount("proc", "/proc", "proc", 0, NULL) && errno != EBUSY)
-		return -1;
-	return stat("/proc/self", &st);
+	return vfs_proc_ready();
 }
 
 /* The whole file into buf (NUL-terminated): its length or -1 (errno). */

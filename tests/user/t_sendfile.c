@@ -76,16 +76,35 @@ UT_CASE(test_sendfile_files)
 	vfs_leave();
 }
 
+/* The descriptors the error cases use: a 100-byte input, an output
+ * opened three ways, a directory and a pipe. */
+struct err_fds {
+	int in, out, ro, app, dir, p[2];
+};
+
+static bool open_err_fds(struct err_fds *e)
+{
+	e->in = make_pattern("in", 100);
+	e->out = open("out", O_WRONLY | O_CREAT, 0644);
+	e->ro = open("out", O_RDONLY);
+	e->app = open("out", O_WRONLY | O_APPEND);
+	e->dir = open(".", O_RDONLY | O_DIRECTORY);
+	return e->in >= 0 && e->out >= 0 && e->ro >= 0 && e->app >= 0 && e->dir >= 0 &&
+	       pipe(e->p) == 0;
+}
+
+static void close_err_fds(struct err_fds *e)
+{
+	close(e->in), close(e->out), close(e->ro), close(e->app), close(e->dir);
+	close(e->p[0]), close(e->p[1]);
+}
+
 UT_CASE(test_sendfile_errors)
 {
 	UT_ASSERT(vfs_enter() == 0);
-	int in = make_pattern("in", 100);
-	int out = open("out", O_WRONLY | O_CREAT, 0644);
-	int ro = open("out", O_RDONLY);
-	int app = open("out", O_WRONLY | O_APPEND);
-	int dir = open(".", O_RDONLY | O_DIRECTORY);
-	int p[2];
-	UT_ASSERT(in >= 0 && out >= 0 && ro >= 0 && app >= 0 && dir >= 0 && pipe(p) == 0);
+	struct err_fds e;
+	UT_ASSERT(open_err_fds(&e));
+	int in = e.in, out = e.out, ro = e.ro, app = e.app, dir = e.dir, *p = e.p;
 	off_t off = 0, neg = -1;
 	UT_EXPECT_ERR(sendfile(out, 999, NULL, 10), EBADF);
 	UT_EXPECT_ERR(sendfile(999, in, NULL, 10), EBADF);
@@ -99,7 +118,7 @@ UT_CASE(test_sendfile_errors)
 	UT_EXPECT_ERR(sendfile(app, in, NULL, 10), EINVAL);
 	UT_EXPECT_ERR(sendfile(out, in, (off_t *)8, 10), EFAULT);
 	UT_EXPECT_EQ(lseek(in, 0, SEEK_CUR), 0);                 /* nothing moved */
-	close(in), close(out), close(ro), close(app), close(dir), close(p[0]), close(p[1]);
+	close_err_fds(&e);
 	vfs_leave();
 }
 
@@ -172,13 +191,9 @@ UT_CASE(test_copy_file_range)
 UT_CASE(test_copy_file_range_errors)
 {
 	UT_ASSERT(vfs_enter() == 0);
-	int in = make_pattern("in", 100);
-	int out = open("out", O_WRONLY | O_CREAT, 0644);
-	int ro = open("out", O_RDONLY);
-	int app = open("out", O_WRONLY | O_APPEND);
-	int dir = open(".", O_RDONLY | O_DIRECTORY);
-	int p[2];
-	UT_ASSERT(in >= 0 && out >= 0 && ro >= 0 && app >= 0 && dir >= 0 && pipe(p) == 0);
+	struct err_fds e;
+	UT_ASSERT(open_err_fds(&e));
+	int in = e.in, out = e.out, ro = e.ro, app = e.app, dir = e.dir, *p = e.p;
 	off_t neg = -1;
 	UT_EXPECT_ERR(cfr(999, NULL, out, NULL, 10, 0), EBADF);
 	UT_EXPECT_ERR(cfr(in, NULL, 999, NULL, 10, 0), EBADF);
@@ -211,7 +226,7 @@ UT_CASE(test_copy_file_range_errors)
 	close(other), close(same);
 	UT_EXPECT_EQ(umount("m"), 0);
 	UT_EXPECT_EQ(umount("b"), 0);
-	close(in), close(out), close(ro), close(app), close(dir), close(p[0]), close(p[1]);
+	close_err_fds(&e);
 	vfs_leave();
 }
 
