@@ -289,11 +289,15 @@ static int attach_mount(struct mount *m, const struct path *at)
 {
 	if (S_ISDIR(at->dentry->inode->mode) != S_ISDIR(m->root->inode->mode))
 		return -ENOTDIR;
+	spin_lock(&mount_lock);
+	if (at->mnt->detached) {        /* Linux's check_mnt: not in the namespace */
+		spin_unlock(&mount_lock);
+		return -EINVAL;
+	}
 	m->parent = at->mnt;
 	m->mountpoint = at->dentry;
-	d_get(at->dentry);
+	d_get(at->dentry);              /* the caller's path holds both already */
 	__atomic_fetch_add(&at->mnt->refcount, 1, __ATOMIC_RELAXED);
-	spin_lock(&mount_lock);
 	list_add_tail(&m->link, &mounts);
 	at->dentry->mounted++;
 	spin_unlock(&mount_lock);
