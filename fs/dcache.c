@@ -42,7 +42,7 @@ static uint64_t next_seq = 1;           /* under dcache_lock */
 /* At most this many unused dentries are kept (the shrinker trims to 3/4
  * of it). Small: each costs about a KiB with its inode, and the test
  * runner counts what a program leaves behind. */
-#define DCACHE_MAX_UNUSED 256
+#define DCACHE_MAX_UNUSED 128
 
 #define D_HASH_BITS 12
 static struct list_head d_hash[1u << D_HASH_BITS];     /* under dcache_lock; {0} is empty */
