@@ -376,6 +376,7 @@ static void detach_tree_locked(struct mount *m, struct list_head *dead)
 	list_del(&m->link);
 	list_add_tail(&m->link, dead);
 	m->mountpoint->mounted--;
+	WRITE_ONCE(m->detached, true);  /* its references are dropped later */
 	/* Breadth-first: what was appended to dead is scanned in turn. */
 	list_for_each_entry(cur, dead, link) {
 		list_for_each_entry_safe(c, tmp, &mounts, link) {
@@ -383,6 +384,7 @@ static void detach_tree_locked(struct mount *m, struct list_head *dead)
 				list_del(&c->link);
 				list_add_tail(&c->link, dead);
 				c->mountpoint->mounted--;
+				WRITE_ONCE(c->detached, true);
 			}
 		}
 	}
@@ -434,6 +436,10 @@ int do_umount(const struct path *p, int flags)
 	if (m == root_mount)
 		return flags & MNT_EXPIRE ? -EINVAL : -EBUSY;
 	spin_lock(&mount_lock);
+	if (m->detached) {              /* a concurrent umount won */
+		spin_unlock(&mount_lock);
+		return -EINVAL;
+	}
 	if (!(flags & MNT_DETACH)) {
 		/* Our caller's path is one reference, the mount's own another;
 		 * a mount below holds one more. */
