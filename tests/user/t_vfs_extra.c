@@ -82,6 +82,17 @@ UT_CASE(test_tmpfile)
 	vfs_leave();
 }
 
+/* Run as a program exec'ed by test_groups (T_GROUPS_EXEC set): the
+ * groups set before the exec must still be there. Before main. */
+__attribute__((constructor)) static void groups_after_exec(void)
+{
+	if (!getenv("T_GROUPS_EXEC"))
+		return;
+	gid_t g[8];
+	int n = getgroups(8, g);
+	_exit(n == 3 && g[0] == 5 && g[1] == 2000 && g[2] == 3000 ? 0 : 1);
+}
+
 /* The Groups: line of /proc/self/status. */
 static bool status_groups(const char *want)
 {
@@ -134,12 +145,21 @@ UT_CASE(test_groups)
 	UT_EXPECT_ERR(syscall(SYS_setgroups, -1, set), EINVAL);
 	UT_EXPECT_ERR(syscall(SYS_setgroups, 2, (void *)8), EFAULT);
 	UT_EXPECT(status_groups("5 2000 3000 \n"));
-	/* Inherited by a child, and across exec (the status line of a
-	 * fresh program would show it: checked through fork here). */
+	/* Inherited by a child, and kept across exec. */
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(getgroups(8, got) == 3 && got[1] == 2000 ? 0 : 1);
 	int st = -1;
+	waitpid(pid, &st, 0);
+	UT_EXPECT_EQ(st, 0);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { (char *)getauxval(AT_EXECFN), NULL };
+		char *envp[] = { "T_GROUPS_EXEC=1", NULL };
+		execve(argv[0], argv, envp);
+		_exit(2);
+	}
+	st = -1;
 	waitpid(pid, &st, 0);
 	UT_EXPECT_EQ(st, 0);
 
