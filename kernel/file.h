@@ -23,7 +23,9 @@ struct iovec_k {
 };
 
 struct file_ops {
-	/* ubuf is a user pointer; return bytes done or -errno. */
+	/* ubuf is a user pointer, touched only through copy_*_user (so
+	 * fs/kernel_rw.c may pass a kernel buffer: sendfile); return bytes
+	 * done or -errno. */
 	long (*read)(struct file *f, void *ubuf, size_t len, uint64_t *pos);
 	long (*write)(struct file *f, const void *ubuf, size_t len, uint64_t *pos);
 	/* Optional: writev of several elements as one write (pipes make up
@@ -52,6 +54,7 @@ struct file {
 	struct path path;
 	struct inode *inode;
 	unsigned flags;                 /* O_ACCMODE | O_APPEND | O_NONBLOCK ... */
+	bool mnt_write;                 /* holds write access to path.mnt (vfs_open) */
 	int refcount;                   /* atomic */
 	struct spinlock pos_lock;
 	uint64_t pos;

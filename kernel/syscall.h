@@ -86,6 +86,10 @@ long sys_setresgid(uint32_t r, uint32_t e, uint32_t s);
 long sys_getresuid(uint32_t *r, uint32_t *e, uint32_t *s);
 long sys_getresgid(uint32_t *r, uint32_t *e, uint32_t *s);
 long sys_getgroups(int size, uint32_t *list);
+long sys_setgroups(int size, const uint32_t *list);
+long sys_sendfile(int out_fd, int in_fd, int64_t *uoffset, size_t count);
+long sys_copy_file_range(int fd_in, int64_t *uoff_in, int fd_out, int64_t *uoff_out,
+			 size_t len, unsigned flags);
 
 /* kernel/pipe.c, kernel/sys_info.c */
 long sys_pipe(int *fds);

@@ -70,12 +70,15 @@ static __noreturn void process_exit(struct proc *p, int wait_status)
 	struct fd_table *files = p->files;
 	struct fs_context *fs = p->fs;
 	struct mm *mm = p->mm;
+	struct path exe = p->exe;
 	p->files = NULL;
 	p->fs = NULL;
 	p->mm = NULL;
+	p->exe = (struct path){ 0 };
 	spin_unlock(&proc_tree_lock);
 	fd_table_put(files);
 	fs_context_put(fs);
+	path_put(&exe);
 	t->mm = NULL;
 	mm_put(mm);
 
