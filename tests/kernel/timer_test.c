@@ -178,7 +178,10 @@ static void test_sleep_until(struct ktest *t)
 		schedule();
 		if (READ_ONCE(woke) || time_ns() - start > NSEC_PER_SEC)
 			break;
-		sched_idle_wait();      /* until the sleeper's timer fires */
+		/* Poll every millisecond: the sleeper may run (and its timer
+		 * fire) on another CPU, which would not wake this one from a
+		 * plain halt; a boot hung here once that way. */
+		sleep_until(time_ns() + NSEC_PER_MSEC);
 	}
 	KT_EXPECT(t, woke > 1);
 	KT_EXPECT(t, woke - start >= 20 * NSEC_PER_MSEC);
