@@ -63,6 +63,8 @@ KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 ifeq ($(findstring clang,$(CC)),clang)
 KCFLAGS += -Wno-gnu-variable-sized-type-not-at-end
 endif
+# lwIP and its port (net/lwip.mk adds its objects to KOBJS).
+include net/lwip.mk
 KASFLAGS := -D__ASSEMBLY__ -I. -Iinclude -Iarch/x86_64/include -MMD -MP -g
 
 LDSCRIPT := arch/x86_64/kernel.ld
