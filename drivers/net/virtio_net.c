@@ -12,6 +12,7 @@
 #include <drivers/virtio/virtio.h>
 #include <net/lwip/netdev.h>
 #include <kernel/errno.h>
+#include <kernel/irq.h>
 #include <kernel/printk.h>
 #include <kernel/random.h>
 #include <kernel/string.h>
@@ -172,6 +173,37 @@ static void vnet_irq(void *data)
 	netdev_schedule_poll(&v->dev);
 }
 
+/* INTx (a device without MSI-X): the ISR read acknowledges. */
+static void vnet_intx(void *data)
+{
+	struct vnet *v = data;
+
+	if (virtio_read_isr(&v->vp) & 1)
+		netdev_schedule_poll(&v->dev);
+}
+
+/* Interrupt entries for the receive and transmit queues: MSI-X entries 0
+ * and 1 (or both 0 with a single message), else INTx on the line the
+ * firmware routed to an ISA interrupt (QEMU's -nic model=virtio-net-pci
+ * comes without MSI-X). */
+static int vnet_irq_setup(struct vnet *v, struct pci_device *pci, uint16_t *rx, uint16_t *tx)
+{
+	unsigned n = pci_msi_count(pci);
+	int err;
+
+	if (n == 0) {
+		*rx = *tx = VIRTIO_NO_VECTOR;
+		if (!pci->irq_pin || !pci->irq_line || pci->irq_line >= 16)
+			return -ENODEV;
+		return request_isa_irq(pci->irq_line, vnet_intx, v);
+	}
+	*rx = 0;
+	*tx = n >= 2 ? 1 : 0;
+	if ((err = pci_request_msi(pci, 0, vnet_irq, v)))
+		return err;
+	return *tx ? pci_request_msi(pci, *tx, vnet_irq, v) : 0;
+}
+
 static int vnet_setup(struct vnet *v, struct pci_device *pci)
 {
 	int err;
@@ -181,14 +213,11 @@ static int vnet_setup(struct vnet *v, struct pci_device *pci)
 	if ((err = virtio_negotiate(&v->vp, 1ull << VIRTIO_NET_F_MAC)))
 		return err;
 	v->hdr_len = v->vp.legacy ? 10 : 12;
-	/* Receive and transmit interrupts on entries 0 and 1, or both on 0. */
-	unsigned tx_entry = pci_msi_count(pci) >= 2 ? 1 : 0;
-	if ((err = pci_request_msi(pci, 0, vnet_irq, v)))
+	uint16_t rx_entry, tx_entry;
+	if ((err = vnet_irq_setup(v, pci, &rx_entry, &tx_entry)))
 		return err;
-	if (tx_entry && (err = pci_request_msi(pci, tx_entry, vnet_irq, v)))
-		return err;
-	if ((err = virtio_setup_queue(&v->vp, &v->rxq, 0, 0)) ||
-	    (err = virtio_setup_queue(&v->vp, &v->txq, 1, (uint16_t)tx_entry)))
+	if ((err = virtio_setup_queue(&v->vp, &v->rxq, 0, rx_entry)) ||
+	    (err = virtio_setup_queue(&v->vp, &v->txq, 1, tx_entry)))
 		return err;
 	v->nr_rx = MIN(v->rxq.size, VNET_RX_SLOTS);
 	v->nr_tx = MIN(v->txq.size / 2, VNET_TX_SLOTS);
