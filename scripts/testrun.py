@@ -324,6 +324,8 @@ NET_BOOTS = [
          nic="virtio-net-pci", driver="virtio-net"),
     dict(name="net-e1000-bios-pc-smp1", fw="bios", machine="pc", smp=1, mem="256M",
          nic="e1000", driver="e1000"),
+    dict(name="net-e1000e-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
+         nic="e1000e", driver="e1000e"),
     # The legacy transport interrupting by INTx (no MSI-X vectors).
     dict(name="net-virtio-legacy-intx-uefi-pc-smp2", fw="uefi", machine="pc", smp=2, mem="256M",
          nic="virtio-net-pci,disable-modern=on,vectors=0", driver="virtio-net (legacy transport)"),
