@@ -114,7 +114,10 @@ static bool netdev_static_config(struct net_device *dev, const char *opt)
 
 	if (!ip_field(opt, 0, f, sizeof(f)) || !ip4addr_aton(f, &addr))
 		return false;
-	if (ip_field(opt, 5, f, sizeof(f)) && strcmp(f, dev->name))
+	/* For the named device, else for the first one (eth0). */
+	if (!ip_field(opt, 5, f, sizeof(f)))
+		strlcpy(f, "eth0", sizeof(f));
+	if (strcmp(f, dev->name))
 		return false;
 	ip4_addr_set_zero(&gw);
 	if (ip_field(opt, 2, f, sizeof(f)) && !ip4addr_aton(f, &gw))
