@@ -214,3 +214,60 @@ bool netdev_wait_configured(unsigned timeout_ms)
 	}
 	return true;
 }
+
+/* ---- /proc/net/dev ------------------------------------------------------------ */
+
+static __printf(4, 5) void append(char *buf, size_t room, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(*len < room ? buf + *len : NULL, *len < room ? room - *len : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len += (size_t)n;
+}
+
+static void dev_line(char *buf, size_t room, size_t *len, const char *name,
+		     const struct net_device_stats *s)
+{
+	append(buf, room, len,
+	       "%6s:%8llu %7llu %4llu %4llu %4u %5u %10u %9u %8llu %7llu %4llu %4llu %4u %5u %7u %10u\n",
+	       name, (unsigned long long)s->rx_bytes, (unsigned long long)s->rx_packets,
+	       (unsigned long long)s->rx_errors, (unsigned long long)s->rx_dropped, 0, 0, 0, 0,
+	       (unsigned long long)s->tx_bytes, (unsigned long long)s->tx_packets,
+	       (unsigned long long)s->tx_errors, (unsigned long long)s->tx_dropped, 0, 0, 0, 0);
+}
+
+/* fifo, frame, compressed, multicast, colls and carrier are not counted
+ * (0, as for Linux drivers that do not count them). The loopback netif
+ * has lwIP's 32-bit MIB-II counters. */
+int net_dev_format(char *buf, size_t room)
+{
+	size_t len = 0;
+	struct netif *netif;
+
+	if (room)
+		buf[0] = '\0';
+	append(buf, room, &len, "Inter-|   Receive                            "
+	       "                    |  Transmit\n");
+	append(buf, room, &len, " face |bytes    packets errs drop fifo frame compressed multicast"
+	       "|bytes    packets errs drop fifo colls carrier compressed\n");
+	LOCK_TCPIP_CORE();
+	NETIF_FOREACH(netif) {
+		if (netif->name[0] == 'l' && netif->name[1] == 'o') {
+			const struct stats_mib2_netif_ctrs *m = &netif->mib2_counters;
+			struct net_device_stats s = {
+				.rx_bytes = m->ifinoctets, .rx_packets = m->ifinucastpkts,
+				.rx_dropped = m->ifindiscards, .tx_bytes = m->ifoutoctets,
+				.tx_packets = m->ifoutucastpkts, .tx_dropped = m->ifoutdiscards,
+			};
+			dev_line(buf, room, &len, "lo", &s);
+		}
+	}
+	struct net_device *dev;
+	list_for_each_entry(dev, &netdev_list, node)
+		dev_line(buf, room, &len, dev->name, &dev->stats);
+	UNLOCK_TCPIP_CORE();
+	return (int)len;
+}

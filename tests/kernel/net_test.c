@@ -297,6 +297,56 @@ static void test_tcp_host_echo_body(struct ktest *t)
 	       (unsigned long long)(time_ns() - start) / 1000000);
 }
 
+/* Field n (0-based, after the "name:") of the line for iface, or -1. */
+static long long proc_dev_field(const char *text, const char *iface, unsigned n)
+{
+	char key[24];
+	const char *p;
+
+	snprintf(key, sizeof(key), " %s:", iface);
+	if (!(p = strstr(text, key)))
+		return -1;
+	p += strlen(key);
+	for (unsigned i = 0;; i++) {
+		while (*p == ' ')
+			p++;
+		long long v = 0;
+		if (*p < '0' || *p > '9')
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			v = v * 10 + (*p++ - '0');
+		if (i == n)
+			return v;
+	}
+}
+
+/* /proc/net/dev: Linux's two header lines, lo (which the loopback case
+ * used) and each NIC with the frames it moved; snprintf's contract. */
+static void test_proc_net_dev_body(struct ktest *t)
+{
+	char *buf = kmalloc(4096);
+	KT_ASSERT(t, buf != NULL);
+	int n = net_dev_format(buf, 4096);
+	KT_EXPECT(t, n > 0 && n < 4096);
+	KT_EXPECT(t, !strncmp(buf, "Inter-|   Receive", 17));
+	KT_EXPECT(t, strstr(buf, "\n face |bytes    packets errs drop fifo frame compressed "
+			    "multicast|bytes    packets errs drop fifo colls carrier compressed\n"));
+	/* The 1 MiB loopback transfer went through lo both ways. */
+	KT_EXPECT(t, proc_dev_field(buf, "lo", 0) > XFER_BYTES);
+	KT_EXPECT(t, proc_dev_field(buf, "lo", 1) > 0);
+	KT_EXPECT(t, proc_dev_field(buf, "lo", 8) > XFER_BYTES);
+	struct net_device *dev = netdev_first();
+	if (dev && netdev_wait_configured(20000)) {
+		KT_EXPECT(t, proc_dev_field(buf, dev->name, 1) > 0);     /* rx packets */
+		KT_EXPECT(t, proc_dev_field(buf, dev->name, 9) > 0);     /* tx packets */
+	}
+	/* Truncated: the full length still comes back, the text is cut. */
+	char small[8];
+	KT_EXPECT_EQ(t, net_dev_format(small, sizeof(small)), n);
+	KT_EXPECT_EQ(t, strlen(small), sizeof(small) - 1);
+	kfree(buf);
+}
+
 /* ---- cases: each body runs in a kernel task ------------------------------------ */
 
 /* Tests run in CPU 0's boot flow, which must not sleep; the body sleeps
@@ -337,12 +387,14 @@ NET_CASE(test_tcp_loopback_1mib)
 NET_CASE(test_dhcp)
 NET_CASE(test_ping_gateway)
 NET_CASE(test_tcp_host_echo)
+NET_CASE(test_proc_net_dev)
 
 static struct ktest_case net_cases[] = {
 	KTEST_CASE(test_tcp_loopback_1mib),
 	KTEST_CASE(test_dhcp),
 	KTEST_CASE(test_ping_gateway),
 	KTEST_CASE(test_tcp_host_echo),
+	KTEST_CASE(test_proc_net_dev),
 	{},
 };
 KTEST_SUITE(net, net_cases);

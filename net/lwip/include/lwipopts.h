@@ -117,5 +117,19 @@ void lwip_port_assert_core_locked(void);
 #define LWIP_CALLBACK_API               1
 
 /* ---- statistics and debugging ----------------------------------------- */
-#define LWIP_STATS                      0
+/* Only the per-netif MIB-II counters (the loopback's line of /proc/net/dev);
+ * the global protocol counters stay off. */
+#define LWIP_STATS                      1
+#define MIB2_STATS                      1
+#define LINK_STATS                      0
+#define ETHARP_STATS                    0
+#define IP_STATS                        0
+#define IPFRAG_STATS                    0
+#define ICMP_STATS                      0
+#define IGMP_STATS                      0
+#define UDP_STATS                       0
+#define TCP_STATS                       0
+#define MEM_STATS                       0
+#define MEMP_STATS                      0
+#define SYS_STATS                       0
 #define LWIP_DEBUG                      0
