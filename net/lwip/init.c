@@ -25,18 +25,19 @@ static void loopback_checksums(void)
 {
 	struct netif *netif;
 
-	LOCK_TCPIP_CORE();
 	NETIF_FOREACH(netif)
 		if (netif->name[0] == 'l' && netif->name[1] == 'o')
 			NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL &
 						~(NETIF_CHECKSUM_GEN_UDP | NETIF_CHECKSUM_GEN_TCP |
 						  NETIF_CHECKSUM_CHECK_UDP | NETIF_CHECKSUM_CHECK_TCP));
-	UNLOCK_TCPIP_CORE();
 }
 
 static void net_probe_task(void *arg)
 {
+	LOCK_TCPIP_CORE();
 	loopback_checksums();
+	lwip_port_timers_init();
+	UNLOCK_TCPIP_CORE();
 	virtio_net_init();
 	e1000_init();
 	__atomic_store_n(&probed, true, __ATOMIC_RELEASE);

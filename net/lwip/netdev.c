@@ -29,6 +29,7 @@ static err_t netdev_linkoutput(struct netif *netif, struct pbuf *p)
 	struct net_device *dev = netif->state;
 	err_t err = dev->ops->xmit(dev, p);
 
+	lwip_port_frame_activity();
 	if (err == ERR_OK) {
 		dev->stats.tx_packets++;
 		dev->stats.tx_bytes += p->tot_len;
@@ -59,6 +60,7 @@ void netdev_rx(struct net_device *dev, struct pbuf *p)
 {
 	dev->stats.rx_packets++;
 	dev->stats.rx_bytes += p->tot_len;
+	lwip_port_frame_activity();
 	if (dev->netif.input(p, &dev->netif) != ERR_OK) {
 		dev->stats.rx_dropped++;
 		pbuf_free(p);

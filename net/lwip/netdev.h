@@ -65,6 +65,10 @@ bool netdev_wait_configured(unsigned timeout_ms);
 /* The first registered NIC, NULL if none. */
 struct net_device *netdev_first(void);
 
+/* net/lwip/timers.c: tick-less housekeeping (core lock held). */
+void lwip_port_timers_init(void);
+void lwip_port_frame_activity(void);
+
 /* Driver entry points (drivers/net/). */
 void virtio_net_init(void);
 void e1000_init(void);

@@ -14,10 +14,14 @@
 #include <kernel/mutex.h>
 #include <kernel/random.h>
 #include <kernel/spinlock.h>
+#include <kernel/string.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
 #include <mm/slab.h>
+
+/* The tcpip task (net/lwip/timers.c tells it from other callers). */
+struct task *lwip_tcpip_task;
 
 struct lwip_sem {
 	struct spinlock lock;
@@ -245,6 +249,8 @@ sys_thread_t sys_thread_new(const char *name, lwip_thread_fn thread, void *arg, 
 	struct task *t = task_create(name, thread, arg);
 
 	LWIP_ASSERT("sys_thread_new: no memory for a kernel task", t != NULL);
+	if (!strcmp(name, TCPIP_THREAD_NAME))
+		WRITE_ONCE(lwip_tcpip_task, t);
 	return t;
 }
 
@@ -293,8 +299,6 @@ uint32_t lwip_port_rand(void)
 	return r;
 }
 
-/* The tcpip task, set by net_lwip_init() once tcpip_init() has started it. */
-struct task *lwip_tcpip_task;
 
 void lwip_port_assert_core_locked(void)
 {

@@ -23,6 +23,14 @@
 #define DEFAULT_ACCEPTMBOX_SIZE         256
 #define LWIP_TCPIP_TIMEOUT              1
 void lwip_port_assert_core_locked(void);
+/* The core unlock wakes the tcpip task when another task armed an earlier
+ * timeout (net/lwip/timers.c). */
+void lwip_port_core_unlock(void);
+#define LOCK_TCPIP_CORE()               sys_mutex_lock(&lock_tcpip_core)
+#define UNLOCK_TCPIP_CORE()             lwip_port_core_unlock()
+/* Exposes lwip_cyclic_timer so that net/lwip/timers.c can replace the
+ * cyclic timers by tick-less ones; it changes nothing else in lwIP 2.1. */
+#define LWIP_TESTMODE                   1
 #define LWIP_ASSERT_CORE_LOCKED()       lwip_port_assert_core_locked()
 
 /* ---- memory: the kernel's slab allocator for heap and pools ------------ */
