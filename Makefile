@@ -63,6 +63,8 @@ KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
 ifeq ($(findstring clang,$(CC)),clang)
 KCFLAGS += -Wno-gnu-variable-sized-type-not-at-end
 endif
+# lwIP and its port (net/lwip.mk adds its objects to KOBJS).
+include net/lwip.mk
 KASFLAGS := -D__ASSEMBLY__ -I. -Iinclude -Iarch/x86_64/include -MMD -MP -g
 
 LDSCRIPT := arch/x86_64/kernel.ld
@@ -234,6 +236,7 @@ test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BLOCK_ISO) $(BUILD)/usertest.iso 
 		--user-static-iso $(BUILD)/usertest-static.iso \
 		--locks-ktest-iso $(LOCKS_KTEST_ISO) --locks-user-iso $(LOCKS_USER_ISO) \
 		--locks-block-iso $(LOCKS_BLOCK_ISO) \
+		--net-kernel $(KERNEL) \
 		--cmd-test docs/syscalls.md-current '$(PYTHON) scripts/gen-syscalls.py docs kernel/syscalls.tbl | cmp -s - docs/syscalls.md' \
 		--cmd-test run-prog/static 'tests/run-prog.sh static' \
 		--cmd-test run-prog/static-pie 'tests/run-prog.sh static-pie' \

@@ -11,6 +11,7 @@
 #include <kernel/interrupts.h>
 #include <kernel/ktest.h>
 #include <drivers/block/blkdev.h>
+#include <net/net.h>
 #include <kernel/klog.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -163,6 +164,7 @@ static __noreturn void kmain_late(void)
 	random_init();
 	console_input_init();
 	block_init();
+	net_init();
 
 	if (cmdline_has("panic_test"))
 		panic_test_run();

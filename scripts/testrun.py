@@ -316,6 +316,62 @@ def run_disk_boot(cfg, iso, timeout):
     return name, r, secs
 
 
+# Network boots (ktest suite "net"): the NIC gets DHCP from QEMU's user
+# network, pings the gateway, and sends 1 MiB through a TCP echo server
+# on the host's loopback, reached as 10.0.2.2:PORT.
+NET_BOOTS = [
+    dict(name="net-virtio-bios-q35-smp2", fw="bios", machine="q35", smp=2, mem="256M",
+         nic="virtio-net-pci", driver="virtio-net"),
+    dict(name="net-e1000-bios-pc-smp1", fw="bios", machine="pc", smp=1, mem="256M",
+         nic="e1000", driver="e1000"),
+    dict(name="net-e1000e-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M",
+         nic="e1000e", driver="e1000e"),
+    # The legacy transport interrupting by INTx (no MSI-X vectors).
+    dict(name="net-virtio-legacy-intx-uefi-pc-smp2", fw="uefi", machine="pc", smp=2, mem="256M",
+         nic="virtio-net-pci,disable-modern=on,vectors=0", driver="virtio-net (legacy transport)"),
+]
+
+
+def echo_server():
+    """A TCP echo server on 127.0.0.1 (a thread per connection); its port."""
+    import socket
+    import threading
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+
+    def serve(c):
+        with c:
+            while data := c.recv(65536):
+                c.sendall(data)
+
+    def loop():
+        while True:
+            c, _ = srv.accept()
+            threading.Thread(target=serve, args=(c,), daemon=True).start()
+    threading.Thread(target=loop, daemon=True).start()
+    return srv.getsockname()[1]
+
+
+def run_net_boot(cfg, kernel, timeout):
+    r = Results()
+    name = cfg["name"]
+    port = echo_server()
+    os.makedirs(LOGS, exist_ok=True)
+    iso = os.path.join(LOGS, f"{name}.iso")
+    subprocess.run([os.path.join(ROOT, "scripts/mkiso.sh"), kernel, iso, "--cmdline",
+                    f"ktest=net net_test_echo=10.0.2.2:{port}"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cfg = dict(cfg, extra=["-netdev", "user,id=n0", "-device", f"{cfg['nic']},netdev=n0"])
+    lines, text, status, secs, log = boot_and_parse(cfg, iso, timeout, r)
+    cases, _ = parse_ktap(lines)
+    net = [c for c in cases if c[0] == "net"]
+    r.add(f"{name}/net-suite-ran", len(net) == 5, f"see {log}")
+    r.add(f"{name}/net-not-skipped", net and not any(c[3] for c in net), f"see {log}")
+    r.add(f"{name}/{cfg['driver']}-bound", f"net: eth0: {cfg['driver']}" in text, f"see {log}")
+    return name, r, secs
+
+
 def run_panic_boot(iso, timeout):
     r = Results()
     name = "expected-panic"
@@ -441,6 +497,7 @@ def main():
     ap.add_argument("--block-iso", help="a kernel that runs the block ktest suite")
     ap.add_argument("--locks-block-iso", help="the same with the lock checker")
     ap.add_argument("--locks-ktest-iso")
+    ap.add_argument("--net-kernel", help="a kernel for the network boots (NET_BOOTS)")
     ap.add_argument("--locks-user-iso")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timeout", type=int, default=120)
@@ -482,6 +539,9 @@ def main():
             iso = args.locks_block_iso if c.get("locks") else args.block_iso
             if iso and wanted(c["name"]):
                 futs.append(ex.submit(run_disk_boot, c, iso, args.timeout))
+        for c in NET_BOOTS:
+            if args.net_kernel and wanted(c["name"]):
+                futs.append(ex.submit(run_net_boot, c, args.net_kernel, 60))
         if args.locks_ktest_iso and wanted("debug-locks-ktest-bios-q35-smp4"):
             futs.append(ex.submit(run_locks_ktest_boot, args.locks_ktest_iso, args.timeout))
         if args.locks_user_iso and wanted("debug-locks-user-bios-q35-smp4"):

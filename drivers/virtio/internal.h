@@ -10,3 +10,4 @@ int virtio_legacy_setup_queue(struct virtio_pci *vp, struct virtqueue *vq, uint1
 			      uint16_t msix_entry);
 void virtio_legacy_add_status(struct virtio_pci *vp, uint8_t bits);
 uint32_t virtio_legacy_cfg_read32(struct virtio_pci *vp, unsigned off);
+uint8_t virtio_legacy_read_isr(struct virtio_pci *vp);

@@ -123,10 +123,15 @@ static inline bool virtio_has(const struct virtio_pci *vp, unsigned bit)
 	return vp->features & (1ull << bit);
 }
 /* Set up queue index (size min(device max, VIRTQ_MAX_SIZE)) with its
- * interrupts on MSI-X table entry msix_entry. */
+ * interrupts on MSI-X table entry msix_entry, or VIRTIO_NO_VECTOR for a
+ * device without MSI-X that interrupts by INTx (see virtio_read_isr). */
+#define VIRTIO_NO_VECTOR 0xffff
 int virtio_setup_queue(struct virtio_pci *vp, struct virtqueue *vq, uint16_t index,
 		       uint16_t msix_entry);
 void virtio_driver_ok(struct virtio_pci *vp);
+/* Read (and so clear) the ISR status (4.1.4.5): bit 0 a queue interrupt,
+ * bit 1 a configuration change. The read deasserts INTx. */
+uint8_t virtio_read_isr(struct virtio_pci *vp);
 /* Mark the device FAILED (after an error during setup). */
 void virtio_fail(struct virtio_pci *vp);
 

@@ -100,11 +100,19 @@ int virtio_legacy_setup_queue(struct virtio_pci *vp, struct virtqueue *vq, uint1
 	vq->used = (struct vring_used *)(mem + used_off);
 	vq->notify_port = port(vp, LEG_QUEUE_NOTIFY);
 	virtq_init(vq);
-	outw(port(vp, LEG_QUEUE_VECTOR), msix_entry);
-	if (inw(port(vp, LEG_QUEUE_VECTOR)) == NO_VECTOR)
-		return -ENOSPC;
+	/* The vector register exists only while MSI-X is on. */
+	if (msix_entry != VIRTIO_NO_VECTOR) {
+		outw(port(vp, LEG_QUEUE_VECTOR), msix_entry);
+		if (inw(port(vp, LEG_QUEUE_VECTOR)) == NO_VECTOR)
+			return -ENOSPC;
+	}
 	outl(port(vp, LEG_QUEUE_PFN), (uint32_t)(virt_to_phys(mem) >> 12));
 	return 0;
+}
+
+uint8_t virtio_legacy_read_isr(struct virtio_pci *vp)
+{
+	return inb(port(vp, LEG_ISR));
 }
 
 /* With MSI-X on, the config vector sits before the device config. */

@@ -201,7 +201,8 @@ int virtio_setup_queue(struct virtio_pci *vp, struct virtqueue *vq, uint16_t ind
 	virtq_init(vq);
 	mmio_write16(c + COMMON(queue_size), size);
 	mmio_write16(c + COMMON(queue_msix_vector), msix_entry);
-	if (mmio_read16(c + COMMON(queue_msix_vector)) == VIRTIO_MSI_NO_VECTOR)
+	if (msix_entry != VIRTIO_NO_VECTOR &&
+	    mmio_read16(c + COMMON(queue_msix_vector)) == VIRTIO_MSI_NO_VECTOR)
 		return -ENOSPC;         /* the device could not map the vector */
 	write64(c + COMMON(queue_desc), virt_to_phys(vq->desc));
 	write64(c + COMMON(queue_driver), virt_to_phys(vq->avail));
@@ -217,6 +218,13 @@ void virtio_driver_ok(struct virtio_pci *vp)
 	if (!vp->legacy)
 		mmio_write16(vp->common + COMMON(config_msix_vector), VIRTIO_MSI_NO_VECTOR);
 	add_status(vp, VIRTIO_STATUS_DRIVER_OK);
+}
+
+uint8_t virtio_read_isr(struct virtio_pci *vp)
+{
+	if (vp->legacy)
+		return virtio_legacy_read_isr(vp);
+	return mmio_read8(vp->isr);
 }
 
 void virtio_fail(struct virtio_pci *vp)

@@ -296,6 +296,7 @@ const struct proc_entry proc_root_files[] = {
 	{ "loadavg", S_IFREG | 0444, .show = show_loadavg },
 	{ "meminfo", S_IFREG | 0444, .show = show_meminfo },
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
+	{ "net", S_IFDIR | 0555, .iops = &proc_net_iops, .fops = &proc_net_fops },
 	{ "objspace", S_IFREG | 0444, .show = proc_show_objspace },
 	{ "stat", S_IFREG | 0444, .show = show_stat },
 	{ "uptime", S_IFREG | 0444, .show = show_uptime },

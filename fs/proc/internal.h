@@ -61,6 +61,14 @@ int proc_pid_owner(int pid, uint32_t *uid, uint32_t *gid);
 /* A pid number in name ("123"), or -1. */
 int proc_parse_pid(const char *name);
 
+/* A directory's read (-EISDIR) and size (0), for every procfs directory. */
+long proc_dir_read(struct file *f, void *ubuf, size_t len, uint64_t *pos);
+long proc_dir_size(struct file *f);
+
+/* fs/proc/net.c: /proc/net. */
+extern const struct inode_ops proc_net_iops;
+extern const struct file_ops proc_net_fops;
+
 /* fs/proc/info.c: the global files. */
 extern const struct proc_entry proc_root_files[];
 extern const size_t proc_root_nfiles;

@@ -291,13 +291,13 @@ static long root_getdents(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 	return r < 0 ? r : (long)done;
 }
 
-static long dir_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
+long proc_dir_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 {
 	(void)f, (void)ubuf, (void)len, (void)pos;
 	return -EISDIR;
 }
 
-static long dir_size(struct file *f)
+long proc_dir_size(struct file *f)
 {
 	(void)f;
 	return 0;
@@ -309,7 +309,7 @@ static const struct inode_ops root_iops = {
 };
 
 static const struct file_ops root_fops = {
-	.read = dir_read, .getdents = root_getdents, .size = dir_size,
+	.read = proc_dir_read, .getdents = root_getdents, .size = proc_dir_size,
 };
 
 static const struct proc_entry root_entry = {
