@@ -132,6 +132,7 @@ debug: $(ISO)
 	scripts/debug.sh $(ISO) $(KERNEL)
 
 include user/user.mk
+include user/ports/ports.mk
 
 # ---- tests ----------------------------------------------------------------
 # Host unit tests: each tests/unit/<name>.mk adds <name> to UNIT_TESTS and

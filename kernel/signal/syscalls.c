@@ -14,7 +14,6 @@
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
-#define INIT_PGID 1
 #define INT_MIN_PID (-2147483647 - 1)
 
 static bool action_ignores(const struct k_sigaction *ka, int sig)
@@ -133,16 +132,16 @@ static int send_to_all(const struct siginfo *info)
 	return count ? result : -ESRCH;
 }
 
-/* A process group (the only one: everyone). 0 if one process took it,
- * else the last error. */
-static int send_to_group(const struct siginfo *info)
+/* Every process of group pgid. 0 if one process took it, else the last
+ * error (ESRCH: no such group). */
+static int send_to_group(int pgid, const struct siginfo *info)
 {
 	int result = -ESRCH;
 	bool success = false;
 
 	for (int pid = 1; pid < PID_MAX; pid++) {
 		struct proc *q = proc_find(pid);
-		if (!q)
+		if (!q || q->pgid != pgid)
 			continue;
 		result = send_to_proc(q, info);
 		success |= !result;
@@ -164,10 +163,8 @@ long sys_kill(int pid, int sig)
 		err = q ? send_to_proc(q, &info) : -ESRCH;
 	} else if (pid == -1) {
 		err = send_to_all(&info);
-	} else if (pid == 0 || -pid == INIT_PGID) {
-		err = send_to_group(&info);             /* the caller's group: everyone */
 	} else {
-		err = -ESRCH;                           /* no other group exists */
+		err = send_to_group(pid ? -pid : current_proc()->pgid, &info);
 	}
 	spin_unlock(&proc_tree_lock);
 	return err;
