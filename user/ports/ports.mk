@@ -28,7 +28,7 @@ $(PORTS)/src/%.stamp: | $(PORTS_FETCH) deps-ok
 # ---- busybox: defconfig, then user/ports/busybox.config's choices --------
 BB_SRC := $(PORTS)/src/busybox
 $(PORTS_BIN)/busybox: $(PORTS)/src/busybox.stamp $(PORTS_UAPI)/.stamp user/ports/busybox.config \
-		user/ports/busybox-config.sh user/ports/ports.mk
+		user/ports/busybox-config.sh
 	@echo "  PORT    busybox (first build takes a few minutes)"
 	+$(Q)user/ports/busybox-config.sh $(BB_SRC) user/ports/busybox.config \
 		"$(PORTS_CC) -isystem $(PORTS_ABS)/include"
@@ -69,24 +69,29 @@ $(PORTS_BIN)/lua: $(PORTS)/src/lua5.4.stamp user/ports/ports.mk
 SQL_SRC  := $(PORTS)/src/sqlite3
 SQL_BLD  := $(PORTS)/sqlite-build
 SQL_OPTS := -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION
-$(SQL_BLD)/sqlite3.c: $(PORTS)/src/sqlite3.stamp user/ports/ports.mk
+$(SQL_BLD)/sqlite3.c: $(PORTS)/src/sqlite3.stamp
 	@echo "  PORT    sqlite3 amalgamation"
 	$(Q)rm -rf $(SQL_BLD) && mkdir -p $(SQL_BLD)
 	$(Q)cd $(SQL_BLD) && ../src/sqlite3/configure CC="$(PORTS_CC)" --disable-tcl \
 		--disable-readline >../sqlite.log 2>&1 \
 		&& $(MAKE) -s sqlite3.c shell.c >>../sqlite.log 2>&1 || { tail -40 ../sqlite.log; exit 1; }
 
-$(PORTS_BIN)/sqlite3: $(SQL_BLD)/sqlite3.c
+# The amalgamation is compiled once for the shell and speedtest1.
+$(SQL_BLD)/sqlite3.o: $(SQL_BLD)/sqlite3.c
+	@echo "  PORT    sqlite3.o"
+	$(Q)$(PORTS_CC) $(PORTS_CFLAGS) $(SQL_OPTS) -c -o $@ $<
+
+$(PORTS_BIN)/sqlite3: $(SQL_BLD)/sqlite3.o
 	@echo "  PORT    sqlite3"
 	@mkdir -p $(PORTS_BIN)
 	$(Q)$(PORTS_CC) $(PORTS_CFLAGS) -static $(SQL_OPTS) -I$(SQL_BLD) -o $@ \
-		$(SQL_BLD)/shell.c $(SQL_BLD)/sqlite3.c -lm
+		$(SQL_BLD)/shell.c $< -lm
 
-$(PORTS_BIN)/speedtest1: $(SQL_BLD)/sqlite3.c
+$(PORTS_BIN)/speedtest1: $(SQL_BLD)/sqlite3.o
 	@echo "  PORT    speedtest1"
 	@mkdir -p $(PORTS_BIN)
 	$(Q)$(PORTS_CC) $(PORTS_CFLAGS) -static $(SQL_OPTS) -I$(SQL_BLD) -o $@ \
-		$(SQL_SRC)/test/speedtest1.c $(SQL_BLD)/sqlite3.c -lm
+		$(SQL_SRC)/test/speedtest1.c $< -lm
 
 PORTS_BINS := $(addprefix $(PORTS_BIN)/,busybox dash lua sqlite3 speedtest1)
 .PHONY: ports
@@ -117,3 +122,6 @@ $(RUN_ISO): $(KERNEL) $(RUN_CPIO) scripts/mkiso.sh
 $(PORTS_TEST_ISO): $(KERNEL) $(PORTS_TEST_CPIO) scripts/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "init=/sbin/init" --module $(PORTS_TEST_CPIO) initramfs
+
+.PHONY: build-run-iso
+build-run-iso: $(RUN_ISO)
