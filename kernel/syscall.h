@@ -40,6 +40,7 @@ long sys_getpgid(int pid);
 long sys_getpgrp(void);
 long sys_setsid(void);
 long sys_getsid(int pid);
+long sys_syslog(int type, char *buf, int len);
 long sys_waitid(int idtype, int id, void *info, int options, void *rusage);
 long sys_execve(const char *path, const char *const *argv, const char *const *envp);
 long sys_execveat(int dirfd, const char *path, const char *const *argv,
