@@ -89,7 +89,8 @@ long sys_rt_sigpending(uint64_t *uset, size_t sigsetsize)
 
 /* May the caller send sig to q? kill(2): a process may signal itself;
  * root anyone; others those whose real or saved uid is their real or
- * effective uid. SIGCONT goes anywhere in the session (all of them). */
+ * effective uid. SIGCONT goes to anyone in the caller's session. Caller
+ * holds proc_tree_lock (sid). */
 static int kill_permission(const struct proc *q, int sig)
 {
 	const struct cred *c = &current_proc()->cred, *tc = &q->cred;
@@ -98,7 +99,7 @@ static int kill_permission(const struct proc *q, int sig)
 		return 0;
 	if (c->euid == tc->suid || c->euid == tc->uid || c->uid == tc->suid || c->uid == tc->uid)
 		return 0;
-	return sig == SIGCONT ? 0 : -EPERM;
+	return sig == SIGCONT && q->sid == current_proc()->sid ? 0 : -EPERM;
 }
 
 /* Send info (sig 0: only check) to process q; caller holds proc_tree_lock. */
