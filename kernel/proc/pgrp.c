@@ -65,31 +65,31 @@ long sys_setpgid(int pid, int pgid)
 	return err;
 }
 
-long sys_getpgid(int pid)
+/* getpgid/getsid: pid 0 is the caller; ESRCH for no such process. */
+static long get_id(int pid, bool session)
 {
 	if (pid < 0)
 		return -ESRCH;
 	spin_lock(&proc_tree_lock);
 	struct proc *p = find_target(pid);
-	long r = p ? p->pgid : -ESRCH;
+	long r = !p ? -ESRCH : session ? p->sid : p->pgid;
 	spin_unlock(&proc_tree_lock);
 	return r;
+}
+
+long sys_getpgid(int pid)
+{
+	return get_id(pid, false);
 }
 
 long sys_getpgrp(void)
 {
-	return sys_getpgid(0);
+	return get_id(0, false);
 }
 
 long sys_getsid(int pid)
 {
-	if (pid < 0)
-		return -ESRCH;
-	spin_lock(&proc_tree_lock);
-	struct proc *p = find_target(pid);
-	long r = p ? p->sid : -ESRCH;
-	spin_unlock(&proc_tree_lock);
-	return r;
+	return get_id(pid, true);
 }
 
 /* A new session and group led by the caller; EPERM if a group with the
