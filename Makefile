@@ -27,12 +27,28 @@ NM      := nm
 PYTHON  := python3
 
 KERNEL_DIRS := arch kernel mm drivers fs ipc net tests/kernel
-KSRCS := $(shell find $(KERNEL_DIRS) -name '*.c' -o -name '*.S' 2>/dev/null | LC_ALL=C sort)
+# arch/x86_64/vdso/ is user-mode code, built into its own shared object below.
+KSRCS := $(shell find $(KERNEL_DIRS) -path arch/x86_64/vdso -prune -o \( -name '*.c' -o -name '*.S' \) -print 2>/dev/null | LC_ALL=C sort)
 KOBJS := $(patsubst %,$(BUILD)/k/%.o,$(KSRCS))
 # The console font is not in the tree: a PSF from Debian's console fonts is
 # converted at build time (drivers/video/font.h). FONT=... picks another.
 FONT  ?= /usr/share/consolefonts/Uni2-VGA16.psf.gz
 KOBJS += $(BUILD)/gen/font.o
+# The vDSO: position-independent user code with no relocations, mapped
+# into every process (arch/x86_64/vdso.c embeds it with .incbin).
+VDSO_SO := $(BUILD)/vdso/vdso.so
+VDSO_CFLAGS := -std=gnu11 -O2 -g -fPIC -fno-stack-protector -fcf-protection=none -fno-plt \
+	-fno-asynchronous-unwind-tables -Wall -Wextra -Werror -nostdlib -shared \
+	-Wl,--hash-style=both -Wl,-soname=linux-vdso.so.1 -Wl,--no-undefined \
+	-Wl,-z,max-page-size=4096 -Wl,--build-id=none
+$(VDSO_SO): arch/x86_64/vdso/vdso.c arch/x86_64/vdso/vvar.h arch/x86_64/vdso/vdso.lds | deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  VDSO    $@")
+	$(Q)$(CC) $(VDSO_CFLAGS) -Wl,-T,arch/x86_64/vdso/vdso.lds -o $@.dbg arch/x86_64/vdso/vdso.c
+	$(Q)$(OBJCOPY) --strip-debug $@.dbg $@
+	$(Q)readelf -r $@ | grep -q "no relocations" || { echo "vdso: has relocations"; rm -f $@; exit 1; }
+$(BUILD)/k/arch/x86_64/vdso_image.S.o: $(VDSO_SO)
+$(BUILD)/k/arch/x86_64/vdso_image.S.o: KASFLAGS += -DVDSO_SO='"$(VDSO_SO)"'
 # The syscall dispatch table is generated from kernel/syscalls.tbl.
 KOBJS += $(BUILD)/gen/syscall_table.o
 

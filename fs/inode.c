@@ -83,14 +83,27 @@ const struct cred *current_cred(void)
 
 int inode_permission(struct inode *i, int mask)
 {
-	const struct cred *c = current_cred();
-	return vfs_permission_check(c->fsuid, c->fsgid, NULL, 0, READ_ONCE(i->mode),
-				    READ_ONCE(i->uid), READ_ONCE(i->gid), mask);
+	return cred_permission(current_cred(), i, mask);
+}
+
+int cred_permission(const struct cred *c, struct inode *i, int mask)
+{
+	struct group_info *g = cred_groups_get(c);
+	int err = vfs_permission_check(c->fsuid, c->fsgid, g ? g->gid : NULL, g ? g->ngroups : 0,
+				       READ_ONCE(i->mode), READ_ONCE(i->uid), READ_ONCE(i->gid), mask);
+	groups_put(g);
+	return err;
 }
 
 bool in_group(uint32_t gid)
 {
-	return current_cred()->fsgid == gid;
+	const struct cred *c = current_cred();
+	if (c->fsgid == gid)
+		return true;
+	struct group_info *g = cred_groups_get(c);
+	bool found = groups_search(g, gid);
+	groups_put(g);
+	return found;
 }
 
 /* The caller may change i's attributes as its owner (or is root). */

@@ -88,6 +88,8 @@ static int follow_link(struct walk *w, struct inode *link)
 {
 	if (++w->links > MAX_SYMLINKS)
 		return -ELOOP;
+	if (!link->ops->readlink)
+		return -EINVAL;         /* a link whose file system cannot read it */
 	char *target = kmalloc(PATH_MAX);
 	if (!target)
 		return -ENOMEM;
@@ -160,7 +162,8 @@ static int walk_path(struct walk *w, const char *path, unsigned flags)
 		if (S_ISLNK(next.dentry->inode->mode) &&
 		    (!last || *p == '/' || (flags & LOOKUP_FOLLOW))) {
 			/* The link is relative to the directory holding it. */
-			err = follow_link(w, next.dentry->inode);
+			err = READ_ONCE(next.mnt->flags) & MNT_NOSYMFOLLOW ? -ELOOP :
+			      follow_link(w, next.dentry->inode);
 			path_put(&next);
 			if (err)
 				return err;

@@ -11,6 +11,7 @@
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/pipe.h>
+#include <kernel/printk.h>
 #include <kernel/proc.h>
 #include <kernel/string.h>
 #include <kernel/syscall.h>
@@ -29,7 +30,8 @@
 #define O_NOFOLLOW  0400000
 #define O_CLOEXEC   02000000
 #define O_PATH      010000000
-#define O_TMPFILE   (020000000 | O_DIRECTORY)
+#define __O_TMPFILE 020000000
+#define O_TMPFILE   (__O_TMPFILE | O_DIRECTORY)
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
@@ -82,6 +84,26 @@ struct fs_context *current_fs(void)
 
 /* ---- open ---- */
 
+/* Files whose writes go to a driver or a pipe, not to the file system. */
+static bool is_special(uint32_t mode)
+{
+	uint32_t t = mode & S_IFMT;
+	return t == S_IFCHR || t == S_IFBLK || t == S_IFIFO || t == S_IFSOCK;
+}
+
+/* What the mount says about opening p (Linux's may_open): device nodes
+ * on a nodev mount are EACCES; writing or truncating a file through a
+ * read-only mount is EROFS. */
+static int may_open_mount(const struct path *p, unsigned flags)
+{
+	uint32_t mode = p->dentry->inode->mode;
+	if ((S_ISCHR(mode) || S_ISBLK(mode)) && (READ_ONCE(p->mnt->flags) & MNT_NODEV))
+		return -EACCES;
+	if (!is_special(mode) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
+		return mnt_want_write(p->mnt);
+	return 0;
+}
+
 static int may_open(struct inode *i, unsigned flags)
 {
 	int acc = (int)(flags & O_ACCMODE);
@@ -95,6 +117,7 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 	struct inode *i = p->dentry->inode;
 	unsigned acc = flags & O_ACCMODE;
 	struct file *f;
+	long err = 0;
 
 	if (S_ISLNK(i->mode))
 		return -ELOOP;
@@ -105,37 +128,51 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 	if (!S_ISDIR(i->mode) && !S_ISREG(i->mode) && !S_ISFIFO(i->mode) && !S_ISCHR(i->mode) &&
 	    !i->ops->open)
 		return -ENXIO;          /* a device with no driver behind it */
+	/* Writers of files kept by the file system are counted on the mount
+	 * (EROFS if read-only; a remount read-only is EBUSY while they are). */
+	bool writer = acc != O_RDONLY && !is_special(i->mode);
+	if (writer) {
+		err = mnt_get_write_access(p->mnt);
+		if (err)
+			return err;
+	}
 	if (S_ISREG(i->mode) && (flags & O_TRUNC) && acc != O_RDONLY && i->ops->truncate) {
 		mutex_lock(&i->lock);
-		int err = i->ops->truncate(i, 0);
+		err = i->ops->truncate(i, 0);
 		if (!err)
 			inode_touch(i, INODE_MTIME | INODE_CTIME);
 		mutex_unlock(&i->lock);
 		if (err)
-			return err;
+			goto out_writer;
 	}
 	unsigned kept = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	if (S_ISFIFO(i->mode)) {
-		long err = fifo_open(&i->fifo, &i->lock, kept, &f);
+		err = fifo_open(&i->fifo, &i->lock, kept, &f);
 		if (err)
 			return err;
 	} else if (S_ISCHR(i->mode) && !i->ops->open) {
-		long err = chrdev_open(i->rdev, kept, &f);     /* fs/chrdev.c */
+		err = chrdev_open(i->rdev, kept, &f);     /* fs/chrdev.c */
 		if (err)
 			return err;
 	} else {
 		f = i->ops->open ? i->ops->open(i, kept) : file_alloc(i->fops, NULL, kept);
-		if (!f)
-			return -ENOMEM;
-		if (IS_ERR(f))
-			return PTR_ERR(f);
+		if (!f || IS_ERR(f)) {
+			err = f ? PTR_ERR(f) : -ENOMEM;
+			goto out_writer;
+		}
 	}
+	f->mnt_write = writer;
 	inode_get(i);
 	f->inode = i;
 	f->path = *p;
 	path_get(&f->path);
 	*out = f;
 	return 0;
+
+out_writer:
+	if (writer)
+		mnt_put_write_access(p->mnt);
+	return err;
 }
 
 /* Create name in parent (locked) as a regular file unless it exists. */
@@ -155,8 +192,11 @@ static int open_create(struct path *parent, const char *last, bool trailing, uns
 			err = -EISDIR;
 		else if (dir->nlink == 0)
 			err = -ENOENT;          /* the directory was removed */
+		else if ((err = mnt_want_write(parent->mnt)))
+			;
 		else if (!(err = inode_permission(dir, MAY_WRITE | MAY_EXEC)))
-			err = dir->ops->create ? dir->ops->create(dir, d, S_IFREG | mode, 0) : -EPERM;
+			/* Linux's lookup_open: no ->create is EACCES here (mknod's EPERM). */
+			err = dir->ops->create ? dir->ops->create(dir, d, S_IFREG | mode, 0) : -EACCES;
 		if (err) {
 			d_put(d);
 			goto out_unlock;
@@ -207,21 +247,74 @@ static int open_path(int dirfd, const char *path, unsigned flags, uint32_t mode,
 	return 0;
 }
 
+/* The unnamed file of O_TMPFILE in dir: an unhashed dentry "#ino" under dir names it for the
+ * open file, so fstat, fchmod and /proc/self/fd work; linkat(AT_EMPTY_PATH)
+ * gives it a real name unless O_EXCL. Linux's order of errors: ENOTDIR or
+ * ENOENT from the walk, EROFS, EACCES, EOPNOTSUPP. */
+static long open_tmpfile(int dirfd, const char *path, unsigned flags, uint32_t mode,
+			 struct file **out)
+{
+	struct path dir;
+	long err = path_lookupat(dirfd, path, (flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW) |
+				 LOOKUP_DIRECTORY, &dir);
+	if (err)
+		return err;
+	struct inode *di = dir.dentry->inode, *i = NULL;
+	if ((err = mnt_want_write(dir.mnt)) || (err = inode_permission(di, MAY_WRITE | MAY_EXEC)))
+		goto out_dir;
+	if (!di->ops->tmpfile) {
+		err = -EOPNOTSUPP;
+		goto out_dir;
+	}
+	mutex_lock(&di->lock);
+	err = di->nlink == 0 ? -ENOENT : di->ops->tmpfile(di, mode, &i);
+	mutex_unlock(&di->lock);
+	if (err)
+		goto out_dir;
+	i->linkable = !(flags & O_EXCL);
+	char name[24];
+	snprintf(name, sizeof(name), "#%llu", (unsigned long long)i->ino);
+	struct path p = { dir.mnt, d_alloc(dir.dentry, name, strlen(name)) };
+	if (!p.dentry) {
+		inode_put(i);
+		err = -ENOMEM;
+		goto out_dir;
+	}
+	d_instantiate(p.dentry, i);     /* the dentry holds the creation reference */
+	__atomic_fetch_add(&p.mnt->refcount, 1, __ATOMIC_RELAXED);
+	err = vfs_open(&p, flags & ~(O_TMPFILE | O_EXCL), out);
+	path_put(&p);
+out_dir:
+	path_put(&dir);
+	return err;
+}
+
+/* Linux's build_open_flags for O_TMPFILE: with O_DIRECTORY, without
+ * O_CREAT, and for writing. */
+static int tmpfile_flags_ok(unsigned flags)
+{
+	if ((flags & (O_TMPFILE | O_CREAT)) != O_TMPFILE)
+		return -EINVAL;
+	return (flags & O_ACCMODE) == O_RDONLY ? -EINVAL : 0;
+}
+
 long do_openat(int dirfd, const char *path, unsigned flags, uint32_t mode, struct file **out)
 {
 	struct path p;
 	bool created = false;
 
-	if ((flags & O_TMPFILE) == O_TMPFILE)
-		return -EOPNOTSUPP;
 	mode = mode & 07777 & ~READ_ONCE(current_fs()->umask);
+	if (flags & __O_TMPFILE) {
+		int err = tmpfile_flags_ok(flags);
+		return err ? err : open_tmpfile(dirfd, path, flags, mode, out);
+	}
 	int err = open_path(dirfd, path, flags, mode, &p, &created);
 	if (err)
 		return err;
 	struct inode *i = p.dentry->inode;
 	if ((flags & O_NOFOLLOW) && S_ISLNK(i->mode))
 		err = -ELOOP;
-	else if (!created)
+	else if (!created && !S_ISLNK(i->mode) && !(err = may_open_mount(&p, flags)))
 		err = may_open(i, flags);
 	if (!err)
 		err = (int)vfs_open(&p, flags, out);
@@ -349,10 +442,9 @@ int vfs_path_name(const struct path *p, char *buf, size_t size)
 	tmp[pos] = '\0';
 	while (!(cur.dentry == root.dentry && cur.mnt == root.mnt)) {
 		if (cur.dentry == cur.mnt->root) {
-			if (cur.mnt->parent == cur.mnt)
+			struct path up;
+			if (!mount_parent_path(cur.mnt, &up))
 				break;          /* outside our root (chroot): stop at the top */
-			struct path up = { cur.mnt->parent, cur.mnt->mountpoint };
-			path_get(&up);
 			path_put(&cur);
 			cur = up;
 			continue;

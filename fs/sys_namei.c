@@ -77,11 +77,18 @@ static uint32_t apply_umask(uint32_t mode)
 }
 
 /* Common to mkdir, mknod, symlink, link: create the missing name. */
+static int create_prepare(struct target *t, bool is_dir);
+
 static int create_common(int dirfd, const char *upath, struct target *t, bool is_dir)
 {
 	int err = resolve_parent(dirfd, upath, t);
-	if (err)
-		return err;
+	return err ? err : create_prepare(t, is_dir);
+}
+
+/* With t's parent resolved: lock it and check the name is free. */
+static int create_prepare(struct target *t, bool is_dir)
+{
+	int err;
 	if (t->dots) {
 		path_put(&t->parent);
 		return -EEXIST;
@@ -93,10 +100,12 @@ static int create_common(int dirfd, const char *upath, struct target *t, bool is
 	}
 	if (t->d->inode)
 		err = -EEXIST;
-	else if (dir_of(t)->nlink == 0)
-		err = -ENOENT;          /* the directory was removed */
 	else if (t->trailing && !is_dir)
 		err = -ENOENT;
+	else if ((err = mnt_want_write(t->parent.mnt)))
+		;
+	else if (dir_of(t)->nlink == 0)
+		err = -ENOENT;          /* the directory was removed */
 	else
 		err = inode_permission(dir_of(t), MAY_WRITE | MAY_EXEC);
 	if (err) {
@@ -162,6 +171,27 @@ long sys_mknod(const char *upath, unsigned mode, unsigned dev)
 	return sys_mknodat(AT_FDCWD, upath, mode, dev);
 }
 
+int vfs_mknod_socket(const char *path, uint32_t mode, struct path *out)
+{
+	struct target t;
+	int err = path_parentat(AT_FDCWD, path, &t.parent, t.last, &t.trailing);
+	if (err)
+		return err;
+	t.dots = !strcmp(t.last, ".") || !strcmp(t.last, "..");
+	err = create_prepare(&t, false);
+	if (err)
+		return err;
+	struct inode *dir = dir_of(&t);
+	err = dir->ops->create ? dir->ops->create(dir, t.d, S_IFSOCK | apply_umask(mode & 07777), 0)
+			       : -EPERM;
+	if (!err) {
+		*out = (struct path){ t.parent.mnt, t.d };
+		path_get(out);
+	}
+	finish(&t);
+	return err;
+}
+
 long sys_symlinkat(const char *utarget, int dirfd, const char *upath)
 {
 	char *target = kmalloc(PATH_MAX);
@@ -212,10 +242,15 @@ long sys_linkat(int olddirfd, const char *uold, int newdirfd, const char *unew, 
 	struct inode *dir = dir_of(&t);
 	if (t.parent.mnt != old.mnt)
 		err = -EXDEV;
-	else if (READ_ONCE(i->nlink) == 0)
-		err = -ENOENT;
+	else if (READ_ONCE(i->nlink) == 0 && !READ_ONCE(i->linkable))
+		err = -ENOENT;          /* removed (or an O_TMPFILE with O_EXCL) */
 	else
 		err = dir->ops->link ? dir->ops->link(i, dir, t.d) : -EPERM;
+	if (!err && READ_ONCE(i->linkable)) {
+		mutex_lock(&i->lock);
+		i->linkable = false;    /* it has a name now */
+		mutex_unlock(&i->lock);
+	}
 	finish(&t);
 out_old:
 	path_put(&old);
@@ -232,6 +267,12 @@ static bool is_mountpoint(struct dentry *d)
 	return READ_ONCE(d->mounted) != 0;
 }
 
+/* A directory without ->empty cannot show that it is empty: it is kept. */
+static bool dir_empty(struct inode *dir, struct dentry *d)
+{
+	return dir->ops->empty && dir->ops->empty(dir, d);
+}
+
 static int do_unlink(int dirfd, const char *upath)
 {
 	struct target t;
@@ -242,7 +283,9 @@ static int do_unlink(int dirfd, const char *upath)
 		path_put(&t.parent);
 		return -EISDIR;
 	}
-	err = lock_target(&t);
+	err = mnt_want_write(t.parent.mnt);
+	if (!err)
+		err = lock_target(&t);
 	if (err) {
 		path_put(&t.parent);
 		return err;
@@ -256,7 +299,8 @@ static int do_unlink(int dirfd, const char *upath)
 		err = -ENOTDIR;
 	else if (!(err = inode_permission(dir, MAY_WRITE | MAY_EXEC)) &&
 		 !(err = check_sticky(dir, i)))
-		err = is_mountpoint(t.d) ? -EBUSY : dir->ops->unlink(dir, t.d);
+		err = is_mountpoint(t.d) ? -EBUSY :
+		      dir->ops->unlink ? dir->ops->unlink(dir, t.d) : -EPERM;
 	finish(&t);
 	return err;
 }
@@ -271,7 +315,9 @@ static int do_rmdir(int dirfd, const char *upath)
 		path_put(&t.parent);
 		return strcmp(t.last, ".") ? -ENOTEMPTY : -EINVAL;
 	}
-	err = lock_target(&t);
+	err = mnt_want_write(t.parent.mnt);
+	if (!err)
+		err = lock_target(&t);
 	if (err) {
 		path_put(&t.parent);
 		return err;
@@ -285,9 +331,11 @@ static int do_rmdir(int dirfd, const char *upath)
 		;
 	else if (is_mountpoint(t.d))
 		err = -EBUSY;
+	else if (!dir->ops->rmdir)
+		err = -EPERM;
 	else {
 		mutex_lock(&i->lock);
-		err = i->ops->empty(i, t.d) ? dir->ops->rmdir(dir, t.d) : -ENOTEMPTY;
+		err = dir_empty(i, t.d) ? dir->ops->rmdir(dir, t.d) : -ENOTEMPTY;
 		mutex_unlock(&i->lock);
 	}
 	finish(&t);
@@ -352,7 +400,7 @@ static int rename_checks(struct target *o, struct target *n, unsigned flags)
 			return -ENOTDIR;
 		if (!S_ISDIR(oi->mode) && S_ISDIR(ni->mode))
 			return -EISDIR;
-		if (S_ISDIR(ni->mode) && !ni->ops->empty(ni, n->d))
+		if (S_ISDIR(ni->mode) && !dir_empty(ni, n->d))
 			return -ENOTEMPTY;
 	}
 	if (is_mountpoint(o->d) || (ni && is_mountpoint(n->d)))
@@ -404,14 +452,14 @@ long sys_renameat2(int olddirfd, const char *uold, int newdirfd, const char *une
 		return err;
 	if ((err = resolve_parent(newdirfd, unew, &n)))
 		goto out_old;
-	if (o.dots || n.dots) {
-		err = -EBUSY;
-		goto out_new;
-	}
-	if (o.parent.mnt != n.parent.mnt) {
+	if (o.parent.mnt != n.parent.mnt)
 		err = -EXDEV;
+	else if (o.dots || n.dots)
+		err = -EBUSY;
+	else
+		err = mnt_want_write(o.parent.mnt);
+	if (err)
 		goto out_new;
-	}
 	struct super_block *sb = o.parent.mnt->sb;
 	struct inode *odir = dir_of(&o), *ndir = dir_of(&n);
 	mutex_lock(&sb->rename_lock);
@@ -458,7 +506,7 @@ long sys_readlinkat(int dirfd, const char *upath, char *ubuf, int size)
 	struct inode *i = p.dentry->inode;
 	long r;
 	char *buf = NULL;
-	if (!S_ISLNK(i->mode)) {
+	if (!S_ISLNK(i->mode) || !i->ops->readlink) {
 		r = -EINVAL;
 	} else if (!(buf = kmalloc(PATH_MAX))) {
 		r = -ENOMEM;
@@ -566,7 +614,17 @@ long sys_umask(unsigned mask)
 	return __atomic_exchange_n(&current_fs()->umask, mask & 0777, __ATOMIC_RELAXED);
 }
 
+#define MS_REMOUNT   32
+#define MS_BIND      4096
+#define MS_MOVE      8192
+#define MS_REC       16384
 #define MS_SILENT    32768
+#define MS_UNBINDABLE (1 << 17)
+#define MS_PRIVATE   (1 << 18)
+#define MS_SLAVE     (1 << 19)
+#define MS_SHARED    (1 << 20)
+#define MS_PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
+#define MS_NOUSER    (1ul << 31)
 #define MS_MGC_MSK   0xffff0000ul
 #define MS_MGC_VAL   0xc0ed0000ul       /* the old magic in the top half: ignored */
 #define MNT_FORCE       1
@@ -574,36 +632,93 @@ long sys_umask(unsigned mask)
 #define MNT_EXPIRE      4
 #define UMOUNT_NOFOLLOW 8
 
+/* Propagation changes: every mount here is private (no peer groups), so
+ * MS_PRIVATE is what each already is and MS_SLAVE of a private mount
+ * leaves it private, as on Linux. Shared and unbindable mounts are not
+ * implemented: EINVAL. Linux wants exactly one propagation flag. */
+static int change_propagation(const struct path *at, unsigned long flags)
+{
+	unsigned long type = flags & MS_PROPAGATION;
+	if (at->dentry != at->mnt->root || (type & (type - 1)))
+		return -EINVAL;
+	return type & (MS_PRIVATE | MS_SLAVE) ? 0 : -EINVAL;
+}
+
+static int bind_from(const struct path *at, const char *source)
+{
+	if (!*source)
+		return -EINVAL;
+	struct path from;
+	int err = path_lookupat(AT_FDCWD, source, LOOKUP_FOLLOW, &from);
+	if (err)
+		return err;
+	struct inode *dir = at->dentry->inode;
+	mutex_lock(&dir->lock);
+	err = do_bind_mount(at, &from);
+	mutex_unlock(&dir->lock);
+	path_put(&from);
+	return err;
+}
+
+/* Linux's path_mount: the kind of request is chosen by the flags, in
+ * this order: remount (of the mount's flags only with MS_BIND), bind,
+ * propagation, move, new mount. Unknown flag bits are ignored. */
+static int mount_at(struct path *at, const char *type, const char *source, bool has_source,
+		    unsigned long flags, const void *data)
+{
+	if (flags & MS_REMOUNT)
+		return do_remount(at, flags);
+	if (flags & MS_BIND)
+		return has_source ? bind_from(at, source) : -EINVAL;
+	if (flags & MS_PROPAGATION)
+		return change_propagation(at, flags);
+	if (flags & MS_MOVE)
+		return -EINVAL;         /* not implemented */
+	if (!type)
+		return -EINVAL;
+	struct inode *dir = at->dentry->inode;
+	mutex_lock(&dir->lock);
+	int err = do_mount(at, type, source, flags, data);
+	mutex_unlock(&dir->lock);
+	return err;
+}
+
 long sys_mount(const char *usource, const char *utarget, const char *utype,
 	       unsigned long flags, const void *data)
 {
-	char type[64], source[256] = "none";
-	(void)data;
+	char type[64] = "", *source = kmalloc(PATH_MAX);
+	long n;
+	int err = 0;
 
-	if (current_proc()->cred.euid != 0)
-		return -EPERM;
+	if (!source)
+		return -ENOMEM;
+	strlcpy(source, "none", PATH_MAX);
+	if (utype) {
+		n = strncpy_from_user(type, utype, sizeof(type));
+		err = n < 0 ? (int)n : 0;
+		if (n >= (long)sizeof(type))
+			strlcpy(type, "?", sizeof(type));       /* no such type: ENODEV */
+	}
+	if (!err && usource && (n = strncpy_from_user(source, usource, PATH_MAX)) < 0)
+		err = (int)n;
+	else if (!err && usource && n >= PATH_MAX)
+		err = -ENAMETOOLONG;
+	struct path at;
+	if (!err)
+		err = user_path_at(AT_FDCWD, utarget, LOOKUP_FOLLOW, &at);
+	if (err)
+		goto out;
 	if ((flags & MS_MGC_MSK) == MS_MGC_VAL)
 		flags &= ~MS_MGC_MSK;
-	/* Only plain new mounts so far: read-only, nosuid, noexec..., remount,
-	 * bind and move would have to be enforced, so they are refused. */
-	if (flags & ~MS_SILENT)
-		return -EINVAL;
-	long n = strncpy_from_user(type, utype, sizeof(type));
-	if (n < 0)
-		return n;
-	if (n >= (long)sizeof(type))
-		return -ENODEV;
-	if (usource && (n = strncpy_from_user(source, usource, sizeof(source))) < 0)
-		return n;
-	struct path at;
-	int err = user_path_at(AT_FDCWD, utarget, LOOKUP_FOLLOW, &at);
-	if (err)
-		return err;
-	struct inode *dir = at.dentry->inode;
-	mutex_lock(&dir->lock);
-	err = do_mount(&at, type, source, flags, data);
-	mutex_unlock(&dir->lock);
+	if (flags & MS_NOUSER)
+		err = -EINVAL;
+	else if (current_proc()->cred.euid != 0)
+		err = -EPERM;
+	else
+		err = mount_at(&at, utype ? type : NULL, source, usource != NULL, flags, data);
 	path_put(&at);
+out:
+	kfree(source);
 	return err;
 }
 
@@ -611,15 +726,16 @@ long sys_umount2(const char *utarget, int flags)
 {
 	if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
 		return -EINVAL;
-	if ((flags & MNT_EXPIRE) && (flags & (MNT_FORCE | MNT_DETACH)))
-		return -EINVAL;
-	if (current_proc()->cred.euid != 0)
-		return -EPERM;
 	struct path p;
 	int err = user_path_at(AT_FDCWD, utarget, flags & UMOUNT_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
 	if (err)
 		return err;
-	err = do_umount(&p, flags);
+	if (current_proc()->cred.euid != 0)
+		err = -EPERM;
+	else if ((flags & MNT_EXPIRE) && (flags & (MNT_FORCE | MNT_DETACH)))
+		err = -EINVAL;
+	else
+		err = do_umount(&p, flags);
 	path_put(&p);
 	return err;
 }

@@ -191,13 +191,20 @@ long sys_faccessat2(int dirfd, const char *upath, int mode, int flags)
 		/* The real ids unless AT_EACCESS (the walk itself used the
 		 * effective ones). */
 		struct cred c = current_proc()->cred;
+		c.groups = cred_groups_get(&current_proc()->cred);     /* held across the check */
 		if (!(flags & AT_EACCESS)) {
 			c.fsuid = c.uid;
 			c.fsgid = c.gid;
 		}
 		struct inode *i = p.dentry->inode;
-		err = vfs_permission_check(c.fsuid, c.fsgid, NULL, 0, READ_ONCE(i->mode), READ_ONCE(i->uid),
-					   READ_ONCE(i->gid), mode);
+		err = cred_permission(&c, i, mode);
+		groups_put(c.groups);
+		/* SUSv2: a writable file on a read-only mount is EROFS (devices,
+		 * FIFOs and sockets are written elsewhere). */
+		bool special = S_ISCHR(i->mode) || S_ISBLK(i->mode) || S_ISFIFO(i->mode) ||
+			       (i->mode & S_IFMT) == S_IFSOCK;
+		if (!err && (mode & 2) && !special)
+			err = mnt_want_write(p.mnt);
 	}
 	path_put(&p);
 	return err;
@@ -220,15 +227,26 @@ static int write_back(struct inode *i)
 	return i->sb && i->sb->ops->write_inode ? i->sb->ops->write_inode(i) : 0;
 }
 
-static int chmod_inode(struct inode *i, uint32_t mode)
+/* Attribute changes through a read-only mount are EROFS before any
+ * other check (Linux's mnt_want_write); m is NULL for files with no
+ * path (memfd). */
+static int may_change(struct mount *m)
 {
+	return m ? mnt_want_write(m) : 0;
+}
+
+static int chmod_inode(struct mount *m, struct inode *i, uint32_t mode)
+{
+	int err = may_change(m);
+	if (err)
+		return err;
 	if (!capable_fowner(i))
 		return -EPERM;
 	mutex_lock(&i->lock);
 	const struct cred *c = &current_proc()->cred;
 	mode &= 07777;
 	/* Only a member of the file's group (or root) may set set-group-ID. */
-	if (c->fsuid != 0 && !S_ISDIR(i->mode) && c->fsgid != i->gid)
+	if (c->fsuid != 0 && !S_ISDIR(i->mode) && !in_group(i->gid))
 		mode &= ~S_ISGID;
 	i->mode = (i->mode & S_IFMT) | mode;
 	inode_touch(i, INODE_CTIME);
@@ -236,8 +254,11 @@ static int chmod_inode(struct inode *i, uint32_t mode)
 	return write_back(i);
 }
 
-static int chown_inode(struct inode *i, uint32_t uid, uint32_t gid)
+static int chown_inode(struct mount *m, struct inode *i, uint32_t uid, uint32_t gid)
 {
+	int err = may_change(m);
+	if (err)
+		return err;
 	const struct cred *c = &current_proc()->cred;
 	bool root = c->fsuid == 0;
 	if (!root) {
@@ -278,7 +299,7 @@ long sys_fchmodat(int dirfd, const char *upath, unsigned mode)
 	int err = on_path(dirfd, upath, LOOKUP_FOLLOW, &p);
 	if (err)
 		return err;
-	err = chmod_inode(p.dentry->inode, mode);
+	err = chmod_inode(p.mnt, p.dentry->inode, mode);
 	path_put(&p);
 	return err;
 }
@@ -301,7 +322,7 @@ long sys_fchmod(int fd, unsigned mode)
 	struct inode *i = fd_inode(fd, &f);
 	if (!f)
 		return -EBADF;
-	long r = i ? chmod_inode(i, mode) : -EINVAL;
+	long r = i ? chmod_inode(f->path.mnt, i, mode) : -EINVAL;
 	file_put(f);
 	return r;
 }
@@ -315,7 +336,7 @@ long sys_fchownat(int dirfd, const char *upath, uint32_t uid, uint32_t gid, int 
 			  (flags & AT_EMPTY_PATH ? LOOKUP_EMPTY : 0), &p);
 	if (err)
 		return err;
-	err = chown_inode(p.dentry->inode, uid, gid);
+	err = chown_inode(p.mnt, p.dentry->inode, uid, gid);
 	path_put(&p);
 	return err;
 }
@@ -336,7 +357,7 @@ long sys_fchown(int fd, uint32_t uid, uint32_t gid)
 	struct inode *i = fd_inode(fd, &f);
 	if (!f)
 		return -EBADF;
-	long r = i ? chown_inode(i, uid, gid) : -EINVAL;
+	long r = i ? chown_inode(f->path.mnt, i, uid, gid) : -EINVAL;
 	file_put(f);
 	return r;
 }
@@ -354,8 +375,11 @@ static bool ts_valid(const struct user_timespec *t)
 	       (t->nsec >= 0 && t->nsec < 1000000000);
 }
 
-static int set_times(struct inode *i, const struct user_timespec *t)
+static int set_times(struct mount *m, struct inode *i, const struct user_timespec *t)
 {
+	int err = may_change(m);
+	if (err)
+		return err;
 	bool explicit = t && !((t[0].nsec == UTIME_NOW || t[0].nsec == UTIME_OMIT) &&
 			       (t[1].nsec == UTIME_NOW || t[1].nsec == UTIME_OMIT));
 	if (explicit && !capable_fowner(i))
@@ -395,7 +419,7 @@ long sys_utimensat(int dirfd, const char *upath, const void *utimes, int flags)
 		struct inode *i = fd_inode(dirfd, &f);
 		if (!f)
 			return -EBADF;
-		err = i ? set_times(i, utimes ? t : NULL) : -EINVAL;
+		err = i ? set_times(f->path.mnt, i, utimes ? t : NULL) : -EINVAL;
 		file_put(f);
 		return err;
 	}
@@ -404,7 +428,7 @@ long sys_utimensat(int dirfd, const char *upath, const void *utimes, int flags)
 		      (flags & AT_EMPTY_PATH ? LOOKUP_EMPTY : 0), &p);
 	if (err)
 		return err;
-	err = set_times(p.dentry->inode, utimes ? t : NULL);
+	err = set_times(p.mnt, p.dentry->inode, utimes ? t : NULL);
 	path_put(&p);
 	return err;
 }
@@ -438,7 +462,9 @@ long sys_truncate(const char *upath, long len)
 		err = -EINVAL;
 	else if (S_ISDIR(i->mode))
 		err = -EISDIR;
-	else if (!(err = inode_permission(i, MAY_WRITE)))
+	else if (!S_ISREG(i->mode))
+		err = -EINVAL;
+	else if (!(err = mnt_want_write(p.mnt)) && !(err = inode_permission(i, MAY_WRITE)))
 		err = truncate_inode(i, len);
 	path_put(&p);
 	return err;
@@ -539,7 +565,30 @@ _Static_assert(sizeof(struct linux_statfs) == 120, "struct statfs layout");
 #define PIPEFS_MAGIC 0x50495045
 #define ANON_INODE_FS_MAGIC 0x09041934
 
-static int put_statfs(struct super_block *sb, const struct file *anon, void *ubuf)
+/* statfs's f_flags: ST_VALID and what the mount and its super block
+ * say (Linux's flags_by_mnt and flags_by_sb). */
+static int64_t statfs_flags(struct mount *m)
+{
+	static const struct { unsigned mnt; int64_t st; } map[] = {
+		{ MNT_READONLY, 1 }, { MNT_NOSUID, 2 }, { MNT_NODEV, 4 }, { MNT_NOEXEC, 8 },
+		{ MNT_NOATIME, 1024 }, { MNT_NODIRATIME, 2048 }, { MNT_RELATIME, 4096 },
+		{ MNT_NOSYMFOLLOW, 8192 },
+	};
+	int64_t f = 0x20;
+	if (!m)
+		return f;
+	unsigned mf = READ_ONCE(m->flags);
+	unsigned long sf = READ_ONCE(m->sb->flags);
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (mf & map[i].mnt)
+			f |= map[i].st;
+	f |= sf & SB_RDONLY ? 1 : 0;
+	f |= sf & SB_SYNCHRONOUS ? 16 : 0;
+	f |= sf & SB_MANDLOCK ? 64 : 0;
+	return f;
+}
+
+static int put_statfs(struct mount *m, struct super_block *sb, const struct file *anon, void *ubuf)
 {
 	struct kstatfs k = { 0 };
 	if (sb) {
@@ -555,7 +604,7 @@ static int put_statfs(struct super_block *sb, const struct file *anon, void *ubu
 		.type = (int64_t)k.type, .bsize = (int64_t)k.bsize, .blocks = k.blocks,
 		.bfree = k.bfree, .bavail = k.bavail, .files = k.files, .ffree = k.ffree,
 		.fsid = { sb ? (int32_t)encode_dev(sb->dev) : 0, 0 },
-		.namelen = (int64_t)k.namelen, .frsize = (int64_t)k.frsize, .flags = (int64_t)k.flags,
+		.namelen = (int64_t)k.namelen, .frsize = (int64_t)k.frsize, .flags = statfs_flags(m),
 	};
 	return copy_to_user(ubuf, &s, sizeof(s)) ? -EFAULT : 0;
 }
@@ -566,7 +615,7 @@ long sys_statfs(const char *upath, void *ubuf)
 	int err = on_path(AT_FDCWD, upath, LOOKUP_FOLLOW, &p);
 	if (err)
 		return err;
-	err = put_statfs(p.dentry->inode->sb, NULL, ubuf);
+	err = put_statfs(p.mnt, p.dentry->inode->sb, NULL, ubuf);
 	path_put(&p);
 	return err;
 }
@@ -576,7 +625,7 @@ long sys_fstatfs(int fd, void *ubuf)
 	struct file *f = fd_get(current_proc()->files, fd);
 	if (!f)
 		return -EBADF;
-	int err = put_statfs(f->inode ? f->inode->sb : NULL, f, ubuf);
+	int err = put_statfs(f->path.mnt, f->inode ? f->inode->sb : NULL, f, ubuf);
 	file_put(f);
 	return err;
 }

@@ -107,6 +107,18 @@ static int tmpfs_create(struct inode *dir, struct dentry *d, uint32_t mode, uint
 	return 0;
 }
 
+/* O_TMPFILE: a regular file with no name yet (nlink 0); the VFS gives
+ * it an unhashed dentry, and linkat may name it later. */
+static int tmpfs_tmpfile(struct inode *dir, uint32_t mode, struct inode **out)
+{
+	struct inode *i = tmpfs_new_inode(dir->sb, dir, S_IFREG | (mode & 07777));
+	if (!i)
+		return -ENOMEM;
+	i->nlink = 0;
+	*out = i;
+	return 0;
+}
+
 static int tmpfs_mkdir(struct inode *dir, struct dentry *d, uint32_t mode)
 {
 	struct inode *i = tmpfs_new_inode(dir->sb, dir, S_IFDIR | (mode & 07777));
@@ -548,6 +560,7 @@ static const struct inode_ops tmpfs_dir_ops = {
 	.rmdir = tmpfs_rmdir,
 	.rename = tmpfs_rename,
 	.empty = tmpfs_empty,
+	.tmpfile = tmpfs_tmpfile,
 };
 
 static const struct inode_ops tmpfs_file_ops = {

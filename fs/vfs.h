@@ -95,6 +95,15 @@ struct inode_ops {
 	 * index (zeros for holes and past the end). exec reads through it;
 	 * a page cache will too. */
 	int (*readpage)(struct inode *i, uint64_t index, void *buf);
+	/* Optional, regular files of file systems with backing storage: write
+	 * the kernel page buf back as the bytes at page index, allocating
+	 * blocks as needed; bytes of the page past i->size are not stored.
+	 * The page cache calls it for dirty pages (fsync, sync, eviction). */
+	int (*writepage)(struct inode *i, uint64_t index, const void *buf);
+	/* Optional, directories: a new regular file with nlink 0 and no
+	 * dentry (O_TMPFILE), mode with its permission bits; one reference
+	 * in *out. Without it O_TMPFILE is EOPNOTSUPP. */
+	int (*tmpfile)(struct inode *dir, uint32_t mode, struct inode **out);
 	/* Optional: make the open file itself (synthetic files): the file,
 	 * NULL (ENOMEM) or an error pointer; NULL op means file_alloc(inode->fops). */
 	struct file *(*open)(struct inode *i, unsigned flags);
@@ -130,7 +139,19 @@ struct super_block {
 
 	struct mutex rename_lock;       /* one rename at a time (s_vfs_rename_mutex) */
 	int active;                     /* atomic: mounts of it */
+	/* Under mount_lock: SB_* (the MS_* values of mount(2)'s flags that
+	 * belong to the file system rather than to one mount) and the files
+	 * open for writing in it, so remounting read-only can say EBUSY. */
+	unsigned long flags;
+	int writers;
 };
+
+/* Super block flags (Linux's SB_*, equal to the MS_* mount flags). */
+#define SB_RDONLY      1
+#define SB_SYNCHRONOUS 16
+#define SB_MANDLOCK    64
+#define SB_DIRSYNC     128
+#define SB_LAZYTIME    (1 << 25)
 
 struct inode {
 	/* Immutable after creation. */
@@ -148,6 +169,8 @@ struct inode {
 	uint64_t size;
 	uint64_t blocks;                /* 512-byte units allocated */
 	struct pipe *fifo;              /* FIFOs: the pipe while some end is open */
+	bool linkable;                  /* O_TMPFILE without O_EXCL: linkat may name it
+					 * although nlink is 0 (Linux's I_LINKABLE) */
 	struct vfs_time atime, mtime, ctime;
 	void *fs_private;
 };
@@ -158,25 +181,53 @@ struct dentry {
 	struct dentry *parent;          /* itself for a root; holds a reference */
 	struct list_head children;
 	struct list_head sibling;
-	bool hashed;                    /* in parent->children */
+	bool hashed;                    /* in parent->children and the name hash */
+	struct list_head hash_link;     /* in the bucket of (parent, name) */
+	uint32_t hash;                  /* of (parent, name) while hashed */
 	uint64_t seq;                   /* order of entry into children (ascending
 					 * along the list): a stable readdir position */
 	unsigned mounted;               /* mounts on this dentry */
 
 	struct inode *inode;            /* NULL: negative; set once (d_instantiate) */
-	int refcount;                   /* atomic */
+	/* Atomic; the step to 1 (only the tree's reference left) and to 0
+	 * is taken under dcache_lock (fs/dcache.c: the LRU). */
+	int refcount;
+
+	/* Under dcache_lock: the LRU of unused dentries. */
+	struct list_head lru;
+	bool on_lru;
 };
 
 struct mount {
-	/* Immutable after attach, under mount_lock for the list. */
+	/* Immutable after creation. */
 	struct super_block *sb;
-	struct dentry *root;            /* sb->root */
+	struct dentry *root;            /* sb->root, or the bound directory (MS_BIND) */
+	int id;                         /* /proc/[pid]/mountinfo */
+	char *devname;                  /* mount(2)'s source, NULL: "none" */
+
+	/* Under mount_lock (readers without it use READ_ONCE on flags). A
+	 * detached mount has parent = itself and mountpoint = its root. */
 	struct mount *parent;           /* itself for the root mount */
-	struct dentry *mountpoint;      /* in parent */
-	struct list_head link;          /* all mounts */
-	int refcount;                   /* atomic: paths through it, itself while attached */
+	struct dentry *mountpoint;      /* in parent; holds a reference */
+	struct list_head link;          /* all mounts (a private list once detached) */
+	unsigned flags;                 /* MNT_* below */
+	int writers;                    /* files open for writing through it */
+	bool expiry_mark;               /* umount2(MNT_EXPIRE) asked once */
 	bool detached;                  /* unmounted: freed with the last reference */
+
+	int refcount;                   /* atomic: paths through it, itself while attached */
 };
+
+/* Per-mount flags (Linux's MNT_*): what mount(2)'s MS_NOSUID... ask. */
+#define MNT_NOSUID      0x01
+#define MNT_NODEV       0x02
+#define MNT_NOEXEC      0x04
+#define MNT_NOATIME     0x08
+#define MNT_NODIRATIME  0x10
+#define MNT_RELATIME    0x20
+#define MNT_READONLY    0x40
+#define MNT_NOSYMFOLLOW 0x80
+#define MNT_ATIME_MASK  (MNT_NOATIME | MNT_NODIRATIME | MNT_RELATIME)
 
 struct path {
 	struct mount *mnt;
@@ -212,11 +263,15 @@ struct vfs_time vfs_now(void);
 void inode_touch(struct inode *i, unsigned which);
 void inode_fill_stat(struct inode *i, struct kstat *st);
 int inode_permission(struct inode *i, int mask);
+/* The same check for credentials c (access(2) checks with the real ids). */
+int cred_permission(const struct cred *c, struct inode *i, int mask);
 const struct cred *current_cred(void);
 bool in_group(uint32_t gid);
 bool capable_fowner(const struct inode *i);
 
 /* fs/dcache.c */
+/* Start the shrinker of unused dentries (once, at boot). */
+void dcache_init(void);
 struct dentry *d_alloc(struct dentry *parent, const char *name, size_t len);
 struct dentry *d_alloc_root(struct inode *root);
 void d_get(struct dentry *d);
@@ -230,6 +285,9 @@ void d_drop(struct dentry *d);
 struct dentry *d_find_child(struct dentry *dir, const char *name, size_t len);
 /* Move d under newparent with a new name (rename). */
 void d_move(struct dentry *d, struct dentry *newparent, const char *name);
+/* d's path from the root of its file system ("/" for that root), as
+ * /proc/[pid]/mountinfo shows a mount's root: 0 or -ENAMETOOLONG. */
+int d_path_in_fs(struct dentry *d, char *buf, size_t size);
 /* Swap two dentries' places (RENAME_EXCHANGE). */
 void d_exchange(struct dentry *a, struct dentry *b);
 
@@ -243,10 +301,28 @@ void follow_mounts(struct path *p);
 /* p's parent directory, stopping at root (crosses mount roots upward). */
 void follow_dotdot(struct path *p, const struct path *root);
 int vfs_mount_root(const char *type);
+/* A new mount of a new (or the type's single) super block at at, with
+ * mount(2)'s MS_* flags. */
 int do_mount(const struct path *at, const char *type, const char *source,
 	     unsigned long flags, const void *data);
+/* MS_REMOUNT (with MS_BIND: only the mount's own flags) on p's mount. */
+int do_remount(const struct path *p, unsigned long flags);
+/* MS_BIND: what names from (a directory or a file) appears also at at. */
+int do_bind_mount(const struct path *at, const struct path *from);
+/* umount2 on p's mount with MNT_FORCE, MNT_DETACH, MNT_EXPIRE. */
 int do_umount(const struct path *p, int flags);
 struct path vfs_root_path(void);
+/* The place m is mounted on, with references: false for a root (the
+ * root of everything, or a detached mount). */
+bool mount_parent_path(struct mount *m, struct path *out);
+/* -EROFS if m or its file system is read-only, else 0. Namespace changes
+ * (create, remove, rename, attributes) check it first. */
+int mnt_want_write(struct mount *m);
+/* An open file that writes: counted so that a remount read-only of m or
+ * its super block is EBUSY while it is open. 0 or -EROFS. */
+int mnt_get_write_access(struct mount *m);
+void mnt_put_write_access(struct mount *m);
+bool mnt_is_readonly(struct mount *m);
 /* For /proc: the registered types' names (registration order), and the
  * mounts in mount order, each with a reference on the mount and on the
  * place it sits (drop them with vfs_mount_list_put). */
@@ -255,6 +331,9 @@ struct vfs_mount_info {
 	struct path at;                 /* the mountpoint: (parent mount, dentry) */
 	struct super_block *sb;
 	struct mount *mnt;
+	int parent_id;
+	unsigned flags;                 /* the mount's MNT_* */
+	unsigned long sb_flags;         /* its super block's SB_* */
 };
 int vfs_mount_list(struct vfs_mount_info *out, int max);
 void vfs_mount_list_put(struct vfs_mount_info *list, int n);
@@ -278,6 +357,10 @@ int lookup_child(struct dentry *dir, const char *name, struct dentry **out);
 /* Copy a user path: 0, -EFAULT, -ENAMETOOLONG (>= PATH_MAX), -ENOENT (""
  * unless allow_empty). buf is PATH_MAX bytes. */
 int getname(const char *upath, char *buf, bool allow_empty);
+
+/* fs/sys_namei.c: make a socket node at a kernel path (AF_UNIX bind), mode
+ * less the umask: 0 with *out naming it (referenced), -EEXIST if taken. */
+int vfs_mknod_socket(const char *path, uint32_t mode, struct path *out);
 
 /* fs/open.c */
 struct fs_context *fs_context_create(void);

@@ -120,6 +120,15 @@ struct fault_info {
 };
 int arch_run_catching_faults(void (*fn)(void), struct fault_info *info);
 
+/* The vDSO (arch/x86_64/vdso.c): set up once the clock is calibrated;
+ * vdso_map() maps it into a new image and returns the address for
+ * AT_SYSINFO_EHDR (0: none); vdso_update_clock() republishes the wall-clock
+ * offset and time zone after they change. */
+struct mm;
+void vdso_init(void);
+uintptr_t vdso_map(struct mm *mm);
+void vdso_update_clock(int64_t realtime_offset_ns, int32_t tz_minuteswest, int32_t tz_dsttime);
+
 /* Power. */
 __noreturn void arch_poweroff(void);
 __noreturn void arch_reboot(void);

@@ -35,6 +35,8 @@ void file_put(struct file *f)
 	locks_remove_flock(f);
 	if (f->ops->release)
 		f->ops->release(f);
+	if (f->mnt_write)
+		mnt_put_write_access(f->path.mnt);
 	path_put(&f->path);
 	inode_put(f->inode);
 	kfree(f);

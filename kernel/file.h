@@ -23,12 +23,16 @@ struct iovec_k {
 };
 
 struct file_ops {
-	/* ubuf is a user pointer; return bytes done or -errno. */
+	/* ubuf is a user pointer, touched only through copy_*_user (so
+	 * fs/kernel_rw.c may pass a kernel buffer: sendfile); return bytes
+	 * done or -errno. */
 	long (*read)(struct file *f, void *ubuf, size_t len, uint64_t *pos);
 	long (*write)(struct file *f, const void *ubuf, size_t len, uint64_t *pos);
 	/* Optional: writev of several elements as one write (pipes make up
 	 * to PIPE_BUF bytes atomic); without it each element is a write. */
 	long (*writev)(struct file *f, const struct iovec_k *iov, unsigned cnt, uint64_t *pos);
+	/* Optional: readv as one read (a datagram socket's one message). */
+	long (*readv)(struct file *f, const struct iovec_k *iov, unsigned cnt, uint64_t *pos);
 	long (*ioctl)(struct file *f, unsigned cmd, unsigned long arg);
 	/* Directories: fill ubuf with struct linux_dirent64 records from *pos. */
 	long (*getdents)(struct file *f, void *ubuf, size_t len, uint64_t *pos);
@@ -50,6 +54,7 @@ struct file {
 	struct path path;
 	struct inode *inode;
 	unsigned flags;                 /* O_ACCMODE | O_APPEND | O_NONBLOCK ... */
+	bool mnt_write;                 /* holds write access to path.mnt (vfs_open) */
 	int refcount;                   /* atomic */
 	struct spinlock pos_lock;
 	uint64_t pos;
@@ -79,6 +84,12 @@ int fd_install(struct fd_table *t, struct file *f, int min, bool cloexec, unsign
 struct file *fd_get(struct fd_table *t, int fd);
 int fd_close(struct fd_table *t, int fd);
 void fd_close_on_exec(struct fd_table *t);
+
+/* kernel/sys_file.c: copy and check a user iovec array (Linux's
+ * import_iovec): 0 or -errno; *out is fast (IOV_FAST elements) or a
+ * kmalloc'ed array the caller frees. */
+#define IOV_FAST 8
+int import_iovec(const void *uiov, int iovcnt, struct iovec_k *fast, struct iovec_k **out);
 
 /* kernel/fcntl.c: ioctl(2) on f (as fd): the commands every descriptor
  * answers, then f's own ioctl method (-ENOTTY without one). */

@@ -156,6 +156,7 @@ static __noreturn void kmain_late(void)
 
 	sched_init();
 	arch_smp_boot();
+	vdso_init();
 	clock_init();
 	proc_init();
 	futex_init();

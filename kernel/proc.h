@@ -18,6 +18,7 @@
 #include <kernel/task.h>
 #include <kernel/signal.h>
 #include <kernel/cputime.h>
+#include <fs/vfs.h>
 
 #define PID_MAX 32768
 #define RLIM_NLIMITS 16
@@ -36,10 +37,32 @@ struct rlimit64 {
 	uint64_t cur, max;
 };
 
+/* Supplementary groups (setgroups(2)): immutable once made, shared by
+ * reference (fork copies the pointer), sorted ascending as Linux keeps
+ * them, so getgroups returns them sorted. */
+struct group_info {
+	int refcount;                   /* atomic */
+	unsigned ngroups;
+	uint32_t gid[];
+};
+
+#define NGROUPS_MAX 65536
+
 struct cred {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
+	/* NULL: none. Replaced (never changed in place) under groups_lock
+	 * (kernel/proc/cred.c, a leaf spinlock, taken inside proc_tree_lock
+	 * by procfs); readers take a reference with cred_groups_get. */
+	struct group_info *groups;
 };
+
+/* c's supplementary groups with a reference (NULL: none); drop it with
+ * groups_put. */
+struct group_info *cred_groups_get(const struct cred *c);
+void groups_put(struct group_info *g);
+/* Is gid one of g's groups (g may be NULL)? */
+bool groups_search(const struct group_info *g, uint32_t gid);
 
 struct fd_table;
 struct fs_context;
@@ -75,6 +98,8 @@ struct proc {
 	struct mm *mm;
 	struct fd_table *files;
 	struct fs_context *fs;          /* root, cwd, umask (fs/vfs.h); shared by CLONE_FS */
+	struct path exe;                /* the program exec loaded (/proc/[pid]/exe); empty for
+					 * init's kernel-started image until its first exec */
 	struct cred cred;
 	struct rlimit64 rlimits[RLIM_NLIMITS];
 	char comm[16];
@@ -109,6 +134,12 @@ unsigned proc_count(void);
 int proc_last_pid(void);                /* the pid most recently given out */
 /* Descriptors p may open: RLIMIT_NOFILE, capped at NR_OPEN. */
 unsigned proc_fd_limit(const struct proc *p);
+
+/* Record the program p now runs (exec; takes a reference on path). */
+void proc_set_exe(struct proc *p, const struct path *path);
+/* p's program with a reference (an empty path if none); caller holds
+ * proc_tree_lock. */
+struct path proc_exe_get_locked(struct proc *p);
 
 /* Start PID 1 running path from the initramfs: 0 or -errno. */
 int proc_start_init(const char *path, const char *const *argv, const char *const *envp);

@@ -67,15 +67,13 @@ long sys_write(int fd, const void *buf, size_t count)
 	return r;
 }
 
-#define IOV_FAST 8
-
 /*
  * Copy and check a user iovec array as Linux's import_iovec does, before
  * anything is transferred: a negative length anywhere is EINVAL, then a
  * range outside user space EFAULT; lengths past MAX_RW_COUNT in total are
  * cut. *out is fast or a kmalloc'ed array the caller frees.
  */
-static int import_iovec(const void *uiov, int iovcnt, struct iovec_k *fast,
+int import_iovec(const void *uiov, int iovcnt, struct iovec_k *fast,
 			struct iovec_k **out)
 {
 	struct iovec_k *iov = fast;
@@ -123,6 +121,11 @@ static long do_rw_vec(int fd, const void *uiov, unsigned long iovcnt, bool write
 	if (write && iovcnt > 1 && f->ops->writev) {
 		total = (f->flags & O_ACCMODE) == O_RDONLY ? -EBADF :
 			f->ops->writev(f, iov, (unsigned)iovcnt, &f->pos);
+		goto out_free;
+	}
+	if (!write && iovcnt > 1 && f->ops->readv) {
+		total = (f->flags & O_ACCMODE) == O_WRONLY ? -EBADF :
+			f->ops->readv(f, iov, (unsigned)iovcnt, &f->pos);
 		goto out_free;
 	}
 	for (unsigned i = 0; i < iovcnt; i++) {

@@ -92,6 +92,10 @@ long sys_setresgid(uint32_t r, uint32_t e, uint32_t s);
 long sys_getresuid(uint32_t *r, uint32_t *e, uint32_t *s);
 long sys_getresgid(uint32_t *r, uint32_t *e, uint32_t *s);
 long sys_getgroups(int size, uint32_t *list);
+long sys_setgroups(int size, const uint32_t *list);
+long sys_sendfile(int out_fd, int in_fd, int64_t *uoffset, size_t count);
+long sys_copy_file_range(int fd_in, int64_t *uoff_in, int fd_out, int64_t *uoff_out,
+			 size_t len, unsigned flags);
 
 /* kernel/pipe.c, kernel/sys_info.c */
 long sys_pipe(int *fds);
@@ -241,3 +245,32 @@ long sys_timerfd_settime(int fd, int flags, const void *value, void *ovalue);
 long sys_timerfd_gettime(int fd, void *value);
 long sys_eventfd(unsigned initval);
 long sys_eventfd2(unsigned initval, int flags);
+
+/* net/sys_socket.c */
+long sys_socket(int family, int type, int protocol);
+long sys_socketpair(int family, int type, int protocol, int *usv);
+long sys_bind(int fd, const void *uaddr, int len);
+long sys_connect(int fd, const void *uaddr, int len);
+long sys_listen(int fd, int backlog);
+long sys_accept(int fd, void *uaddr, int *ulen);
+long sys_accept4(int fd, void *uaddr, int *ulen, int flags);
+long sys_getsockname(int fd, void *uaddr, int *ulen);
+long sys_getpeername(int fd, void *uaddr, int *ulen);
+long sys_shutdown(int fd, int how);
+long sys_setsockopt(int fd, int level, int name, const void *uval, int len);
+long sys_getsockopt(int fd, int level, int name, void *uval, int *ulen);
+long sys_sendto(int fd, const void *ubuf, size_t len, int flags, const void *uaddr, int alen);
+long sys_recvfrom(int fd, void *ubuf, size_t len, int flags, void *uaddr, int *ulen);
+long sys_sendmsg(int fd, const void *umsg, int flags);
+long sys_recvmsg(int fd, void *umsg, int flags);
+
+/* ipc/objspace.c (goos: the object space, numbers 1056..1087) */
+struct own_range;
+struct own_stats;
+long sys_own_alloc(uint64_t len);
+long sys_own_free(uint64_t addr, uint64_t len);
+long sys_own_stat(int pid, struct own_stats *st);
+long sys_own_owner(uint64_t addr);
+long sys_own_xsend(const struct own_range *r, unsigned n);
+long sys_own_xrecv(int handle, unsigned flags);
+long sys_own_xdrop(int handle);

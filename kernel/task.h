@@ -76,6 +76,10 @@ struct task {
 	struct mm *mm;                  /* user address space, NULL for kernel threads */
 	struct proc *proc;              /* of a user task (kernel/proc), NULL for kernel tasks */
 	struct list_head wait_link;     /* on a wait queue, under that queue's lock */
+	/* A kernel buffer copy_*_user accept as if it were user memory,
+	 * while fs/kernel_rw.c runs a file's read or write on it; empty
+	 * (start == end) otherwise. */
+	uintptr_t kernel_uaccess_start, kernel_uaccess_end;
 
 	/* A user thread's own state (kernel/proc, kernel/signal/). */
 	struct list_head thread_link;   /* in proc->threads, under proc_tree_lock (+ siglock to change) */

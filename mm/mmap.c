@@ -6,6 +6,7 @@
  * Each call takes mm->lock for its whole update, so the VMA set and the
  * page tables change together (lock order in mm/mm.h).
  */
+#include <ipc/objspace.h>
 #include <mm/mm.h>
 #include <mm/pmm.h>
 #include <kernel/errno.h>
@@ -18,10 +19,12 @@
 		   MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | \
 		   MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_FIXED_NOREPLACE)
 
-/* [addr, addr + len) lies in user space and does not wrap. */
+/* [addr, addr + len) lies in user space, does not wrap and keeps out of
+ * the object space (ipc/objspace.c maps that itself). */
 static bool user_range(uintptr_t addr, size_t len)
 {
-	return addr + len >= addr && addr + len <= USER_SPACE_END;
+	return addr + len >= addr && addr + len <= USER_SPACE_END &&
+	       !objspace_reserved(addr, len);
 }
 
 /* Remove [start, end) from areas and page tables. mm->lock held. */
@@ -356,6 +359,8 @@ int vm_madvise(struct mm *mm, uintptr_t addr, size_t len, int advice)
 		return -EINVAL;
 	if (end == addr)
 		return 0;
+	if (objspace_reserved(addr, end - addr))
+		return -ENOMEM;         /* no areas there: only ipc/objspace.c maps it */
 	spin_lock(&mm->lock);
 	covered = vma_range_covered(&mm->vmas, addr, end);
 	/* Dropping the leaves makes private anonymous pages read back as

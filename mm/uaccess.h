@@ -19,11 +19,19 @@ long arch_strncpy_user(char *dst, const char *src, long n);
 int arch_cmpxchg_user_u32(uint32_t *uaddr, uint32_t *expected, uint32_t newval);
 int arch_cmpxchg_user_u32_nofault(uint32_t *uaddr, uint32_t *expected, uint32_t newval);
 
+/* Is [a, a + n) inside the kernel buffer the calling task is running a
+ * file's read or write on (kernel_file_read/kernel_file_write in
+ * fs/kernel_rw.c: sendfile, copy_file_range)? Only that buffer passes the
+ * range check besides user memory. */
+bool uaccess_kernel_window(uintptr_t a, size_t n);
+
 static inline bool user_range_ok(const void *uptr, size_t n)
 {
 	uintptr_t a = (uintptr_t)uptr;
 
-	return a + n >= a && a + n <= USER_SPACE_END;
+	if (a + n < a)
+		return false;
+	return a + n <= USER_SPACE_END || uaccess_kernel_window(a, n);
 }
 
 /* 0 or -EFAULT (then part of dst may have been written). */

@@ -24,6 +24,9 @@ struct vm_object_ops {
 	/* The frame at byte offset off (page aligned) of obj, with a page
 	 * reference for the caller: 0, -EFAULT (beyond the object) or -ENOMEM. */
 	int (*page)(void *obj, uint64_t off, phys_addr_t *pa);
+	/* Optional: the name /proc/<pid>/maps shows for the area mapping obj
+	 * at off (special mappings such as "[vdso]"). */
+	const char *(*name)(void *obj, uint64_t off);
 };
 
 /* MAP_* flags an area remembers; the rest only steer vm_mmap(). */

@@ -72,7 +72,6 @@ METRICS = [
 # The one place that says which metrics goos cannot run yet (the kernel lacks
 # the feature): only these may be n/a on goos. Shrink it as features land.
 GOOS_NOT_YET = {
-    "unix_rtt": "no AF_UNIX sockets",
 }
 
 # Benchmarks that are planned but not written yet; listed in the output so the

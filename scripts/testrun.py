@@ -505,7 +505,9 @@ def main():
         if args.user_iso:
             futs += [ex.submit(run_user_boot, c,
                                args.user_static_iso if c.get("static_only") else args.user_iso,
-                               args.timeout * 5)
+                               # a hang detector, not a speed test: a 4-CPU boot on
+                               # a loaded 2-CPU host has needed over 10 minutes
+                               args.timeout * 8)
                      for c in USER_BOOTS if not args.only or re.search(args.only, c["name"])]
         wanted = lambda name: not args.only or re.search(args.only, name)
         for c in DISK_BOOTS:

@@ -9,7 +9,7 @@
 #include <asm/cpu.h>
 #include <asm/platform.h>
 
-static uint32_t feature_words[5];
+static uint32_t feature_words[6];
 static char vendor[13];
 static char brand[49];
 
@@ -28,6 +28,7 @@ void cpu_init_features(void)
 	if (max >= 7) {
 		cpuid_count(7, 0, &a, &b, &c, &d);
 		feature_words[2] = b;
+		feature_words[5] = c;
 	}
 	cpuid_count(0x80000000, 0, &max_ext, &b, &c, &d);
 	if (max_ext >= 0x80000001) {

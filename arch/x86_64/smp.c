@@ -47,6 +47,7 @@ static __noreturn void ap_main(void)
 	percpu_init(cpu);
 	this_cpu()->apic_id = lapic_id();
 	syscall_init_cpu();
+	vdso_init_cpu(cpu);
 	fpu_init_cpu();
 	enable_user_protection();
 	lapic_init_ap();

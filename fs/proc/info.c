@@ -173,28 +173,109 @@ static int show_filesystems(struct pbuf *b, int pid, int tid)
 
 /* "source mountpoint type options 0 0"; no source is recorded, so the
  * type names it (as "proc" and "devtmpfs" are by convention). */
-int proc_show_mounts(struct pbuf *b, int pid, int tid)
+/* Names in the mount tables escape space, tab, newline and backslash as
+ * octal (Linux's mangle). */
+static void pb_mangled(struct pbuf *b, const char *s)
 {
-	(void)pid, (void)tid;
-	struct vfs_mount_info *list = kmalloc(64 * sizeof(*list));
-	char *name = kmalloc(PATH_MAX);
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
+			pb_printf(b, "\\%03o", (unsigned char)*s);
+		else
+			pb_bytes(b, s, 1);
+	}
+}
+
+/* The super block's options, then the mount's, in Linux's order. */
+static void pb_sb_opts(struct pbuf *b, unsigned long f)
+{
+	static const struct { unsigned long flag; const char *name; } opts[] = {
+		{ SB_SYNCHRONOUS, ",sync" }, { SB_DIRSYNC, ",dirsync" },
+		{ SB_MANDLOCK, ",mand" }, { SB_LAZYTIME, ",lazytime" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+		if (f & opts[i].flag)
+			pb_printf(b, "%s", opts[i].name);
+}
+
+static void pb_mnt_opts(struct pbuf *b, unsigned f)
+{
+	static const struct { unsigned flag; const char *name; } opts[] = {
+		{ MNT_NOSUID, ",nosuid" }, { MNT_NODEV, ",nodev" }, { MNT_NOEXEC, ",noexec" },
+		{ MNT_NOATIME, ",noatime" }, { MNT_NODIRATIME, ",nodiratime" },
+		{ MNT_RELATIME, ",relatime" }, { MNT_NOSYMFOLLOW, ",nosymfollow" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+		if (f & opts[i].flag)
+			pb_printf(b, "%s", opts[i].name);
+}
+
+#define MAX_MOUNTS_SHOWN 256
+
+/* One line per mount, from show_line, for /proc/mounts and mountinfo. */
+static int show_mount_table(struct pbuf *b, bool info)
+{
+	struct vfs_mount_info *list = kmalloc(MAX_MOUNTS_SHOWN * sizeof(*list));
+	char *name = kmalloc(PATH_MAX), *root = kmalloc(PATH_MAX);
 	int err = 0;
-	if (!list || !name) {
+	if (!list || !name || !root) {
 		err = -ENOMEM;
 		goto out;
 	}
-	int n = vfs_mount_list(list, 64);
+	int n = vfs_mount_list(list, MAX_MOUNTS_SHOWN);
 	for (int i = 0; i < n; i++) {
-		if (vfs_path_name(&list[i].at, name, PATH_MAX) < 0)
+		struct vfs_mount_info *m = &list[i];
+		if (vfs_path_name(&m->at, name, PATH_MAX) < 0)
 			continue;
-		const char *type = list[i].sb->type->name;
-		pb_printf(b, "%s %s %s rw 0 0\n", !strcmp(name, "/") ? "rootfs" : type, name, type);
+		const char *dev = m->mnt->devname ? m->mnt->devname : "none";
+		bool sb_ro = m->sb_flags & SB_RDONLY;
+		if (!info) {
+			/* source mountpoint type options 0 0 */
+			pb_mangled(b, dev);
+			pb_printf(b, " ");
+			pb_mangled(b, name);
+			pb_printf(b, " %s %s", m->sb->type->name,
+				  sb_ro || (m->flags & MNT_READONLY) ? "ro" : "rw");
+			pb_sb_opts(b, m->sb_flags);
+			pb_mnt_opts(b, m->flags);
+			pb_printf(b, " 0 0\n");
+			continue;
+		}
+		/* id parent major:minor root mountpoint mount-options - type
+		 * source super-options (proc(5)); no optional fields: every
+		 * mount is private. */
+		if (d_path_in_fs(m->mnt->root, root, PATH_MAX) < 0)
+			continue;
+		pb_printf(b, "%d %d 0:%llu ", m->mnt->id, m->parent_id,
+			  (unsigned long long)m->sb->dev);
+		pb_mangled(b, root);
+		pb_printf(b, " ");
+		pb_mangled(b, name);
+		pb_printf(b, " %s", m->flags & MNT_READONLY ? "ro" : "rw");
+		pb_mnt_opts(b, m->flags);
+		pb_printf(b, " - %s ", m->sb->type->name);
+		pb_mangled(b, dev);
+		pb_printf(b, " %s", sb_ro ? "ro" : "rw");
+		pb_sb_opts(b, m->sb_flags);
+		pb_printf(b, "\n");
 	}
 	vfs_mount_list_put(list, n);
 out:
+	kfree(root);
 	kfree(name);
 	kfree(list);
 	return err;
+}
+
+int proc_show_mounts(struct pbuf *b, int pid, int tid)
+{
+	(void)pid, (void)tid;
+	return show_mount_table(b, false);
+}
+
+int proc_show_mountinfo(struct pbuf *b, int pid, int tid)
+{
+	(void)pid, (void)tid;
+	return show_mount_table(b, true);
 }
 
 static int show_interrupts(struct pbuf *b, int pid, int tid)
@@ -215,6 +296,7 @@ const struct proc_entry proc_root_files[] = {
 	{ "loadavg", S_IFREG | 0444, .show = show_loadavg },
 	{ "meminfo", S_IFREG | 0444, .show = show_meminfo },
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
+	{ "objspace", S_IFREG | 0444, .show = proc_show_objspace },
 	{ "stat", S_IFREG | 0444, .show = show_stat },
 	{ "uptime", S_IFREG | 0444, .show = show_uptime },
 	{ "version", S_IFREG | 0444, .show = show_version },

@@ -65,3 +65,7 @@ int proc_parse_pid(const char *name);
 extern const struct proc_entry proc_root_files[];
 extern const size_t proc_root_nfiles;
 int proc_show_mounts(struct pbuf *b, int pid, int tid);
+int proc_show_mountinfo(struct pbuf *b, int pid, int tid);
+/* fs/proc/objspace.c: /proc/objspace and /proc/[pid]/objspace. */
+int proc_show_objspace(struct pbuf *b, int pid, int tid);
+int proc_show_objspace_pid(struct pbuf *b, int pid, int tid);

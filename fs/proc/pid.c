@@ -130,6 +130,7 @@ static int pid_snap_get_tid(int pid, int tid, unsigned what, struct pid_snap *s)
 	s->comm[15] = '\0';
 	s->state = proc_state_locked(p);
 	s->cred = p->cred;
+	s->cred.groups = cred_groups_get(&p->cred);     /* a reference: pid_snap_put drops it */
 	s->threads = p->nr_threads;
 	s->exit_signal = p->exit_signal;
 	s->start_ns = p->start_ns;
@@ -171,6 +172,7 @@ static int pid_snap_get(int pid, unsigned what, struct pid_snap *s)
 
 static void pid_snap_put(struct pid_snap *s)
 {
+	groups_put(s->cred.groups);
 	if (s->mm)
 		mm_put(s->mm);
 	if (s->files)
@@ -282,7 +284,11 @@ static int show_status(struct pbuf *b, int pid, int tid)
 	pb_printf(b, "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
 		  s.cred.uid, s.cred.euid, s.cred.suid, s.cred.fsuid,
 		  s.cred.gid, s.cred.egid, s.cred.sgid, s.cred.fsgid);
-	pb_printf(b, "FDSize:\t%u\nGroups:\t\n", s.files ? s.files->size : 0);
+	pb_printf(b, "FDSize:\t%u\nGroups:\t", s.files ? s.files->size : 0);
+	/* Linux's format: the groups separated by spaces, then one space. */
+	for (unsigned g = 0; s.cred.groups && g < s.cred.groups->ngroups; g++)
+		pb_printf(b, g ? " %u" : "%u", s.cred.groups->gid[g]);
+	pb_printf(b, " \n");
 	if (s.mm)
 		pb_printf(b, "VmSize:\t%8llu kB\nVmRSS:\t%8llu kB\nVmData:\t%8llu kB\n"
 			  "VmExe:\t%8llu kB\n",
@@ -312,7 +318,11 @@ static int show_maps(struct pbuf *b, int pid, int tid)
 		spin_lock(&s.mm->lock);
 		vma_for_each(v, &s.mm->vmas) {
 			const char *name = "";
-			if (v->start <= s.mm->brk && v->end > s.mm->brk_start && !v->ops &&
+			uint64_t off = v->ops ? v->off : 0;
+			if (v->ops && v->ops->name) {
+				name = v->ops->name(v->obj, v->off);
+				off = 0;        /* special mappings show 0, as Linux's */
+			} else if (v->start <= s.mm->brk && v->end > s.mm->brk_start && !v->ops &&
 			    s.mm->brk > s.mm->brk_start)
 				name = "[heap]";
 			else if (v->start < s.mm->start_stack && v->end >= s.mm->start_stack)
@@ -321,7 +331,7 @@ static int show_maps(struct pbuf *b, int pid, int tid)
 				  (unsigned long long)v->start, (unsigned long long)v->end,
 				  v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
 				  v->prot & PROT_EXEC ? 'x' : '-', v->flags & MAP_SHARED ? 's' : 'p',
-				  (unsigned long long)(v->ops ? v->off : 0), *name ? "                          " : "",
+				  (unsigned long long)off, *name ? "                          " : "",
 				  name);
 		}
 		spin_unlock(&s.mm->lock);
@@ -389,6 +399,30 @@ static int show_environ(struct pbuf *b, int pid, int tid) { (void)tid; return sh
 
 /* ---- links: cwd, root, fd/N ---- */
 
+/* may_inspect for a pid: 0, -ENOENT (gone) or -EACCES. */
+static int may_inspect_pid(int pid)
+{
+	struct pid_snap s;
+	if (pid_snap_get(pid, 0, &s))
+		return -ENOENT;
+	bool allowed = may_inspect(&s);
+	pid_snap_put(&s);
+	return allowed ? 0 : -EACCES;
+}
+
+/* A link's text: p's name as the reader sees it, cut to size. */
+static long path_link_text(struct path *p, char *buf, size_t size)
+{
+	char *name = kmalloc(PATH_MAX);
+	long r = name ? vfs_path_name(p, name, PATH_MAX) : -ENOMEM;
+	if (r >= 0) {
+		r = (long)MIN(strlen(name), size);
+		memcpy(buf, name, (size_t)r);
+	}
+	kfree(name);
+	return r;
+}
+
 static long fs_link(int pid, bool root, char *buf, size_t size)
 {
 	struct pid_snap s;
@@ -401,18 +435,31 @@ static long fs_link(int pid, bool root, char *buf, size_t size)
 		struct path p = root ? s.fs->root : s.fs->cwd;
 		path_get(&p);
 		spin_unlock(&s.fs->lock);
-		char *name = kmalloc(PATH_MAX);
-		r = name ? vfs_path_name(&p, name, PATH_MAX) : -ENOMEM;
-		if (r >= 0) {
-			r = (long)MIN(strlen(name), size);
-			memcpy(buf, name, (size_t)r);
-		}
-		kfree(name);
+		r = path_link_text(&p, buf, size);
 		path_put(&p);
 	} else if (s.fs) {
 		r = -EACCES;
 	}
 	pid_snap_put(&s);
+	return r;
+}
+
+/* exe: what the process last exec'ed; ENOENT for a zombie (or a process
+ * that has exec'ed nothing), as Linux once the mm is gone. */
+static long exe_link(int pid, int fd, char *buf, size_t size)
+{
+	(void)fd;
+	int err = may_inspect_pid(pid);
+	if (err)
+		return err;
+	spin_lock(&proc_tree_lock);
+	struct proc *p = proc_find(pid);
+	struct path e = p ? proc_exe_get_locked(p) : (struct path){ 0 };
+	spin_unlock(&proc_tree_lock);
+	if (!e.dentry)
+		return -ENOENT;
+	long r = path_link_text(&e, buf, size);
+	path_put(&e);
 	return r;
 }
 
@@ -433,11 +480,9 @@ static struct file *pid_fd_get(int pid, int fd)
 /* Linux's names for files with no path: "pipe:[ino]", "anon_inode:[...]". */
 static long fd_link(int pid, int fd, char *buf, size_t size)
 {
-	struct pid_snap s;
-	if (pid_snap_get(pid, 0, &s))
-		return -ENOENT;
-	if (!may_inspect(&s))
-		return -EACCES;
+	int err = may_inspect_pid(pid);
+	if (err)
+		return err;
 	struct file *f = pid_fd_get(pid, fd);
 	if (!f)
 		return -ENOENT;
@@ -446,11 +491,20 @@ static long fd_link(int pid, int fd, char *buf, size_t size)
 	if (name) {
 		if (f->path.dentry) {
 			r = vfs_path_name(&f->path, name, PATH_MAX);
+			/* Linux's d_path marks a name no longer in the tree
+			 * (an unlinked file, an O_TMPFILE). */
+			struct dentry *d = f->path.dentry;
+			size_t l = r >= 0 ? strlen(name) : 0;
+			if (r >= 0 && d->parent != d && !READ_ONCE(d->hashed))
+				strlcpy(name + l, " (deleted)", PATH_MAX - l);
 		} else {
 			uint32_t type = f->ops->anon_mode & S_IFMT;
 			if (type == S_IFIFO)
 				snprintf(name, PATH_MAX, "pipe:[%llu]",
 					 (unsigned long long)(((uintptr_t)f->private >> 6) & 0xffffffff));
+			else if (type == S_IFSOCK)      /* fstat's st_ino, as Linux's sockfs */
+				snprintf(name, PATH_MAX, "socket:[%llu]",
+					 (unsigned long long)((uintptr_t)f->private >> 4));
 			else if (type == S_IFCHR)
 				strlcpy(name, "/dev/console", PATH_MAX);  /* the one such file */
 			else
@@ -661,9 +715,12 @@ static const struct proc_entry pid_entries[] = {
 	{ "cmdline", S_IFREG | 0444, .show = show_cmdline },
 	{ "cwd", S_IFLNK | 0777, .link = cwd_link },
 	{ "environ", S_IFREG | 0400, .show = show_environ },
+	{ "exe", S_IFLNK | 0777, .link = exe_link },
 	{ "fd", S_IFDIR | 0500, .iops = &fd_iops, .fops = &fd_fops },
 	{ "maps", S_IFREG | 0444, .show = show_maps },
+	{ "mountinfo", S_IFREG | 0444, .show = proc_show_mountinfo },
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },
+	{ "objspace", S_IFREG | 0444, .show = proc_show_objspace_pid },
 	{ "root", S_IFLNK | 0777, .link = root_link },
 	{ "stat", S_IFREG | 0444, .show = show_stat },
 	{ "statm", S_IFREG | 0444, .show = show_statm },

@@ -167,8 +167,10 @@ void proc_prune(struct dentry *d)
 		struct dentry *c = d;
 		while (!list_empty(&c->children))
 			c = list_first_entry(&c->children, struct dentry, sibling);
+		d_get(c);               /* the shrinker may evict it once unlocked */
 		spin_unlock(&dcache_lock);
 		d_drop(c);
+		d_put(c);
 		if (c == d)
 			return;
 	}

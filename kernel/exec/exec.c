@@ -9,6 +9,7 @@
  *   FPU and TLS, and return to user mode at the new entry.
  * Errors before the point of no return leave the caller untouched.
  */
+#include <ipc/objspace.h>
 #include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
@@ -149,6 +150,8 @@ static int read_image(const char *path, bool need_exec, struct image *img)
 	struct inode *i = p.dentry->inode;
 	if (!S_ISREG(i->mode) || !i->ops->readpage)
 		err = -EACCES;
+	else if (READ_ONCE(p.mnt->flags) & MNT_NOEXEC)
+		err = -EACCES;          /* a noexec mount (the interpreter's too) */
 	else if (need_exec)
 		err = inode_permission(i, MAY_EXEC);
 	size_t size = READ_ONCE(i->size);
@@ -349,6 +352,7 @@ static int setup_stack(struct mm *mm, struct exec_args *a, const struct loaded *
 		.uid = cred->uid, .euid = cred->euid, .gid = cred->gid, .egid = cred->egid,
 		.hwcap = arch_hwcap(), .clktck = 100, .minsigstksz = 2048,
 		.platform = "x86_64", .execfn = execfn,
+		.sysinfo_ehdr = vdso_map(mm),
 	};
 	random_bytes(aux.random, sizeof(aux.random));
 
@@ -377,6 +381,18 @@ static const char *basename_of(const char *path)
 }
 
 /* The common part of execve for user callers and for starting init. */
+/* /proc/[pid]/exe: the file just loaded, found again by its name (the
+ * image was read by name too; a rename in between would show the new
+ * file, a window Linux closes by keeping the opened file). */
+static void record_exe(struct proc *p, const char *file)
+{
+	struct path e;
+	if (path_lookupat(AT_FDCWD, file, LOOKUP_FOLLOW, &e))
+		return;
+	proc_set_exe(p, &e);
+	path_put(&e);
+}
+
 static int do_exec(const char *path, struct exec_args *a)
 {
 	struct proc *p = current_proc();
@@ -434,12 +450,14 @@ static int do_exec(const char *path, struct exec_args *a)
 		mm_activate(mm);
 	}
 	mm->brk_start = mm->brk = ld.brk;
+	own_proc_exit(p);               /* the new image owns nothing */
 	spin_lock(&proc_tree_lock);     /* procfs takes references under it */
 	p->mm = t->mm = mm;
 	spin_unlock(&proc_tree_lock);
 	if (old)
 		mm_put(old);
 	fd_close_on_exec(p->files);
+	record_exe(p, file);
 	signal_exec_reset(p);
 	strlcpy(p->comm, basename_of(path), sizeof(p->comm));
 	strlcpy(t->name, p->comm, sizeof(t->name));

@@ -7,6 +7,8 @@
 #include <kernel/errno.h>
 #include <kernel/proc.h>
 #include <kernel/syscall.h>
+#include <kernel/spinlock.h>
+#include <mm/slab.h>
 #include <mm/uaccess.h>
 
 #define NO_CHANGE 0xffffffffu   /* (uid_t)-1: leave this id as it is */
@@ -149,8 +151,99 @@ long sys_setregid(uint32_t r, uint32_t e)
 	return 0;
 }
 
-/* Supplementary groups are not kept yet: the list is empty. */
+/* ---- supplementary groups ---- */
+
+static struct spinlock groups_lock = SPINLOCK_INIT("groups");
+
+struct group_info *cred_groups_get(const struct cred *c)
+{
+	if (!READ_ONCE(c->groups))
+		return NULL;
+	spin_lock(&groups_lock);
+	struct group_info *g = c->groups;
+	if (g)
+		__atomic_fetch_add(&g->refcount, 1, __ATOMIC_RELAXED);
+	spin_unlock(&groups_lock);
+	return g;
+}
+
+void groups_put(struct group_info *g)
+{
+	if (g && __atomic_sub_fetch(&g->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+		kfree(g);
+}
+
+bool groups_search(const struct group_info *g, uint32_t gid)
+{
+	if (!g)
+		return false;
+	unsigned lo = 0, hi = g->ngroups;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (g->gid[mid] == gid)
+			return true;
+		if (g->gid[mid] < gid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Shell sort: no recursion, fine for up to NGROUPS_MAX entries. */
+static void sort_gids(uint32_t *v, unsigned n)
+{
+	for (unsigned gap = n / 2; gap > 0; gap /= 2)
+		for (unsigned i = gap; i < n; i++) {
+			uint32_t x = v[i];
+			unsigned j = i;
+			for (; j >= gap && v[j - gap] > x; j -= gap)
+				v[j] = v[j - gap];
+			v[j] = x;
+		}
+}
+
+/* getgroups: size 0 asks how many; a smaller list than that is EINVAL. */
 long sys_getgroups(int size, uint32_t *list)
 {
-	return size < 0 ? -EINVAL : 0;
+	if (size < 0)
+		return -EINVAL;
+	struct group_info *g = cred_groups_get(my_cred());
+	long n = g ? (long)g->ngroups : 0;
+	if (size && n > size)
+		n = -EINVAL;
+	else if (size && n && copy_to_user(list, g->gid, (size_t)n * sizeof(uint32_t)))
+		n = -EFAULT;
+	groups_put(g);
+	return n;
+}
+
+/* setgroups: root only (CAP_SETGID, checked first as Linux); at most
+ * NGROUPS_MAX. */
+long sys_setgroups(int size, const uint32_t *list)
+{
+	if (my_cred()->euid != 0)
+		return -EPERM;
+	if ((unsigned)size > NGROUPS_MAX)
+		return -EINVAL;
+	struct group_info *g = NULL;
+	if (size) {
+		g = kmalloc(sizeof(*g) + (size_t)size * sizeof(uint32_t));
+		if (!g)
+			return -ENOMEM;
+		g->refcount = 1;
+		g->ngroups = (unsigned)size;
+		if (copy_from_user(g->gid, list, (size_t)size * sizeof(uint32_t))) {
+			kfree(g);
+			return -EFAULT;
+		}
+		sort_gids(g->gid, g->ngroups);
+	}
+	struct cred *c = my_cred();
+	spin_lock(&groups_lock);
+	struct group_info *old = c->groups;
+	c->groups = g;
+	spin_unlock(&groups_lock);
+	groups_put(old);
+	return 0;
 }

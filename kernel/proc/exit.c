@@ -3,6 +3,7 @@
  * everything but its struct proc at once, hands its children to init, and
  * becomes a zombie until its parent collects the status.
  */
+#include <ipc/objspace.h>
 #include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
@@ -63,17 +64,21 @@ static __noreturn void process_exit(struct proc *p, int wait_status)
 		arch_poweroff();
 	}
 	itimer_exit(p);
+	own_proc_exit(p);               /* while p->mm still maps its pages */
 	/* Cleared under proc_tree_lock: procfs takes references under it. */
 	spin_lock(&proc_tree_lock);
 	struct fd_table *files = p->files;
 	struct fs_context *fs = p->fs;
 	struct mm *mm = p->mm;
+	struct path exe = p->exe;
 	p->files = NULL;
 	p->fs = NULL;
 	p->mm = NULL;
+	p->exe = (struct path){ 0 };
 	spin_unlock(&proc_tree_lock);
 	fd_table_put(files);
 	fs_context_put(fs);
+	path_put(&exe);
 	t->mm = NULL;
 	mm_put(mm);
 

@@ -60,6 +60,9 @@ static int copy_resources(struct proc *child, struct proc *parent, unsigned long
 		if (!child->files)
 			return -ENOMEM;
 	}
+	spin_lock(&proc_tree_lock);
+	child->exe = proc_exe_get_locked(parent);
+	spin_unlock(&proc_tree_lock);
 	if (flags & CLONE_FS) {
 		__atomic_fetch_add(&parent->fs->refcount, 1, __ATOMIC_RELAXED);
 		child->fs = parent->fs;
@@ -77,6 +80,7 @@ static void discard_child(struct proc *child, struct task *t)
 	if (child->files)
 		fd_table_put(child->files);
 	fs_context_put(child->fs);
+	path_put(&child->exe);
 	if (child->mm)
 		mm_put(child->mm);
 	spin_lock(&proc_tree_lock);

@@ -121,6 +121,7 @@ struct proc *proc_alloc(struct proc *parent, struct task *t)
 	p->start_ns = time_ns();
 	if (parent) {
 		p->cred = parent->cred;
+		p->cred.groups = cred_groups_get(&parent->cred);
 		memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
 		memcpy(p->comm, parent->comm, sizeof(p->comm));
 	} else {
@@ -139,6 +140,7 @@ struct proc *proc_alloc(struct proc *parent, struct task *t)
 	int pid = err ? err : alloc_pid();
 	if (pid < 0) {
 		spin_unlock(&proc_tree_lock);
+		groups_put(p->cred.groups);
 		kfree(p);
 		return ERR_PTR(pid);
 	}
@@ -210,5 +212,25 @@ void proc_free_locked(struct proc *p)
 	list_del(&p->sibling);
 	pid_table[p->pid] = NULL;
 	nr_procs--;
+	groups_put(p->cred.groups);
 	kfree(p);
+}
+
+void proc_set_exe(struct proc *p, const struct path *path)
+{
+	path_get(path);
+	spin_lock(&proc_tree_lock);
+	struct path old = p->exe;
+	p->exe = *path;
+	spin_unlock(&proc_tree_lock);
+	path_put(&old);
+}
+
+struct path proc_exe_get_locked(struct proc *p)
+{
+	assert_held(&proc_tree_lock);
+	struct path e = p->exe;
+	if (e.dentry)
+		path_get(&e);
+	return e;
 }

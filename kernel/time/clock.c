@@ -6,6 +6,8 @@
  * process or thread by the id encoding Linux uses, come from
  * kernel/time/cputime.c.
  *
+ * The vDSO (arch/x86_64/vdso.c) keeps a copy of both, updated here.
+ *
  * Locking: the realtime offset and the time zone are single words written
  * under settime_lock and read without it.
  */
@@ -34,10 +36,17 @@ static int64_t realtime_offset_ns;      /* realtime = monotonic + offset */
 static struct { int32_t minuteswest, dsttime; } sys_tz;
 static struct spinlock settime_lock = SPINLOCK_INIT("settime");
 
+/* The vDSO answers gettimeofday and CLOCK_REALTIME from its own copy. */
+static void publish_locked(void)
+{
+	vdso_update_clock(realtime_offset_ns, sys_tz.minuteswest, sys_tz.dsttime);
+}
+
 void clock_init(void)
 {
 	int64_t epoch = arch_rtc_read_epoch();
 	realtime_offset_ns = epoch * (int64_t)NSEC_PER_SEC - (int64_t)time_ns();
+	publish_locked();
 	pr_info("clock: RTC says %lld seconds since the epoch\n", (long long)epoch);
 	itimer_init();
 }
@@ -198,6 +207,7 @@ static void set_realtime(int64_t ns)
 {
 	spin_lock(&settime_lock);
 	WRITE_ONCE(realtime_offset_ns, ns - (int64_t)time_ns());
+	publish_locked();
 	spin_unlock(&settime_lock);
 	timerfd_clock_was_set();
 }
@@ -247,6 +257,7 @@ long sys_settimeofday(const void *utv, const void *utz)
 		spin_lock(&settime_lock);
 		sys_tz.minuteswest = tz.minuteswest;
 		sys_tz.dsttime = tz.dsttime;
+		publish_locked();
 		spin_unlock(&settime_lock);
 	}
 	if (utv)

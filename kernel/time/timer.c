@@ -3,6 +3,15 @@
  * programmed for the head of its own list and nothing else. With no timer
  * armed a CPU takes no timer interrupts at all (tick-less).
  *
+ * The hardware is reprogrammed lazily: writing the deadline (an MSR or
+ * an APIC register) is the expensive part of a timer operation, above all
+ * in a VM, and the scheduler moves its slice timer on every switch. So
+ * arming only reprograms when the new head is due before what the
+ * hardware already waits for, and cancelling never does: an interrupt that
+ * comes early finds nothing due and programs the real head (or stops the
+ * timer). The price is at most one spurious interrupt per cancelled or
+ * postponed head.
+ *
  * Locking: each base's lock (irqsave) protects its list, the armed/link
  * fields of the timers on it and which timer is running; t->cpu says which
  * base a timer is on. Timer functions run with it dropped, in interrupt
@@ -28,6 +37,7 @@ struct timer_base {
 	struct spinlock lock;
 	struct list_head timers;        /* sorted by deadline */
 	struct timer *running;          /* whose function runs now (lock dropped) */
+	uint64_t hw_deadline;           /* what the hardware is set for; 0: stopped */
 	uint64_t irq_count;
 };
 
@@ -57,11 +67,14 @@ static void reprogram(struct timer_base *b)
 {
 	assert_held(&b->lock);
 	if (list_empty(&b->timers)) {
-		arch_timer_stop();
+		if (b->hw_deadline)
+			arch_timer_stop();
+		b->hw_deadline = 0;
 		return;
 	}
 	uint64_t deadline = list_first_entry(&b->timers, struct timer, link)->deadline;
-	arch_timer_arm(MIN(deadline, time_ns() + MAX_HW_AHEAD_NS));
+	b->hw_deadline = MAX(MIN(deadline, time_ns() + MAX_HW_AHEAD_NS), 1);
+	arch_timer_arm(b->hw_deadline);
 }
 
 static void insert_sorted(struct timer_base *b, struct timer *t)
@@ -82,13 +95,10 @@ bool timer_cancel(struct timer *t)
 	unsigned long flags = spin_lock_irqsave(&b->lock);
 	bool was = t->armed;
 	if (was) {
-		bool head = list_first_entry(&b->timers, struct timer, link) == t;
+		/* The hardware is left as it is (see the top): its interrupt
+		 * may now come early, find nothing due and reprogram. */
 		list_del(&t->link);
 		t->armed = false;
-		/* Only the owning CPU can reprogram its hardware; elsewhere the
-		 * early interrupt finds nothing due and re-arms itself. */
-		if (head && t->cpu == arch_cpu_id())
-			reprogram(b);
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
 	return was;
@@ -124,7 +134,9 @@ void timer_arm(struct timer *t, uint64_t deadline)
 	t->deadline = deadline;
 	t->armed = true;
 	insert_sorted(b, t);
-	if (list_first_entry(&b->timers, struct timer, link) == t)
+	/* Reprogram only for a head due before what the hardware waits for. */
+	if (list_first_entry(&b->timers, struct timer, link) == t &&
+	    (!b->hw_deadline || deadline < b->hw_deadline))
 		reprogram(b);
 	spin_unlock_irqrestore(&b->lock, flags);
 }

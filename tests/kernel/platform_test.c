@@ -163,10 +163,11 @@ static void test_udelay_by_hpet(struct ktest *t)
 
 static void test_pit_agrees_with_tsc(struct ktest *t)
 {
-	/* 11932 PIT clocks = 10.0002 ms. A late poll at either end (vCPU
-	 * descheduled, or QEMU+OVMF's virtual clock lagging, seen at +35%)
-	 * skews a sample; a wrong calibration skews every one. Pass if any
-	 * of eight samples agrees. */
+	/* 11932 PIT clocks = 10.0002 ms. pit_tsc_ticks reads the count and
+	 * the TSC together at both ends, so a late poll (a descheduled vCPU)
+	 * no longer skews a sample, but QEMU+OVMF's virtual clock has been
+	 * seen lagging (+35%); a wrong calibration skews every sample. Pass
+	 * if any of eight samples agrees. */
 	bool seen = false, ok = false;
 	unsigned long flags = arch_irq_save();
 

@@ -470,12 +470,12 @@ UT_CASE(test_exec_cycles_no_leak)
 	}
 	unsigned long before = free_ram();
 	int bad = 0;
-	for (int i = 0; i < 1000; i++) {
+	for (int i = 0; i < 300; i++) {
 		bad += echo_cycle(fds[1]) != 0;
 		bad += read(fds[0], buf, sizeof(buf)) != 2;
 	}
 	unsigned long after = free_ram();
-	printf("    # 1000 fork+exec cycles: free %lu KiB before, %lu KiB after (%ld bytes)\n",
+	printf("    # 300 fork+exec cycles: free %lu KiB before, %lu KiB after (%ld bytes)\n",
 	       before / 1024, after / 1024, (long)(after - before));
 	UT_EXPECT_EQ(bad, 0);
 	UT_EXPECT_EQ(after, before);

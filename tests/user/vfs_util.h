@@ -8,6 +8,7 @@
 #include "utest.h"
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 static char vfs_dir[64];
@@ -89,4 +90,30 @@ static inline void vfs_as_user(void (*fn)(void))
 	waitpid(pid, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		UT_FAIL("child as uid 1000 failed (status %#x)", st);
+}
+
+/* /proc mounted (the runner may not have): 0 or -1. */
+static inline int vfs_proc_ready(void)
+{
+	struct stat st;
+	if (stat("/proc/self", &st) == 0)
+		return 0;
+	mkdir("/proc", 0555);
+	if (mount("proc", "/proc", "proc", 0, NULL) && errno != EBUSY)
+		return -1;
+	return stat("/proc/self", &st);
+}
+
+/* The whole file into buf (NUL-terminated): its length or -1 (errno). */
+static inline long vfs_slurp(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	long n = 0, r;
+	while (n < (long)size - 1 && (r = read(fd, buf + n, size - 1 - (size_t)n)) > 0)
+		n += r;
+	close(fd);
+	buf[n] = '\0';
+	return n;
 }

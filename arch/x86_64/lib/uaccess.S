@@ -30,13 +30,22 @@
 	.type \name, @function
 \name:
 	movq %rdx, %rcx
+	shrq $3, %rcx
+	andl $7, %edx
 	user_access_begin
-1:	rep movsb
-2:	user_access_end
+1:	rep movsq                       /* eight bytes at a time (see memcpy.S) */
+	movl %edx, %ecx
+2:	rep movsb                       /* the tail */
+3:	user_access_end
 	movq %rcx, %rax
 	ret
+	/* A fault the handler could not fix in the quadword part: go on
+	 * bytewise from there, so the copy stops exactly at the bad byte. */
+4:	leaq (%rdx,%rcx,8), %rcx
+	jmp 2b
 	.size \name, . - \name
-	_ASM_EXTABLE_TYPE(1b, 2b, \extype)
+	_ASM_EXTABLE_TYPE(1b, 4b, \extype)
+	_ASM_EXTABLE_TYPE(2b, 3b, \extype)
 .endm
 
 /* int name(uint32_t *uaddr, uint32_t *expected, uint32_t new): one locked
@@ -71,14 +80,21 @@
 	.type arch_clear_user, @function
 arch_clear_user:
 	movq %rsi, %rcx
+	shrq $3, %rcx
+	andl $7, %esi
 	xorl %eax, %eax
 	user_access_begin
-1:	rep stosb
-2:	user_access_end
+1:	rep stosq
+	movl %esi, %ecx
+2:	rep stosb
+3:	user_access_end
 	movq %rcx, %rax
 	ret
+4:	leaq (%rsi,%rcx,8), %rcx        /* as in copy_user: finish bytewise */
+	jmp 2b
 	.size arch_clear_user, . - arch_clear_user
-	_ASM_EXTABLE(1b, 2b)
+	_ASM_EXTABLE(1b, 4b)
+	_ASM_EXTABLE(2b, 3b)
 
 /* long arch_strncpy_user(char *dst, const char *src, long n), n > 0:
  * copies up to and including a NUL among the first n bytes; returns the

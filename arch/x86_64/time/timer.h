@@ -28,3 +28,6 @@ void pit_delay_us(unsigned us);
 /* Measure the TSC frequency (HPET preferred, else PIT); sets tsc_khz and
  * starts time_ns(). 0 or -errno. */
 int tsc_calibrate(void);
+/* The conversion time_ns() uses, for the vDSO: ns = (tsc - base) * mult >> 32
+ * (mult 0 before calibration). */
+void tsc_clock_params(uint64_t *base, uint64_t *mult);

@@ -42,6 +42,12 @@ uint64_t time_ns(void)
 	return (uint64_t)(((unsigned __int128)(rdtsc() - tsc_base) * mult) >> 32);
 }
 
+void tsc_clock_params(uint64_t *base, uint64_t *mult)
+{
+	*base = tsc_base;
+	*mult = READ_ONCE(tsc_mult);
+}
+
 /* One round against the HPET: TSC kHz over CALIBRATE_MS. */
 static uint64_t round_hpet(void)
 {

@@ -70,6 +70,8 @@ enum cpu_feature {
 	X86_FEATURE_LM = 3 * 32 + 29,
 	/* leaf 0x80000007 EDX */
 	X86_FEATURE_INVARIANT_TSC = 4 * 32 + 8,
+	/* leaf 7.0 ECX */
+	X86_FEATURE_RDPID = 5 * 32 + 22,
 };
 
 /* Filled once by cpu_init_features() on the boot CPU. */
