@@ -1,6 +1,6 @@
 # One Makefile drives everything; all output goes to build/.
 #
-#   make run        boot the ISO in QEMU on the serial console
+#   make run        boot to a busybox shell in QEMU on the serial console
 #   make test       host unit tests + in-kernel KTAP tests + boot matrix
 #   make debug      QEMU halted with its gdb stub, kernel symbols loaded
 #   make run-uefi   boot the same ISO under OVMF
@@ -71,7 +71,7 @@ LDSCRIPT := arch/x86_64/kernel.ld
 KERNEL   := $(BUILD)/kernel.elf
 ISO      := $(BUILD)/os.iso
 
-.PHONY: all kernel iso run run-uefi debug test unit ktest matrix deps clean docs
+.PHONY: all kernel iso run run-uefi debug test unit ktest matrix deps clean docs build-run-iso
 all: iso
 
 deps:
@@ -140,16 +140,19 @@ iso: $(ISO)
 deps-ok:
 	@scripts/deps.sh --quiet
 
-run: $(ISO)
-	scripts/qemu.sh --iso $(ISO) $(QEMUFLAGS)
+# `make run` boots the run image (user/ports/ports.mk): busybox init, a
+# shell on the console. The ISO rule is in ports.mk, included below.
+run: build-run-iso
+	scripts/qemu.sh --iso $(RUN_ISO) $(QEMUFLAGS)
 
-run-uefi: $(ISO)
-	scripts/qemu.sh --uefi --iso $(ISO) $(QEMUFLAGS)
+run-uefi: build-run-iso
+	scripts/qemu.sh --uefi --iso $(RUN_ISO) $(QEMUFLAGS)
 
 debug: $(ISO)
 	scripts/debug.sh $(ISO) $(KERNEL)
 
 include user/user.mk
+include user/ports/ports.mk
 
 # ---- tests ----------------------------------------------------------------
 # Host unit tests: each tests/unit/<name>.mk adds <name> to UNIT_TESTS and
@@ -230,12 +233,12 @@ unit: $(UNIT_BINS)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS)
 
 test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BLOCK_ISO) $(BUILD)/usertest.iso $(BUILD)/usertest-static.iso $(KERNEL) \
-		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO) $(LOCKS_BLOCK_ISO) $(BENCH_BIN)
+		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO) $(LOCKS_BLOCK_ISO) $(BENCH_BIN) $(PORTS_TEST_ISO)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
 		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) --block-iso $(BLOCK_ISO) --user-iso $(BUILD)/usertest.iso \
 		--user-static-iso $(BUILD)/usertest-static.iso \
 		--locks-ktest-iso $(LOCKS_KTEST_ISO) --locks-user-iso $(LOCKS_USER_ISO) \
-		--locks-block-iso $(LOCKS_BLOCK_ISO) \
+		--locks-block-iso $(LOCKS_BLOCK_ISO) --ports-iso $(PORTS_TEST_ISO) \
 		--net-kernel $(KERNEL) \
 		--cmd-test docs/syscalls.md-current '$(PYTHON) scripts/gen-syscalls.py docs kernel/syscalls.tbl | cmp -s - docs/syscalls.md' \
 		--cmd-test run-prog/static 'tests/run-prog.sh static' \

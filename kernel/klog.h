@@ -3,6 +3,8 @@
 
 #include <kernel/types.h>
 
+#define KLOG_BUF_SIZE (128 * 1024)      /* the ring's capacity (syslog SIZE_BUFFER) */
+
 extern int console_loglevel;
 
 /* Copy up to len bytes of log text starting at *pos (advanced); lines are in

@@ -16,7 +16,7 @@
 #include <kernel/klog.h>
 #include <kernel/time.h>
 
-#define LOG_BUF_SIZE (128 * 1024)
+#define LOG_BUF_SIZE KLOG_BUF_SIZE
 
 static char log_buf[LOG_BUF_SIZE];
 static uint64_t log_head;       /* bytes ever written; index = head % size */

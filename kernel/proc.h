@@ -89,6 +89,8 @@ struct proc {
 	int exit_signal;                /* sent to the parent at exit (SIGCHLD) */
 	struct proc *vfork_parent;      /* waiting in vfork until we exec or exit */
 	bool vfork_done;                /* set in the parent when its vfork child lets go */
+	int pgid;                       /* process group (kernel/proc/pgrp.c) */
+	int sid;                        /* session: the pid of its leader */
 
 	/* Owned by the process's thread; it changes or clears mm, files and
 	 * fs under proc_tree_lock, so others may take references under it
@@ -127,6 +129,7 @@ void proc_init(void);
 /* The calling task's process, NULL for kernel threads. */
 struct proc *current_proc(void);
 struct proc *proc_find(int pid);        /* caller holds proc_tree_lock */
+int proc_getpgid(struct proc *p);       /* p's process group (takes proc_tree_lock) */
 unsigned proc_count(void);
 int proc_last_pid(void);                /* the pid most recently given out */
 /* Descriptors p may open: RLIMIT_NOFILE, capped at NR_OPEN. */

@@ -35,6 +35,12 @@ long sys_clone(unsigned long flags, unsigned long newsp, int *ptid, int *ctid,
 struct clone_args;
 long sys_clone3(const struct clone_args *uargs, size_t size);
 long sys_wait4(int pid, int *status, int options, void *rusage);
+long sys_setpgid(int pid, int pgid);
+long sys_getpgid(int pid);
+long sys_getpgrp(void);
+long sys_setsid(void);
+long sys_getsid(int pid);
+long sys_syslog(int type, char *buf, int len);
 long sys_waitid(int idtype, int id, void *info, int options, void *rusage);
 long sys_execve(const char *path, const char *const *argv, const char *const *envp);
 long sys_execveat(int dirfd, const char *path, const char *const *argv,

@@ -9,6 +9,9 @@ PACKAGES=(
 	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 	musl-tools libcmocka-dev e2fsprogs fdisk gdisk
 	kbd console-setup-linux
+	# user/ports: dash is autoreconf'd as Debian does, sqlite's amalgamation is
+	# made by tclsh, busybox needs the Linux uapi headers.
+	autoconf automake tcl linux-libc-dev
 )
 
 missing=()

@@ -434,6 +434,37 @@ def run_locks_user_boot(iso, timeout):
     return cfg["name"], r, secs
 
 
+# ---- the ports boot: busybox init, dash, busybox sh, lua, sqlite3 ---------
+PORTS_CFG = dict(name="ports-bios-q35-smp2", fw="bios", machine="q35", smp=2, mem="512M")
+
+
+def run_ports_boot(iso, timeout):
+    """The run image with user/ports/test/ on top: busybox init runs the
+    script, lua and sqlite3 checks (user/ports/test/usr/share/ports-test/),
+    which print `ports: ok NAME` / `ports: not ok NAME: why` and finally
+    `ports: done N`; then `poweroff` must end QEMU through init."""
+    cfg, r = PORTS_CFG, Results()
+    name = cfg["name"]
+    done = lambda l: "Kernel panic" in l or "All CPUs halted" in l
+    lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"], cfg["smp"],
+                                         cfg["mem"], timeout, stop_on=done)
+    body = [TS.sub("", l) for l in lines]
+    ran, total = 0, None
+    for l in body:
+        m = re.match(r"^ports: (ok|not ok) (\S+)(?:: (.*))?$", l)
+        if m:
+            ran += 1
+            r.add(f"{name}/{m.group(2)}", m.group(1) == "ok", m.group(3) or "")
+        m = re.match(r"^ports: done (\d+)$", l)
+        if m:
+            total = int(m.group(1))
+    r.add(f"{name}/all-ran", total is not None and total == ran and ran > 0,
+          f"{ran} results, done line says {total} (status {status}), see {log}")
+    r.add(f"{name}/poweroff", "reboot: Power down" in "\n".join(body),
+          f"no power-off after the tests (status {status}), see {log}")
+    return name, r, secs
+
+
 # ---- the benchmark tool's quick run -----------------------------------------
 def run_pool_test(name, cmd, timeout):
     """One command as one result, run next to the boots."""
@@ -499,6 +530,7 @@ def main():
     ap.add_argument("--locks-ktest-iso")
     ap.add_argument("--net-kernel", help="a kernel for the network boots (NET_BOOTS)")
     ap.add_argument("--locks-user-iso")
+    ap.add_argument("--ports-iso", help="the run image with the ports tests (boot ports-*)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--only", help="regex of boot names to run")
@@ -546,6 +578,8 @@ def main():
             futs.append(ex.submit(run_locks_ktest_boot, args.locks_ktest_iso, args.timeout))
         if args.locks_user_iso and wanted("debug-locks-user-bios-q35-smp4"):
             futs.append(ex.submit(run_locks_user_boot, args.locks_user_iso, args.timeout * 3))
+        if args.ports_iso and wanted(PORTS_CFG["name"]):
+            futs.append(ex.submit(run_ports_boot, args.ports_iso, 170))
         if args.panic_iso and (not args.only or re.search(args.only, "expected-panic")):
             futs.append(ex.submit(run_panic_boot, args.panic_iso, args.timeout))
         for name, secs, cmd in args.pool_test:

@@ -26,7 +26,7 @@
 #define NS_PER_TICK (1000000000ull / USER_HZ)
 
 struct pid_snap {
-	int pid, ppid;
+	int pid, ppid, pgid, sid;
 	int tid;                        /* pid, or the thread's for task/[tid]/ */
 	char comm[16];
 	char state;                     /* R S Z (proc(5)) */
@@ -124,6 +124,8 @@ static int pid_snap_get_tid(int pid, int tid, unsigned what, struct pid_snap *s)
 	s->tid = p->pid;
 	s->pid = p->pid;
 	s->ppid = p->parent ? p->parent->pid : 0;
+	s->pgid = p->pgid;
+	s->sid = p->sid;
 	memcpy(s->comm, p->comm, sizeof(s->comm));
 	s->comm[15] = '\0';
 	s->state = proc_state_locked(p);
@@ -229,9 +231,10 @@ static int show_stat(struct pbuf *b, int pid, int tid)
 	mem_usage(s.mm, &u);
 	uint64_t stack = s.mm ? s.mm->start_stack : 0;
 	int prio = s.policy == 1 || s.policy == 2 ? -1 - s.rt_priority : 20 + s.nice;
-	/* proc(5): 52 fields. No process groups, sessions or controlling
-	 * terminals yet (pgrp, session, tty_nr 0, tpgid -1); no fault counts. */
-	pb_printf(b, "%d (%s) %c %d %d %d %d %d %u ", s.tid, s.comm, s.state, s.ppid, 0, 0, 0, -1, 0u);
+	/* proc(5): 52 fields. No controlling terminals yet (tty_nr 0, tpgid
+	 * -1); no fault counts. */
+	pb_printf(b, "%d (%s) %c %d %d %d %d %d %u ", s.tid, s.comm, s.state, s.ppid, s.pgid, s.sid,
+		  0, -1, 0u);
 	pb_printf(b, "%lu %lu %lu %lu ", 0ul, 0ul, 0ul, 0ul);              /* minflt..cmajflt */
 	pb_printf(b, "%llu %llu %llu %llu ", (unsigned long long)(s.utime / NS_PER_TICK),
 		  (unsigned long long)(s.stime / NS_PER_TICK),

@@ -216,18 +216,22 @@ __noreturn long sys_exit_group(int status)
 	proc_exit(W_EXITCODE(status, 0));
 }
 
-/* Does child c match wait4's pid argument? (no process groups yet: 0 and
- * negative pids mean any child, as every process is in init's group) */
-static bool pid_matches(const struct proc *c, int pid)
+/* Does child c match what the caller waits for? idtype and id as waitid's
+ * (P_ALL, P_PID pid, P_PGID pgid); caller holds proc_tree_lock. */
+static bool child_matches(const struct proc *c, int idtype, int id)
 {
-	return pid <= 0 || c->pid == pid;
+	switch (idtype) {
+	case P_PID:  return c->pid == id;
+	case P_PGID: return c->pgid == id;
+	default:     return true;
+	}
 }
 
 /*
  * One pass over the children: 0 = some match but none ready, -ECHILD = none
  * match, >0 = the pid of a reaped (or, with WNOWAIT, observed) zombie.
  */
-static int reap_one(struct proc *self, int pid, int options, int *status,
+static int reap_one(struct proc *self, int idtype, int id, int options, int *status,
 		    struct rusage_k *ru)
 {
 	struct proc *c, *tmp;
@@ -235,7 +239,7 @@ static int reap_one(struct proc *self, int pid, int options, int *status,
 
 	spin_lock(&proc_tree_lock);
 	list_for_each_entry_safe(c, tmp, &self->children, sibling) {
-		if (!pid_matches(c, pid))
+		if (!child_matches(c, idtype, id))
 			continue;
 		any = true;
 		if (!c->zombie)
@@ -255,14 +259,14 @@ static int reap_one(struct proc *self, int pid, int options, int *status,
 }
 
 /* Sleeps until a child is ready; a signal interrupts it (-ERESTARTSYS). */
-static int do_wait(int pid, int options, int *status, struct rusage_k *ru)
+static int do_wait(int idtype, int id, int options, int *status, struct rusage_k *ru)
 {
 	struct proc *self = current_proc();
 	int r;
 
 	for (;;) {
 		wait_prepare(&self->child_exit);
-		r = reap_one(self, pid, options, status, ru);
+		r = reap_one(self, idtype, id, options, status, ru);
 		if (r != 0 || (options & WNOHANG))
 			break;
 		if (signal_pending()) {
@@ -290,7 +294,14 @@ long sys_wait4(int pid, int *ustatus, int options, void *rusage)
 		return -EINVAL;
 	if (pid == -2147483647 - 1)     /* INT_MIN: -pid overflows; Linux says ESRCH */
 		return -ESRCH;
-	int r = do_wait(pid, options, &status, &ru);
+	/* wait4's pid: >0 that child, -1 any, 0 the caller's group, <-1 group -pid. */
+	int r;
+	if (pid > 0)
+		r = do_wait(P_PID, pid, options, &status, &ru);
+	else if (pid == -1)
+		r = do_wait(P_ALL, 0, options, &status, &ru);
+	else
+		r = do_wait(P_PGID, pid ? -pid : proc_getpgid(current_proc()), options, &status, &ru);
 	if (r > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
 	if (r > 0 && put_rusage(rusage, &ru))
@@ -310,7 +321,7 @@ _Static_assert(sizeof(struct waitid_info) == 128, "siginfo_t is 128 bytes");
 
 long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
 {
-	int status = 0, pid;
+	int status = 0;
 	struct rusage_k ru;
 
 	if (options & ~(WNOHANG | WEXITED | WUNTRACED | WCONTINUED | WNOWAIT | __WNOTHREAD |
@@ -319,12 +330,13 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
 	if (!(options & (WEXITED | WUNTRACED | WCONTINUED)))
 		return -EINVAL;
 	switch (idtype) {
-	case P_ALL: pid = -1; break;
-	case P_PID: if (id <= 0) return -EINVAL; pid = id; break;
-	case P_PGID: pid = 0; break;
+	case P_ALL: break;
+	case P_PID: if (id <= 0) return -EINVAL; break;
+	/* P_PGID 0: the caller's own group (Linux 5.4). */
+	case P_PGID: if (id < 0) return -EINVAL; if (!id) id = proc_getpgid(current_proc()); break;
 	default: return -EINVAL;
 	}
-	int r = do_wait(pid, options, &status, &ru);
+	int r = do_wait(idtype, id, options, &status, &ru);
 	if (r < 0)
 		return r;
 	/* Linux stores the rusage before the siginfo. */

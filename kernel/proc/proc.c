@@ -146,6 +146,9 @@ struct proc *proc_alloc(struct proc *parent, struct task *t)
 	}
 	p->pid = pid;
 	p->parent = parent;
+	/* A child starts in its parent's group and session; init leads its own. */
+	p->pgid = parent ? parent->pgid : pid;
+	p->sid = parent ? parent->sid : pid;
 	if (parent)
 		list_add_tail(&p->sibling, &parent->children);
 	pid_table[pid] = p;

@@ -73,9 +73,8 @@ static int set_one_nice(struct task *t, int nice, int error)
 
 /*
  * Call fn on every thread that (which, who) names; -EINVAL for a bad
- * which. No process groups exist yet: every process is in init's group
- * (pgid 1), so PRIO_PGRP with who 0 or 1 names every process, and any
- * other group none. PRIO_USER who 0 means the caller's real uid.
+ * which. PRIO_PGRP who 0 means the caller's process group, PRIO_USER
+ * who 0 the caller's real uid.
  */
 static int for_each_target(int which, int who, int (*fn)(struct task *t, int arg, int acc),
 			   int arg)
@@ -89,12 +88,12 @@ static int for_each_target(int which, int who, int (*fn)(struct task *t, int arg
 	}
 	if (which != PRIO_PGRP && which != PRIO_USER)
 		return -EINVAL;
-	if (which == PRIO_PGRP && who != 0 && who != 1)
-		return acc;
 	uint32_t uid = which == PRIO_USER && who == 0 ? my_cred()->uid : (uint32_t)who;
+	int pgid = which == PRIO_PGRP && who == 0 ? current_proc()->pgid : who;
 	for (int pid = 1; pid < PID_MAX; pid++) {
 		struct proc *p = proc_find(pid);
-		if (!p || (which == PRIO_USER && p->cred.uid != uid))
+		if (!p || (which == PRIO_USER && p->cred.uid != uid) ||
+		    (which == PRIO_PGRP && p->pgid != pgid))
 			continue;
 		struct task *t;
 		list_for_each_entry(t, &p->threads, thread_link)

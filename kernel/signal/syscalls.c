@@ -14,7 +14,6 @@
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
-#define INIT_PGID 1
 #define INT_MIN_PID (-2147483647 - 1)
 
 static bool action_ignores(const struct k_sigaction *ka, int sig)
@@ -90,7 +89,8 @@ long sys_rt_sigpending(uint64_t *uset, size_t sigsetsize)
 
 /* May the caller send sig to q? kill(2): a process may signal itself;
  * root anyone; others those whose real or saved uid is their real or
- * effective uid. SIGCONT goes anywhere in the session (all of them). */
+ * effective uid. SIGCONT goes to anyone in the caller's session. Caller
+ * holds proc_tree_lock (sid). */
 static int kill_permission(const struct proc *q, int sig)
 {
 	const struct cred *c = &current_proc()->cred, *tc = &q->cred;
@@ -99,7 +99,7 @@ static int kill_permission(const struct proc *q, int sig)
 		return 0;
 	if (c->euid == tc->suid || c->euid == tc->uid || c->uid == tc->suid || c->uid == tc->uid)
 		return 0;
-	return sig == SIGCONT ? 0 : -EPERM;
+	return sig == SIGCONT && q->sid == current_proc()->sid ? 0 : -EPERM;
 }
 
 /* Send info (sig 0: only check) to process q; caller holds proc_tree_lock. */
@@ -133,16 +133,16 @@ static int send_to_all(const struct siginfo *info)
 	return count ? result : -ESRCH;
 }
 
-/* A process group (the only one: everyone). 0 if one process took it,
- * else the last error. */
-static int send_to_group(const struct siginfo *info)
+/* Every process of group pgid. 0 if one process took it, else the last
+ * error (ESRCH: no such group). */
+static int send_to_group(int pgid, const struct siginfo *info)
 {
 	int result = -ESRCH;
 	bool success = false;
 
 	for (int pid = 1; pid < PID_MAX; pid++) {
 		struct proc *q = proc_find(pid);
-		if (!q)
+		if (!q || q->pgid != pgid)
 			continue;
 		result = send_to_proc(q, info);
 		success |= !result;
@@ -164,10 +164,8 @@ long sys_kill(int pid, int sig)
 		err = q ? send_to_proc(q, &info) : -ESRCH;
 	} else if (pid == -1) {
 		err = send_to_all(&info);
-	} else if (pid == 0 || -pid == INIT_PGID) {
-		err = send_to_group(&info);             /* the caller's group: everyone */
 	} else {
-		err = -ESRCH;                           /* no other group exists */
+		err = send_to_group(pid ? -pid : current_proc()->pgid, &info);
 	}
 	spin_unlock(&proc_tree_lock);
 	return err;

@@ -102,6 +102,8 @@ UT_CASE(test_stat)
 	UT_EXPECT_EQ(k, 24);
 	UT_EXPECT_EQ(pid, getpid());
 	UT_EXPECT_EQ(ppid, getppid());
+	UT_EXPECT_EQ(pgrp, getpgrp());
+	UT_EXPECT_EQ(session, getsid(0));
 	UT_EXPECT(!strncmp(comm, "t_procfs", 8));
 	UT_EXPECT_EQ(state, 'R');
 	UT_EXPECT(utime + stime >= (unsigned long)(t0.tms_utime + t0.tms_stime));
