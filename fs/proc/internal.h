@@ -65,3 +65,4 @@ int proc_parse_pid(const char *name);
 extern const struct proc_entry proc_root_files[];
 extern const size_t proc_root_nfiles;
 int proc_show_mounts(struct pbuf *b, int pid, int tid);
+int chan_proc_show(struct pbuf *b, int pid, int tid);     /* ipc/chan_name.c */

@@ -3,6 +3,7 @@
  * everything but its struct proc at once, hands its children to init, and
  * becomes a zombie until its parent collects the status.
  */
+#include <ipc/chan.h>
 #include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
@@ -63,6 +64,7 @@ static __noreturn void process_exit(struct proc *p, int wait_status)
 		arch_poweroff();
 	}
 	itimer_exit(p);
+	chan_proc_exit(p);              /* its published names go */
 	/* Cleared under proc_tree_lock: procfs takes references under it. */
 	spin_lock(&proc_tree_lock);
 	struct fd_table *files = p->files;
