@@ -77,7 +77,9 @@ void chan_wake_pollers(struct chan *c)
 
 /* Blocked receivers re-check whether they are now alone on c (their
  * chan_select loop rescans); a waker holds c->lock, so the waiter, which
- * takes c->lock before it returns, is still there. */
+ * takes c->lock before it returns, is still there. Pollers are not woken:
+ * readiness does not depend on holders, and poll itself drops file
+ * references on every scan (a wake-up here would make it spin). */
 void chan_kick(struct chan *c)
 {
 	spin_lock(&c->lock);
@@ -88,7 +90,6 @@ void chan_kick(struct chan *c)
 		task_wake(k->w->pw.task);
 	}
 	spin_unlock(&c->lock);
-	chan_wake_pollers(c);
 }
 
 struct chan *chan_of_file(struct file *f)
