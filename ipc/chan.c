@@ -75,7 +75,17 @@ void chan_wake_pollers(struct chan *c)
 	wait_queue_wake_all(&c->pollq);
 }
 
-/* Blocked receivers re-check whether they are now alone on c (their
+static void kick_queue(struct list_head *q)
+{
+	struct chan_case *k;
+	list_for_each_entry(k, q, link) {
+		__atomic_store_n(&k->w->kicked, true, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&k->w->pw.triggered, true, __ATOMIC_SEQ_CST);
+		task_wake(k->w->pw.task);
+	}
+}
+
+/* Blocked receivers and senders re-check whether they are now alone on c (their
  * chan_select loop rescans); a waker holds c->lock, so the waiter, which
  * takes c->lock before it returns, is still there. Pollers are not woken:
  * readiness does not depend on holders, and poll itself drops file
@@ -83,12 +93,8 @@ void chan_wake_pollers(struct chan *c)
 void chan_kick(struct chan *c)
 {
 	spin_lock(&c->lock);
-	struct chan_case *k;
-	list_for_each_entry(k, &c->recvq, link) {
-		__atomic_store_n(&k->w->kicked, true, __ATOMIC_SEQ_CST);
-		__atomic_store_n(&k->w->pw.triggered, true, __ATOMIC_SEQ_CST);
-		task_wake(k->w->pw.task);
-	}
+	kick_queue(&c->recvq);
+	kick_queue(&c->sendq);
 	spin_unlock(&c->lock);
 }
 

@@ -76,6 +76,9 @@ static bool try_send(struct chan_case *k)
 		finish_peer(peer);
 	} else if (c->nmsgs < c->cap) {
 		buffer_msg(c, k->msg);
+	} else if (k->alone && !c->published) {
+		k->result = -EPIPE;     /* no one else could ever receive it */
+		return true;
 	} else {
 		return false;
 	}
@@ -169,12 +172,10 @@ static void shuffle(uint8_t *perm, unsigned n)
 	}
 }
 
-/* Receive cases: is the caller the only one left holding the channel? */
+/* Is the caller the only one left holding each case's channel? */
 static void note_alone(struct chan_case *cases, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		if (cases[i].op != GOOS_SELECT_RECV)
-			continue;
 		unsigned mine = 0;
 		for (unsigned j = 0; j < n; j++)
 			mine += cases[j].chan == cases[i].chan;
