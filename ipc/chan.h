@@ -31,7 +31,6 @@ struct chan_msg {
 struct chan {
 	/* Immutable after creation. */
 	uint32_t max_msg, cap;
-	const char *kname;              /* kernel channels: their name, else NULL */
 
 	int refcount;                   /* atomic: handles, names, kernel users */
 	struct wait_queue pollq;        /* poll/epoll: woken after every change */
@@ -44,9 +43,6 @@ struct chan {
 	unsigned nhandles;
 	unsigned published;             /* names (ipc/chan_name.c) */
 	bool closed;
-	/* Kernel channels: called (with lock dropped) after a message was
-	 * buffered, so the kernel can take it (ipc/keyboard.c). */
-	void (*kernel_recv)(struct chan *c);
 };
 
 /* A struct file on a channel: file->private. */
@@ -104,6 +100,11 @@ int chan_select_run(struct chan_case *cases, unsigned n, bool nonblock, uint64_t
 int chan_send_kernel(struct chan *c, struct chan_msg *m);
 /* Kernel receivers: take a buffered message or NULL. */
 struct chan_msg *chan_recv_kernel(struct chan *c);
+
+/* ipc/keyboard.c: publish the keyboard channel; feed it a key (any
+ * context; source GOOS_KEY_*). */
+void keyboard_init(void);
+void keyboard_input(uint8_t c, unsigned source);
 
 /* ipc/chan_name.c */
 void chan_proc_exit(struct proc *p);

@@ -134,7 +134,8 @@ long sys_chan_publish(int fd, const char *uname, unsigned mode)
 	return err;
 }
 
-/* The publisher, root, or the name's owner may withdraw it. */
+/* The publisher, root, or the name's owner may withdraw it; the
+ * kernel's names stay. */
 long sys_chan_unpublish(const char *uname)
 {
 	char name[GOOS_CHAN_NAME_MAX];
@@ -146,6 +147,8 @@ long sys_chan_unpublish(const char *uname)
 	struct chan_name *n = name_find(name);
 	if (!n)
 		err = -ENOENT;
+	else if (!n->publisher)
+		err = -EPERM;           /* the kernel's own (keyboard) stay */
 	else if (n->publisher != p && p->cred.euid != 0 && p->cred.euid != n->uid)
 		err = -EPERM;
 	else

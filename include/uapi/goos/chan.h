@@ -91,6 +91,22 @@ struct goos_chan_info {
 	uint32_t send_waiting;
 };
 
+/* The kernel's keyboard channel, published as GOOS_KEYBOARD_CHANNEL (mode
+ * 0222: anyone may send). A program subscribes by sending it a message
+ * carrying one channel descriptor (opened for sending); the kernel then
+ * sends that channel one struct goos_key_event per key, without blocking
+ * (events find no room in a full channel are dropped: use a buffered
+ * one). A subscription ends when the channel is closed (chan_close) or
+ * the kernel is the last holder of it. */
+#define GOOS_KEYBOARD_CHANNEL  "keyboard"
+#define GOOS_KEY_SERIAL        0x1     /* goos_key_event.source: the serial port */
+struct goos_key_event {
+	uint64_t time_ns;       /* CLOCK_MONOTONIC when it arrived */
+	uint32_t code;          /* serial: the byte received (ASCII, escape sequences byte by byte) */
+	uint32_t source;        /* GOOS_KEY_* */
+};
+
+_Static_assert(sizeof(struct goos_key_event) == 16, "goos_key_event layout");
 _Static_assert(sizeof(struct goos_range) == 16, "goos_range layout");
 _Static_assert(sizeof(struct goos_msg) == 40, "goos_msg layout");
 _Static_assert(__builtin_offsetof(struct goos_msg, len) == 24, "goos_msg layout");
