@@ -75,10 +75,15 @@ void chan_wake_pollers(struct chan *c)
 	wait_queue_wake_all(&c->pollq);
 }
 
-static void kick_queue(struct list_head *q)
+/* Only waiters whose own references are now all there is: a drop that
+ * leaves others holding c wakes no one (each call's own final file_put
+ * would otherwise wake its blocked peer for nothing). */
+static void kick_queue(struct list_head *q, unsigned total)
 {
 	struct chan_case *k;
 	list_for_each_entry(k, q, link) {
+		if (total > k->mine)
+			continue;
 		__atomic_store_n(&k->w->kicked, true, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&k->w->pw.triggered, true, __ATOMIC_SEQ_CST);
 		task_wake(k->w->pw.task);
@@ -93,8 +98,9 @@ static void kick_queue(struct list_head *q)
 void chan_kick(struct chan *c)
 {
 	spin_lock(&c->lock);
-	kick_queue(&c->recvq);
-	kick_queue(&c->sendq);
+	unsigned total = chan_all_refs(c);
+	kick_queue(&c->recvq, total);
+	kick_queue(&c->sendq, total);
 	spin_unlock(&c->lock);
 }
 
@@ -106,16 +112,16 @@ struct chan *chan_of_file(struct file *f)
 }
 
 /*
- * References to c held from outside the calling process: every file's
- * reference count (descriptors in any table, descriptors in messages in
- * flight, calls in progress) plus its names, less the descriptors in the
- * caller's own table and the mine_transient references its current call
- * holds. 0 means no one else can ever send on c (docs/channels.md).
+ * Holders (docs/channels.md): others hold c when all its references (every
+ * file's reference count: descriptors in any table, in messages in
+ * flight, in calls in progress; plus its names) outnumber the caller's
+ * own (its descriptors and its call's references). No others: no one can
+ * ever send on c (or receive from it) again.
  */
-unsigned chan_other_refs(struct chan *c, unsigned mine_transient)
+unsigned chan_my_refs(struct chan *c, unsigned transient)
 {
 	struct proc *p = current_proc();
-	unsigned mine = mine_transient, total;
+	unsigned mine = transient;
 
 	if (p && p->files) {
 		struct fd_table *t = p->files;
@@ -125,13 +131,17 @@ unsigned chan_other_refs(struct chan *c, unsigned mine_transient)
 				mine++;
 		spin_unlock(&t->lock);
 	}
-	spin_lock(&c->lock);
-	total = c->published;
+	return mine;
+}
+
+unsigned chan_all_refs(struct chan *c)
+{
+	unsigned total = c->published;
 	struct chan_handle *h;
+
 	list_for_each_entry(h, &c->handles, link)
 		total += (unsigned)__atomic_load_n(&h->file->refcount, __ATOMIC_ACQUIRE);
-	spin_unlock(&c->lock);
-	return total > mine ? total - mine : 0;
+	return total;
 }
 
 /* Go's close: later sends fail (EPIPE), receivers drain then see the end.

@@ -70,7 +70,8 @@ struct chan_case {
 	int index;                      /* in the caller's array */
 	struct chan_msg *msg;           /* send: to send (NULL once taken); recv: received */
 	int result;                     /* recv: 1 message, 0 end; send: 0 or -EPIPE */
-	bool alone;                     /* recv: no other holder (end of channel if empty) */
+	bool alone;                     /* no other holder: recv ends, a blocking send fails */
+	unsigned mine;                  /* the caller's references, when alone was computed */
 	struct chan_waiter *w;
 	struct list_head link;          /* chan.recvq/sendq while blocked */
 };
@@ -88,9 +89,14 @@ struct chan *chan_of_file(struct file *f);
 int chan_do_close(struct chan *c);
 void chan_msg_free(struct chan_msg *m);
 void chan_wake_pollers(struct chan *c);
-/* Wake blocked receivers to re-check whether anyone else holds c. */
+/* A reference to c was dropped: wake blocked callers that may now be
+ * alone on it, to check again. */
 void chan_kick(struct chan *c);
-unsigned chan_other_refs(struct chan *c, unsigned mine_transient);
+/* References to c held by the calling process: its descriptors plus the
+ * transient ones its current call holds. */
+unsigned chan_my_refs(struct chan *c, unsigned transient);
+/* All references to c: its files' counts plus its names. c->lock held. */
+unsigned chan_all_refs(struct chan *c);
 
 /* ipc/chan_select.c: run cases[0..n) (messages already built): the index
  * of the case that happened, -EAGAIN (nonblock), -ETIMEDOUT, -EINTR.

@@ -158,9 +158,11 @@ static void wake_all_pollers(struct chan_case *cases, unsigned n, const uint8_t 
 /* A random permutation of 0..n-1 (Fisher-Yates). */
 static void shuffle(uint8_t *perm, unsigned n)
 {
-	uint64_t r = random_u64();
 	for (unsigned i = 0; i < n; i++)
 		perm[i] = (uint8_t)i;
+	if (n < 2)
+		return;                 /* a plain send or receive: no generator */
+	uint64_t r = random_u64();
 	for (unsigned i = n; i > 1; i--) {
 		if (r < i)
 			r = random_u64();
@@ -172,15 +174,26 @@ static void shuffle(uint8_t *perm, unsigned n)
 	}
 }
 
-/* Is the caller the only one left holding each case's channel? */
+/* Is the caller the only one left holding each case's channel? Only
+ * asked when no case could proceed otherwise: it scans the fd table. */
 static void note_alone(struct chan_case *cases, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		unsigned mine = 0;
+		unsigned transient = 0;
 		for (unsigned j = 0; j < n; j++)
-			mine += cases[j].chan == cases[i].chan;
-		cases[i].alone = chan_other_refs(cases[i].chan, mine) == 0;
+			transient += cases[j].chan == cases[i].chan;
+		struct chan_case *k = &cases[i];
+		k->mine = chan_my_refs(k->chan, transient);
+		spin_lock(&k->chan->lock);
+		k->alone = chan_all_refs(k->chan) <= k->mine;
+		spin_unlock(&k->chan->lock);
 	}
+}
+
+static void forget_alone(struct chan_case *cases, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		cases[i].alone = false;
 }
 
 /* Steps 1-2: one pass; the ready case's index or -1 (all still locked
@@ -244,11 +257,17 @@ int chan_select_run(struct chan_case *cases, unsigned n, bool nonblock, uint64_t
 		list_init(&cases[i].link);
 	}
 	sort_by_chan(cases, n, order);
+	bool alone_known = false;
 	for (;;) {
-		note_alone(cases, n);
 		int r = scan(cases, n, order);
 		if (r >= 0)
 			return r;
+		if (!alone_known) {     /* nothing ready: the slow path asks */
+			unlock_all(cases, n, order);
+			note_alone(cases, n);
+			alone_known = true;
+			continue;
+		}
 		if (nonblock) {
 			unlock_all(cases, n, order);
 			return -EAGAIN;
@@ -256,6 +275,8 @@ int chan_select_run(struct chan_case *cases, unsigned n, bool nonblock, uint64_t
 		r = block(cases, n, order, deadline);
 		if (r != -1)
 			return r;
+		forget_alone(cases, n); /* kicked: holders changed */
+		alone_known = false;
 	}
 }
 
