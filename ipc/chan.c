@@ -144,6 +144,30 @@ unsigned chan_all_refs(struct chan *c)
 	return total;
 }
 
+/* The first waiter on q still waiting, claimed (CAS WAITING -> DONE) and
+ * unqueued; stale entries met on the way are unqueued too. The caller
+ * holds q's channel lock. */
+struct chan_case *chan_claim_peer(struct list_head *q)
+{
+	while (!list_empty(q)) {
+		struct chan_case *k = list_first_entry(q, struct chan_case, link);
+		list_del(&k->link);
+		int expect = W_WAITING;
+		if (__atomic_compare_exchange_n(&k->w->state, &expect, W_DONE, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return k;
+	}
+	return NULL;
+}
+
+/* The claimed peer's case is complete: record which, and wake it. */
+void chan_finish_peer(struct chan_case *k)
+{
+	k->w->fired = k->index;
+	__atomic_store_n(&k->w->pw.triggered, true, __ATOMIC_SEQ_CST);
+	task_wake(k->w->pw.task);
+}
+
 /* Go's close: later sends fail (EPIPE), receivers drain then see the end.
  * Blocked senders fail with EPIPE, blocked receivers get the end. */
 int chan_do_close(struct chan *c)
@@ -154,28 +178,14 @@ int chan_do_close(struct chan *c)
 		return -EPIPE;
 	}
 	c->closed = true;
-	struct chan_case *k, *tmp;
-	list_for_each_entry_safe(k, tmp, &c->recvq, link) {
-		list_del(&k->link);
-		int expect = W_WAITING;
-		if (!__atomic_compare_exchange_n(&k->w->state, &expect, W_DONE, false,
-						 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-			continue;
-		k->result = 0;
-		k->w->fired = k->index;
-		__atomic_store_n(&k->w->pw.triggered, true, __ATOMIC_SEQ_CST);
-		task_wake(k->w->pw.task);
+	struct chan_case *k;
+	while ((k = chan_claim_peer(&c->recvq))) {
+		k->result = 0;          /* the end */
+		chan_finish_peer(k);
 	}
-	list_for_each_entry_safe(k, tmp, &c->sendq, link) {
-		list_del(&k->link);
-		int expect = W_WAITING;
-		if (!__atomic_compare_exchange_n(&k->w->state, &expect, W_DONE, false,
-						 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-			continue;
-		k->result = -EPIPE;
-		k->w->fired = k->index;
-		__atomic_store_n(&k->w->pw.triggered, true, __ATOMIC_SEQ_CST);
-		task_wake(k->w->pw.task);
+	while ((k = chan_claim_peer(&c->sendq))) {
+		k->result = -EPIPE;     /* its message stays with its call, unsent */
+		chan_finish_peer(k);
 	}
 	spin_unlock(&c->lock);
 	chan_wake_pollers(c);

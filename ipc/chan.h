@@ -87,6 +87,10 @@ struct file *chan_file_new(struct chan *c, unsigned flags);
 /* The channel behind f, or NULL if f is not a channel. */
 struct chan *chan_of_file(struct file *f);
 int chan_do_close(struct chan *c);
+/* c->lock held: claim the first live waiter on q (a recvq or sendq), and
+ * after completing its case, wake it. */
+struct chan_case *chan_claim_peer(struct list_head *q);
+void chan_finish_peer(struct chan_case *k);
 void chan_msg_free(struct chan_msg *m);
 void chan_wake_pollers(struct chan *c);
 /* A reference to c was dropped: wake blocked callers that may now be

@@ -28,31 +28,6 @@
 #include <kernel/time.h>
 #include <mm/slab.h>
 
-/* ---- claiming a blocked peer (its channel's lock held) ------------------ */
-
-/* The first waiter on q still waiting, claimed for us and unqueued; stale
- * entries met on the way are unqueued too. */
-static struct chan_case *claim_peer(struct list_head *q)
-{
-	while (!list_empty(q)) {
-		struct chan_case *k = list_first_entry(q, struct chan_case, link);
-		list_del(&k->link);
-		int expect = W_WAITING;
-		if (__atomic_compare_exchange_n(&k->w->state, &expect, W_DONE, false,
-						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-			return k;
-	}
-	return NULL;
-}
-
-/* The peer's case is complete: record which, and wake it. */
-static void finish_peer(struct chan_case *k)
-{
-	k->w->fired = k->index;
-	__atomic_store_n(&k->w->pw.triggered, true, __ATOMIC_SEQ_CST);
-	task_wake(k->w->pw.task);
-}
-
 static void buffer_msg(struct chan *c, struct chan_msg *m)
 {
 	list_add_tail(&m->link, &c->msgs);
@@ -69,11 +44,11 @@ static bool try_send(struct chan_case *k)
 		k->result = -EPIPE;
 		return true;
 	}
-	struct chan_case *peer = claim_peer(&c->recvq);
+	struct chan_case *peer = chan_claim_peer(&c->recvq);
 	if (peer) {                     /* a receiver waits: hand it over */
 		peer->msg = k->msg;
 		peer->result = 1;
-		finish_peer(peer);
+		chan_finish_peer(peer);
 	} else if (c->nmsgs < c->cap) {
 		buffer_msg(c, k->msg);
 	} else if (k->alone && !c->published) {
@@ -95,22 +70,22 @@ static bool try_recv(struct chan_case *k)
 		k->msg = list_first_entry(&c->msgs, struct chan_msg, link);
 		list_del(&k->msg->link);
 		c->nmsgs--;
-		struct chan_case *peer = claim_peer(&c->sendq);
+		struct chan_case *peer = chan_claim_peer(&c->sendq);
 		if (peer) {             /* room now: a blocked sender's turn */
 			buffer_msg(c, peer->msg);
 			peer->msg = NULL;
 			peer->result = 0;
-			finish_peer(peer);
+			chan_finish_peer(peer);
 		}
 		k->result = 1;
 		return true;
 	}
-	struct chan_case *peer = claim_peer(&c->sendq);
+	struct chan_case *peer = chan_claim_peer(&c->sendq);
 	if (peer) {                     /* unbuffered: rendezvous */
 		k->msg = peer->msg;
 		peer->msg = NULL;
 		peer->result = 0;
-		finish_peer(peer);
+		chan_finish_peer(peer);
 		k->result = 1;
 		return true;
 	}
