@@ -77,9 +77,26 @@ static void subscribe(struct file *f)
 		}
 }
 
+static bool abandoned(struct file *f);
+
+/* Drop subscribers whose channel was closed or that no one else holds:
+ * at every key, and before taking new subscriptions (so dead ones never
+ * fill the table when no key comes). */
+static void prune(void)
+{
+	for (unsigned i = 0; i < KBD_MAX_SUBS; i++) {
+		struct file *f = kbd.subs[i];
+		if (f && (READ_ONCE(chan_of_file(f)->closed) || abandoned(f))) {
+			kbd.subs[i] = NULL;
+			file_put(f);
+		}
+	}
+}
+
 static void take_subscriptions(void)
 {
 	__atomic_store_n(&kbd.subs_pending, false, __ATOMIC_SEQ_CST);
+	prune();
 	struct chan_msg *m;
 	while ((m = chan_recv_kernel(kbd.chan))) {
 		for (uint32_t i = 0; i < m->nfds; i++)
