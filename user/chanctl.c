@@ -10,12 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include "libgoos/chan.h"
 
 static int list(void)
 {
 	char buf[4096];
 	int fd = open("/proc/channels", O_RDONLY);
+	if (fd < 0 && errno == ENOENT && getpid() == 1) {
+		/* Run as init (scripts/run-prog): nothing mounted /proc yet. */
+		mkdir("/proc", 0555);
+		mount("proc", "/proc", "proc", 0, NULL);
+		fd = open("/proc/channels", O_RDONLY);
+	}
 	if (fd < 0) {
 		fprintf(stderr, "chanctl: /proc/channels: %s\n", strerror(errno));
 		return 1;

@@ -2,8 +2,8 @@
  * GOOS_KEYBOARD_CHANNEL, 0222 (a non-root user may subscribe but not
  * receive from it), not removable, and a subscription (a message carrying
  * a channel) is taken by the kernel thread. Key delivery needs bytes on
- * the serial port: with KBD_TYPED set in the environment... no test boot
- * types, so delivery is checked by hand (docs/channels.md). */
+ * the serial port, which no test boot has: it was checked by hand
+ * (docs/channels.md, "The keyboard channel"). */
 #include "chan_util.h"
 
 UT_CASE(test_keyboard_published)
