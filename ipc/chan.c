@@ -264,15 +264,21 @@ static unsigned chan_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-static long chan_rw(struct file *f, void *ubuf, size_t len, uint64_t *pos)
+/* Messages move with chan_send/chan_recv, not read/write. */
+static long chan_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 {
-	return -EINVAL;                 /* messages move with chan_send/chan_recv */
+	return -EINVAL;
+}
+
+static long chan_write(struct file *f, const void *ubuf, size_t len, uint64_t *pos)
+{
+	return -EINVAL;
 }
 
 const struct file_ops chan_fops = {
 	.poll = chan_poll,
-	.read = chan_rw,
-	.write = (long (*)(struct file *, const void *, size_t, uint64_t *))chan_rw,
+	.read = chan_read,
+	.write = chan_write,
 	.release = chan_release,
 	.put_hold = chan_put_hold,
 	.put_dropped = chan_put_dropped,
