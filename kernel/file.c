@@ -27,8 +27,16 @@ void file_get(struct file *f)
 
 void file_put(struct file *f)
 {
-	if (__atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+	const struct file_ops *ops = f->ops;
+	void *held = ops->put_hold ? ops->put_hold(f) : NULL;
+
+	if (__atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL) != 0) {
+		if (held)
+			ops->put_dropped(held);
 		return;
+	}
+	if (held)
+		ops->put_dropped(held);
 	/* No one can add an item now: adding takes a reference. */
 	if (!list_empty(&f->epitems))
 		eventpoll_release(f);

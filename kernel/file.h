@@ -42,6 +42,12 @@ struct file_ops {
 	 * NULL counts as always readable and writable. */
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	void (*release)(struct file *f);
+	/* Optional: told when a reference other than the last is dropped
+	 * (channels wake receivers that may now be alone). put_hold runs
+	 * before the drop and returns what put_dropped gets after it, so the
+	 * object can outlive a release on another CPU meanwhile. */
+	void *(*put_hold)(struct file *f);
+	void (*put_dropped)(void *held);
 	/* Files with no inode (pipes, eventfd...): the st_mode fstat shows. */
 	uint32_t anon_mode;
 };

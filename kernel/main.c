@@ -5,6 +5,7 @@
  *   platform (ACPI, APIC, HPET/TSC, PCI) -> tests or idle.
  * docs/architecture.md draws the same path.
  */
+#include <ipc/chan.h>
 #include <kernel/arch.h>
 #include <kernel/boot_info.h>
 #include <kernel/cmdline.h>
@@ -163,6 +164,7 @@ static __noreturn void kmain_late(void)
 	futex_init();
 	random_init();
 	console_input_init();
+	keyboard_init();                /* ipc/keyboard.c: the "keyboard" channel */
 	block_init();
 	net_init();
 

@@ -13,6 +13,12 @@ typedef long (*syscall_fn_t)(unsigned long, unsigned long, unsigned long,
 extern const unsigned syscall_table_size;
 extern const syscall_fn_t syscall_table[];
 extern const char *const syscall_names[];
+/* goos's own calls (channels, the object space) are numbered from
+ * GOOS_SYSCALL_BASE, far above Linux's, in a second dense table. */
+#define GOOS_SYSCALL_BASE 1024
+extern const unsigned goos_syscall_table_size;
+extern const syscall_fn_t goos_syscall_table[];
+extern const char *const goos_syscall_names[];
 
 /* Run syscall nr with its six arguments; -ENOSYS (logged once) if absent. */
 long syscall_dispatch(unsigned long nr, unsigned long a0, unsigned long a1,
@@ -274,3 +280,13 @@ long sys_own_owner(uint64_t addr);
 long sys_own_xsend(const struct own_range *r, unsigned n);
 long sys_own_xrecv(int handle, unsigned flags);
 long sys_own_xdrop(int handle);
+/* ipc/chan_sys.c, ipc/chan_name.c: goos channels (docs/channels.md) */
+long sys_chan_create(unsigned max_msg, unsigned capacity, int flags);
+long sys_chan_send(int fd, const void *msg, int flags, const void *timeout);
+long sys_chan_recv(int fd, void *msg, int flags, const void *timeout);
+long sys_chan_close(int fd);
+long sys_chan_select(void *cases, unsigned n, int flags, const void *timeout);
+long sys_chan_publish(int fd, const char *name, unsigned mode);
+long sys_chan_unpublish(const char *name);
+long sys_chan_open(const char *name, int flags);
+long sys_chan_info(int fd, void *info);

@@ -63,7 +63,7 @@ MUSL_LDSO := /lib/ld-musl-x86_64.so.1
 $(BUILD)/user/bin/%: user/%.c | deps-ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  MUSLCC  $@")
-	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -static -o $@ $<
+	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -Iuser -static -o $@ $<
 
 $(BUILD)/usertest.cpio: $(USER_TOOL_BINS) $(USER_TEST_BINS) user/user.mk user/mkfixtures.sh \
 		$(BUILD)/user/hello-dynamic

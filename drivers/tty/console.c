@@ -8,6 +8,7 @@
  */
 #include <drivers/tty/console.h>
 #include <drivers/serial/uart16550.h>
+#include <ipc/chan.h>
 #include <kernel/console.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
@@ -37,6 +38,7 @@ static void console_rx(uint8_t c)
 		input.buf[input.head++ % INPUT_SIZE] = c;
 	spin_unlock(&input.lock);
 	wait_queue_wake_all(&input.readers);
+	keyboard_input(c, GOOS_KEY_SERIAL);     /* a copy for the keyboard channel */
 }
 
 static bool input_ready(void)

@@ -290,6 +290,7 @@ static int show_interrupts(struct pbuf *b, int pid, int tid)
 }
 
 const struct proc_entry proc_root_files[] = {
+	{ "channels", S_IFREG | 0444, .show = chan_proc_show },
 	{ "cpuinfo", S_IFREG | 0444, .show = show_cpuinfo },
 	{ "filesystems", S_IFREG | 0444, .show = show_filesystems },
 	{ "interrupts", S_IFREG | 0444, .show = show_interrupts },

@@ -77,3 +77,4 @@ int proc_show_mountinfo(struct pbuf *b, int pid, int tid);
 /* fs/proc/objspace.c: /proc/objspace and /proc/[pid]/objspace. */
 int proc_show_objspace(struct pbuf *b, int pid, int tid);
 int proc_show_objspace_pid(struct pbuf *b, int pid, int tid);
+int chan_proc_show(struct pbuf *b, int pid, int tid);     /* ipc/chan_name.c */

@@ -4,6 +4,7 @@
  * becomes a zombie until its parent collects the status.
  */
 #include <ipc/objspace.h>
+#include <ipc/chan.h>
 #include <kernel/arch.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
@@ -65,6 +66,7 @@ static __noreturn void process_exit(struct proc *p, int wait_status)
 	}
 	itimer_exit(p);
 	own_proc_exit(p);               /* while p->mm still maps its pages */
+	chan_proc_exit(p);              /* its published names go */
 	/* Cleared under proc_tree_lock: procfs takes references under it. */
 	spin_lock(&proc_tree_lock);
 	struct fd_table *files = p->files;

@@ -13,7 +13,7 @@
  * fails, returning from init does it on goos).
  *
  * Usage (the words after "--" on the kernel command line):
- *   /bench [quick] [reps=N] [only=NAME]      run the benchmarks as init
+ *   /bench [quick] [reps=N] [only=NAME,...]  run the benchmarks as init
  *   /bench exit                              exit 0 at once (exec target)
  *
  * Method: each benchmark is a function that performs its operation `iters`
@@ -51,6 +51,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <uapi/goos/chan.h>
 
 extern char **environ;
 
@@ -528,6 +529,90 @@ static int b_stat(long iters)
 
 /* ---- the driver ---------------------------------------------------------- */
 
+/* ---- small-message round trips pinned: pipes next to goos channels ------ */
+
+typedef int (*xfer_fn)(int fd, char *c);
+
+static int pipe_put(int fd, char *c) { return write(fd, c, 1) == 1 ? 0 : -1; }
+static int pipe_get(int fd, char *c) { return read_full(fd, c, 1); }
+
+static int chan_put(int fd, char *c)
+{
+	struct goos_msg m = { .data = (uintptr_t)c, .len = 1 };
+	return syscall(GOOS_NR_chan_send, fd, &m, 0, NULL) == 0 ? 0 : -1;
+}
+
+static int chan_get(int fd, char *c)
+{
+	struct goos_msg m = { .data = (uintptr_t)c, .len = 1 };
+	return syscall(GOOS_NR_chan_recv, fd, &m, 0, NULL) == 1 ? 0 : -1;
+}
+
+/* iters round trips of one byte: the caller on CPU 0 sends on a and waits
+ * on b, a child pinned to child_cpu answers. */
+static int pinned_rtt(long iters, int child_cpu, int a, int b, xfer_fn put, xfer_fn get)
+{
+	int err = pin_to_cpu0();
+	if (err)
+		return err;
+	char c = 'x';
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		if (pin_to_cpu(child_cpu))
+			_exit(1);
+		for (long i = 0; i < iters; i++)
+			if (get(a, &c) || put(b, &c))
+				_exit(1);
+		_exit(0);
+	}
+	for (long i = 0; i < iters && !err; i++)
+		if (put(a, &c) || get(b, &c))
+			err = EIO;
+	if (wait_ok(pid))
+		err = EIO;
+	unpin();
+	return err;
+}
+
+/* Pipes: pinned_rtt names a direction by one number (0: to the child,
+ * 1: back); a pipe has two ends, so these pick the right one. */
+static int pipe_a[2], pipe_b[2];
+static int pp_put(int fd, char *c) { return pipe_put(fd == 0 ? pipe_a[1] : pipe_b[1], c); }
+static int pp_get(int fd, char *c) { return pipe_get(fd == 0 ? pipe_a[0] : pipe_b[0], c); }
+
+static int pipe_rtt_on(long iters, int child_cpu)
+{
+	if (pipe(pipe_a) || pipe(pipe_b))
+		return errno;
+	int err = pinned_rtt(iters, child_cpu, 0, 1, pp_put, pp_get);
+	close(pipe_a[0]); close(pipe_a[1]); close(pipe_b[0]); close(pipe_b[1]);
+	return err;
+}
+
+/* goos only: on Linux chan_create fails with ENOSYS and the figure is n/a. */
+static int chan_rtt_on(long iters, int child_cpu)
+{
+	int a = (int)syscall(GOOS_NR_chan_create, 1, 1, 0);
+	if (a < 0)
+		return errno;
+	int b = (int)syscall(GOOS_NR_chan_create, 1, 1, 0);
+	if (b < 0) {
+		close(a);
+		return errno;
+	}
+	int err = pinned_rtt(iters, child_cpu, a, b, chan_put, chan_get);
+	close(a);
+	close(b);
+	return err;
+}
+
+static int b_pipe_rtt_1cpu(long iters) { return pipe_rtt_on(iters, 0); }
+static int b_pipe_rtt_2cpu(long iters) { return pipe_rtt_on(iters, 1); }
+static int b_chan_rtt_1cpu(long iters) { return chan_rtt_on(iters, 0); }
+static int b_chan_rtt_2cpu(long iters) { return chan_rtt_on(iters, 1); }
+
 struct bench {
 	const char *name;
 	bench_fn fn;
@@ -556,7 +641,21 @@ static const struct bench benches[] = {
 	{ "file_create_write_close", b_file_create, "us", 1000, file_cleanup },
 	{ "file_open_read_close", b_file_read,   "us",  1000 },
 	{ "stat",              b_stat,           "ns",  1 },
+	{ "pipe_rtt_1cpu",     b_pipe_rtt_1cpu,  "us",  1000 },
+	{ "pipe_rtt_2cpu",     b_pipe_rtt_2cpu,  "us",  1000 },
+	{ "chan_rtt_1cpu",     b_chan_rtt_1cpu,  "us",  1000 },
+	{ "chan_rtt_2cpu",     b_chan_rtt_2cpu,  "us",  1000 },
 };
+
+/* Is name one of the comma-separated names in list? */
+static int listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : p + strlen(p))
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == 0))
+			return 1;
+	return 0;
+}
 
 /* Errnos that mean "this kernel lacks the feature", not "the benchmark broke". */
 static int missing_feature(int err)
@@ -715,7 +814,7 @@ int main(int argc, char **argv)
 
 	int failed = 0;
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
-		if (!only || strcmp(only, benches[i].name) == 0)
+		if (!only || listed(only, benches[i].name))
 			failed |= run_bench(&benches[i]);
 	if (getpid() == 1)
 		report_clocksource();	/* the one the benchmarks ran on */
