@@ -17,6 +17,8 @@
 #define USER_LIB_OBJALLOC_H
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -80,7 +82,15 @@ _Static_assert(sizeof(struct obj_hdr) == OBJ_HDR, "object header");
 
 static struct {
 	char *cur, *end;        /* the chunk small objects are cut from */
+	bool atfork;            /* the fork handler is registered */
 } objalloc_state;
+
+/* A forked child does not get the object space's pages (they are owned,
+ * not copied), so it must not go on cutting its parent's chunk. */
+static inline void objalloc_forked_child(void)
+{
+	objalloc_state.cur = objalloc_state.end = NULL;
+}
 
 static inline size_t obj_total(size_t size)
 {
@@ -113,6 +123,10 @@ static inline void *objalloc(size_t size)
 		if (pages > total)
 			own_free((char *)h + total, pages - total);
 	} else {
+		if (!objalloc_state.atfork) {
+			pthread_atfork(NULL, NULL, objalloc_forked_child);
+			objalloc_state.atfork = true;
+		}
 		if ((size_t)(objalloc_state.end - objalloc_state.cur) < total) {
 			char *c = own_alloc(OBJ_CHUNK);
 			if (!c)
