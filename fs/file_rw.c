@@ -19,8 +19,8 @@
 #include <mm/uaccess.h>
 
 #define O_APPEND 02000
-/* Linux's MAX_LFS_FILESIZE on 64-bit, for our index limit: 1 TiB. */
-#define FILE_SIZE_MAX (1ull << 40)
+/* What the page cache can hold (Linux's limit, MAX_LFS_FILESIZE, is 8 EiB). */
+#define FILE_SIZE_MAX PCACHE_MAX_BYTES
 
 long generic_file_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 {

@@ -40,7 +40,7 @@ static int grow(struct page_cache *pc, uint64_t index)
 {
 	if (index < pc->cap)
 		return 0;
-	if (index >= (1ull << 40) / PAGE_SIZE * PAGE_SIZE)
+	if (index >= PCACHE_MAX_BYTES / PAGE_SIZE)
 		return -EFBIG;
 	uint64_t cap = MAX(MAX(pc->cap * 2, index + 1), (uint64_t)16);
 	struct page **slots = kzalloc(cap * sizeof(*slots));

@@ -32,6 +32,9 @@
 struct inode;
 struct page;
 
+/* The largest file a cache holds (its index is an array): 1 TiB. */
+#define PCACHE_MAX_BYTES (1ull << 40)
+
 /* page_cache.flags */
 #define PCACHE_STORAGE 1        /* no backing store: the pages are the data (tmpfs) */
 
