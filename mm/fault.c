@@ -42,19 +42,22 @@ static int fault_anon(struct mm *mm, struct vma *v, uintptr_t page)
 	return err;
 }
 
-/* Is pa still what v's object has at off, with nothing mapped at page?
- * (mm->lock was dropped while the object produced it.) */
-static bool still_wanted(struct mm *mm, struct vma *v, const struct vm_object_ops *ops,
-			 void *obj, uint64_t off, uintptr_t page, phys_addr_t pa)
+/* Is pa still what the area at page (now v, before was) wants: the same
+ * object, offset, type and protection, nothing mapped yet, and the frame
+ * still the object's? (mm->lock was dropped while the object found it.) */
+static bool still_wanted(struct mm *mm, const struct vma *v, const struct vma *was,
+			 uintptr_t page, phys_addr_t pa)
 {
+	uint64_t off = was->off + (page - was->start);
 	phys_addr_t cur;
 	unsigned prot;
 
-	if (!v || v->ops != ops || v->obj != obj || v->off + (page - v->start) != off)
+	if (!v || v->ops != was->ops || v->obj != was->obj || v->flags != was->flags ||
+	    v->prot != was->prot || v->off + (page - v->start) != off)
 		return false;
 	if (!uvm_get(&mm->space, page, &cur, &prot))
 		return false;
-	return !ops->valid || ops->valid(obj, off, pa);
+	return !v->ops->valid || v->ops->valid(v->obj, off, pa);
 }
 
 /*
@@ -65,29 +68,26 @@ static bool still_wanted(struct mm *mm, struct vma *v, const struct vm_object_op
  */
 static int fault_object(struct mm *mm, struct vma *v, uintptr_t page)
 {
-	const struct vm_object_ops *ops = v->ops;
-	void *obj = v->obj;
-	uint64_t off = v->off + (page - v->start);
+	const struct vma was = *v;
 	bool shared = v->flags & MAP_SHARED;
 	unsigned flags = shared && (v->prot & PROT_WRITE) ? VMO_WRITE : 0;
+	unsigned prot = mm_prot_to_vm(v->prot) & (shared ? ~0u : ~(unsigned)VM_WRITE);
 	phys_addr_t pa;
 	int err;
 
-	ops->get(obj);
+	was.ops->get(was.obj);
 	spin_unlock(&mm->lock);
-	err = ops->page(obj, off, flags, &pa);
+	err = was.ops->page(was.obj, was.off + (page - was.start), flags, &pa);
 	spin_lock(&mm->lock);
 	if (!err) {
-		v = vma_find(&mm->vmas, page);
-		if (!still_wanted(mm, v, ops, obj, off, page, pa))
+		if (!still_wanted(mm, vma_find(&mm->vmas, page), &was, page, pa))
 			err = -EAGAIN;
 		else
-			err = uvm_set(&mm->space, page, pa,
-				      mm_prot_to_vm(v->prot) & (shared ? ~0u : ~(unsigned)VM_WRITE));
+			err = uvm_set(&mm->space, page, pa, prot);
 		if (err)
 			put_page(phys_to_page(pa));
 	}
-	ops->put(obj);          /* never the last reference of a file here: deferred */
+	was.ops->put(was.obj);  /* never the last reference of a file here: deferred */
 	return err;
 }
 
