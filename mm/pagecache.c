@@ -301,8 +301,11 @@ void pcache_evict(struct inode *i)
 
 	if (!S_ISREG(i->mode))
 		return;
-	if (i->nlink)
+	if (i->nlink) {
+		mutex_lock(&i->lock);   /* nobody else has i: for writepage's rule */
 		pcache_writeback(i);
+		mutex_unlock(&i->lock);
+	}
 	int dropped = drop_from(pc, 0);
 	if (dropped && pc->account)
 		pc->account(i, -dropped);
