@@ -339,7 +339,7 @@ static void show_map_line(struct pbuf *b, const struct map_line *l, char *path)
 
 	if (l->file) {
 		/* st_dev's encoding of our (0, minor) devices. */
-		min = (unsigned)l->file->inode->sb->dev;
+		min = l->file->inode->sb ? (unsigned)l->file->inode->sb->dev : 0;
 		ino = l->file->inode->ino;
 		if (!l->file->path.dentry || vfs_path_name(&l->file->path, path, PATH_MAX))
 			strlcpy(path, "[file]", PATH_MAX);
