@@ -3,8 +3,9 @@
  *
  * Reference rule: whoever holds a pointer to an inode holds a reference
  * (dentries naming it, open files, a walker between steps). The last
- * inode_put calls the super block's evict (which frees the data of an
- * unlinked file) and frees the inode. Attributes are under inode.lock.
+ * inode_put writes back and drops the page cache (mm/pagecache.h), calls
+ * the super block's evict (which frees the data of an unlinked file) and
+ * frees the inode. Attributes are under inode.lock.
  */
 #include <fs/vfs.h>
 #include <kernel/errno.h>
@@ -23,6 +24,7 @@ struct inode *inode_new(struct super_block *sb, uint32_t mode)
 	i->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
 	i->refcount = 1;
 	mutex_init(&i->lock, "inode");
+	pcache_init(&i->cache);
 	i->mode = mode;
 	i->nlink = 1;
 	i->atime = i->mtime = i->ctime = vfs_now();
@@ -38,6 +40,8 @@ void inode_put(struct inode *i)
 {
 	if (!i || __atomic_sub_fetch(&i->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	/* Dirty pages go back before the file system lets go of the inode. */
+	pcache_evict(i);
 	if (i->sb && i->sb->ops->evict)
 		i->sb->ops->evict(i);
 	kfree(i);

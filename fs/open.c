@@ -1,7 +1,7 @@
 /*
  * Opening files by name: the per-process file-system context (root, cwd,
- * umask), open/openat/creat, lseek and getdents64, and the kernel's own
- * reads of files (exec).
+ * umask), open/openat/creat, lseek and getdents64. Reading and writing
+ * regular files: fs/file_rw.c.
  *
  * fs_context.lock (a spinlock) protects root and cwd; whoever reads them
  * takes references before dropping it.
@@ -138,7 +138,7 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 	}
 	if (S_ISREG(i->mode) && (flags & O_TRUNC) && acc != O_RDONLY && i->ops->truncate) {
 		mutex_lock(&i->lock);
-		err = i->ops->truncate(i, 0);
+		err = vfs_truncate_locked(i, 0);
 		if (!err)
 			inode_touch(i, INODE_MTIME | INODE_CTIME);
 		mutex_unlock(&i->lock);
@@ -388,38 +388,6 @@ long sys_lseek(int fd, long off, int whence)
 	spin_unlock(&f->pos_lock);
 	file_put(f);
 	return r;
-}
-
-long kernel_read(struct inode *i, uint64_t off, void *buf, size_t len)
-{
-	uint8_t *page = kmalloc(PAGE_SIZE);
-	size_t done = 0;
-	if (!page)
-		return -ENOMEM;
-	if (!i->ops->readpage) {
-		kfree(page);
-		return -EINVAL;
-	}
-	mutex_lock(&i->lock);
-	while (done < len && off < i->size) {
-		size_t in = off % PAGE_SIZE;
-		size_t n = MIN(MIN(len - done, PAGE_SIZE - in), i->size - off);
-		/* A whole page goes straight to the caller's buffer. */
-		bool whole = in == 0 && n == PAGE_SIZE;
-		int err = i->ops->readpage(i, off / PAGE_SIZE, whole ? (uint8_t *)buf + done : page);
-		if (err) {
-			mutex_unlock(&i->lock);
-			kfree(page);
-			return done ? (long)done : err;
-		}
-		if (!whole)
-			memcpy((uint8_t *)buf + done, page + in, n);
-		done += n;
-		off += n;
-	}
-	mutex_unlock(&i->lock);
-	kfree(page);
-	return (long)done;
 }
 
 /* ---- names ---- */

@@ -444,7 +444,7 @@ static int truncate_inode(struct inode *i, int64_t len)
 	if (!S_ISREG(i->mode) || !i->ops->truncate)
 		return -EINVAL;
 	mutex_lock(&i->lock);
-	int err = i->ops->truncate(i, (uint64_t)len);
+	int err = vfs_truncate_locked(i, (uint64_t)len);
 	if (!err)
 		inode_touch(i, INODE_MTIME | INODE_CTIME);
 	mutex_unlock(&i->lock);
@@ -519,7 +519,7 @@ long sys_fallocate(int fd, int mode, long off, long len)
 	return r;
 }
 
-/* ---- sync: tmpfs has nothing to write; a block file system's sync op does ---- */
+/* ---- sync: dirty cached pages, attributes, then the file system ---- */
 
 static long sync_file(int fd, bool whole_fs)
 {
@@ -527,13 +527,12 @@ static long sync_file(int fd, bool whole_fs)
 	if (!f)
 		return -EBADF;
 	long r = 0;
-	struct super_block *sb = f->inode ? f->inode->sb : NULL;
 	if (!f->inode && !whole_fs)
 		r = -EINVAL;            /* pipes and the like cannot be synced */
+	else if (f->inode && whole_fs)
+		r = vfs_sync(f->inode->sb);
 	else if (f->inode)
-		r = write_back(f->inode);
-	if (!r && sb && sb->ops->sync)
-		r = sb->ops->sync(sb);
+		r = vfs_fsync(f->inode);
 	file_put(f);
 	return r;
 }
@@ -545,6 +544,7 @@ long sys_syncfs(int fd) { return sync_file(fd, true); }
 long sys_sync(void)
 {
 	struct path root = vfs_root_path();
+	vfs_sync(NULL);
 	struct super_block *sb = root.mnt->sb;
 	if (sb->ops->sync)
 		sb->ops->sync(sb);

@@ -1,12 +1,14 @@
 /*
  * tmpfs: a file system in memory. Directories live only in the dentry
  * cache (each entry is a hashed dentry, so ->lookup is not needed);
- * regular files keep their data in pages indexed by page number (NULL:
- * a hole, read as zeros); symlinks keep their target string.
+ * regular files keep their data in the page cache, which is their only
+ * storage (PCACHE_STORAGE: a missing page is a hole, read as zeros), and
+ * use the generic page-cache file operations; symlinks keep their target
+ * string.
  *
- * Locking: inode.lock covers the page array and size (file data) and,
- * for directories, their entries (the VFS holds it around the ops).
- * tmpfs_sb.lock (a spinlock) covers the usage counters.
+ * Locking: inode.lock covers the size and, for directories, their
+ * entries (the VFS holds it around the ops); the page cache has its own
+ * lock. tmpfs_sb.lock (a spinlock) covers the usage counters.
  */
 #include <fs/vfs.h>
 #include <fs/tmpfs.h>
@@ -20,20 +22,14 @@
 #include <mm/uaccess.h>
 
 #define TMPFS_MAGIC 0x01021994
-#define O_APPEND 02000
 
 struct tmpfs_sb {
 	struct spinlock lock;
 	uint64_t pages, inodes;         /* in use */
 };
 
-struct tmpfs_data {
-	phys_addr_t *pages;             /* by page index; 0: a hole */
-	uint64_t cap;                   /* slots in pages */
-};
-
 static const struct inode_ops tmpfs_dir_ops, tmpfs_file_ops, tmpfs_link_ops, tmpfs_special_ops;
-static const struct file_ops tmpfs_reg_fops, tmpfs_dir_fops;
+static const struct file_ops tmpfs_dir_fops;
 static uint64_t next_dev = 1;
 
 static struct tmpfs_sb *TSB(struct super_block *sb) { return sb->fs_private; }
@@ -45,6 +41,13 @@ static void count(struct super_block *sb, int64_t pages, int64_t inodes)
 	t->pages += (uint64_t)pages;
 	t->inodes += (uint64_t)inodes;
 	spin_unlock(&t->lock);
+}
+
+/* The page cache added or dropped pages of i's data. */
+static void account_pages(struct inode *i, int pages)
+{
+	__atomic_fetch_add(&i->blocks, (int64_t)pages * (PAGE_SIZE / 512), __ATOMIC_RELAXED);
+	count(i->sb, pages, 0);
 }
 
 /* A new inode owned by the caller's fs ids (the directory's group if it is
@@ -71,12 +74,9 @@ static struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, 
 		break;
 	case S_IFREG:
 		i->ops = &tmpfs_file_ops;
-		i->fops = &tmpfs_reg_fops;
-		i->fs_private = kzalloc(sizeof(struct tmpfs_data));
-		if (!i->fs_private) {
-			kfree(i);
-			return NULL;
-		}
+		i->fops = &generic_file_fops;
+		i->cache.flags = PCACHE_STORAGE;
+		i->cache.account = account_pages;
 		break;
 	case S_IFLNK:
 		i->ops = &tmpfs_link_ops;
@@ -246,78 +246,30 @@ static long tmpfs_readlink(struct inode *i, char *buf, size_t size)
 	return (long)n;
 }
 
-/* ---- file data ---- */
-
-static phys_addr_t page_at(struct inode *i, uint64_t index)
-{
-	struct tmpfs_data *td = i->fs_private;
-	return index < td->cap ? td->pages[index] : 0;
-}
-
-/* The page at index, allocated (zeroed) if missing: 0 on ENOMEM/ENOSPC. */
-static phys_addr_t page_get(struct inode *i, uint64_t index)
-{
-	struct tmpfs_data *td = i->fs_private;
-	if (index >= td->cap) {
-		uint64_t cap = MAX(td->cap * 2, index + 1);
-		phys_addr_t *pages = kzalloc(cap * sizeof(*pages));
-		if (!pages)
-			return 0;
-		if (td->pages)
-			memcpy(pages, td->pages, td->cap * sizeof(*pages));
-		kfree(td->pages);
-		td->pages = pages;
-		td->cap = cap;
-	}
-	if (!td->pages[index]) {
-		td->pages[index] = pmm_alloc_zeroed_frame();
-		if (!td->pages[index])
-			return 0;
-		i->blocks += PAGE_SIZE / 512;
-		count(i->sb, 1, 0);
-	}
-	return td->pages[index];
-}
-
-/* Free the pages wholly past size, zero the tail of the last one. */
-static void free_beyond(struct inode *i, uint64_t size)
-{
-	struct tmpfs_data *td = i->fs_private;
-	uint64_t first = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
-	for (uint64_t n = first; n < td->cap; n++) {
-		if (td->pages[n]) {
-			pmm_free_frame(td->pages[n]);
-			td->pages[n] = 0;
-			i->blocks -= PAGE_SIZE / 512;
-			count(i->sb, -1, 0);
-		}
-	}
-	phys_addr_t last = size % PAGE_SIZE ? page_at(i, size / PAGE_SIZE) : 0;
-	if (last)
-		memset((uint8_t *)phys_to_virt(last) + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
-}
+/* ---- file data: the page cache holds it; these only set the size ---- */
 
 static int tmpfs_truncate(struct inode *i, uint64_t size)
 {
-	if (size < i->size)
-		free_beyond(i, size);
-	i->size = size;
+	WRITE_ONCE(i->size, size);      /* the VFS then drops the pages past it */
 	return 0;
 }
 
 static int tmpfs_fallocate(struct inode *i, uint64_t off, uint64_t len)
 {
 	uint64_t end = off + len;
+
 	for (uint64_t n = off / PAGE_SIZE; n < ALIGN_UP(end, PAGE_SIZE) / PAGE_SIZE; n++) {
-		if (!page_get(i, n)) {
+		struct page *pg;
+
+		if (pcache_get_page(i, n, PCG_NOREAD, &pg)) {
 			/* Give back what this call added past the old size. */
-			if (i->size < end)
-				free_beyond(i, i->size);
+			pcache_truncate(i, i->size);
 			return -ENOSPC;
 		}
+		put_page(pg);
 	}
 	if (end > i->size)
-		i->size = end;
+		WRITE_ONCE(i->size, end);
 	return 0;
 }
 
@@ -326,101 +278,17 @@ int tmpfs_write_kernel(struct inode *i, uint64_t off, const void *buf, size_t le
 {
 	for (size_t done = 0; done < len;) {
 		size_t in = (off + done) % PAGE_SIZE, n = MIN(len - done, PAGE_SIZE - in);
-		phys_addr_t pa = page_get(i, (off + done) / PAGE_SIZE);
-		if (!pa)
+		struct page *pg;
+
+		if (pcache_get_page(i, (off + done) / PAGE_SIZE, PCG_NOREAD, &pg))
 			return -ENOSPC;
-		memcpy((uint8_t *)phys_to_virt(pa) + in, (const uint8_t *)buf + done, n);
+		memcpy((uint8_t *)page_address(pg) + in, (const uint8_t *)buf + done, n);
+		put_page(pg);
 		done += n;
 	}
 	if (off + len > i->size)
-		i->size = off + len;
+		WRITE_ONCE(i->size, off + len);
 	return 0;
-}
-
-static int tmpfs_readpage(struct inode *i, uint64_t index, void *buf)
-{
-	phys_addr_t pa = page_at(i, index);
-	if (pa)
-		memcpy(buf, phys_to_virt(pa), PAGE_SIZE);
-	else
-		memset(buf, 0, PAGE_SIZE);
-	return 0;
-}
-
-static long tmpfs_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
-{
-	struct inode *i = f->inode;
-	size_t done = 0;
-	static const uint8_t zeros[PAGE_SIZE];
-
-	mutex_lock(&i->lock);
-	while (done < len && *pos < i->size) {
-		uint64_t off = *pos % PAGE_SIZE;
-		size_t n = MIN(MIN(len - done, PAGE_SIZE - off), i->size - *pos);
-		phys_addr_t pa = page_at(i, *pos / PAGE_SIZE);
-		const uint8_t *src = pa ? (const uint8_t *)phys_to_virt(pa) + off : zeros;
-		if (copy_to_user((uint8_t *)ubuf + done, src, n)) {
-			if (!done)
-				done = (size_t)-EFAULT;
-			break;
-		}
-		done += n;
-		*pos += n;
-	}
-	inode_touch(i, INODE_ATIME);
-	mutex_unlock(&i->lock);
-	return (long)done;
-}
-
-/* A write by anyone but root clears set-user-ID, and set-group-ID when
- * the group may execute (Linux's file_remove_privs). i->lock held. */
-static void drop_privileges(struct inode *i)
-{
-	if (current_cred()->fsuid == 0)
-		return;
-	uint32_t kill = S_ISUID | ((i->mode & 0010) ? S_ISGID : 0);
-	if (i->mode & kill) {
-		i->mode &= ~kill;
-		inode_touch(i, INODE_CTIME);
-	}
-}
-
-static long tmpfs_write(struct file *f, const void *ubuf, size_t len, uint64_t *pos)
-{
-	struct inode *i = f->inode;
-	long done = 0;
-
-	mutex_lock(&i->lock);
-	if (f->flags & O_APPEND)
-		*pos = i->size;
-	while ((size_t)done < len) {
-		uint64_t off = *pos % PAGE_SIZE;
-		size_t n = MIN(len - (size_t)done, PAGE_SIZE - off);
-		phys_addr_t pa = page_get(i, *pos / PAGE_SIZE);
-		if (!pa) {
-			done = done ? done : -ENOSPC;
-			break;
-		}
-		if (copy_from_user((uint8_t *)phys_to_virt(pa) + off, (const uint8_t *)ubuf + done, n)) {
-			done = done ? done : -EFAULT;
-			break;
-		}
-		done += (long)n;
-		*pos += n;
-		if (*pos > i->size)
-			i->size = *pos;
-	}
-	if (done > 0) {
-		inode_touch(i, INODE_MTIME | INODE_CTIME);
-		drop_privileges(i);
-	}
-	mutex_unlock(&i->lock);
-	return done;
-}
-
-static long tmpfs_size(struct file *f)
-{
-	return (long)READ_ONCE(f->inode->size);
 }
 
 /* ---- directories ---- */
@@ -496,16 +364,10 @@ static long tmpfs_getdents(struct file *f, void *ubuf, size_t len, uint64_t *pos
 
 /* ---- super block ---- */
 
+/* A regular file's pages are gone already (pcache_evict). */
 static void tmpfs_evict(struct inode *i)
 {
-	if (S_ISREG(i->mode)) {
-		struct tmpfs_data *td = i->fs_private;
-		if (td) {
-			free_beyond(i, 0);
-			kfree(td->pages);
-			kfree(td);
-		}
-	} else if (S_ISLNK(i->mode)) {
+	if (S_ISLNK(i->mode)) {
 		kfree(i->fs_private);
 	}
 	count(i->sb, 0, -1);
@@ -566,7 +428,6 @@ static const struct inode_ops tmpfs_dir_ops = {
 static const struct inode_ops tmpfs_file_ops = {
 	.truncate = tmpfs_truncate,
 	.fallocate = tmpfs_fallocate,
-	.readpage = tmpfs_readpage,
 };
 
 static const struct inode_ops tmpfs_link_ops = {
@@ -574,12 +435,6 @@ static const struct inode_ops tmpfs_link_ops = {
 };
 
 static const struct inode_ops tmpfs_special_ops = { 0 };
-
-static const struct file_ops tmpfs_reg_fops = {
-	.read = tmpfs_read,
-	.write = tmpfs_write,
-	.size = tmpfs_size,
-};
 
 static long tmpfs_dir_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 {
@@ -590,7 +445,7 @@ static long tmpfs_dir_read(struct file *f, void *ubuf, size_t len, uint64_t *pos
 static const struct file_ops tmpfs_dir_fops = {
 	.read = tmpfs_dir_read,
 	.getdents = tmpfs_getdents,
-	.size = tmpfs_size,
+	.size = generic_file_size,
 };
 
 static int tmpfs_mount(struct fs_type *type, const char *source, unsigned long flags,

@@ -28,6 +28,7 @@
 #include <kernel/mutex.h>
 #include <kernel/spinlock.h>
 #include <fs/perm.h>
+#include <mm/pagecache.h>
 
 #define PATH_MAX 4096
 #define NAME_MAX 255
@@ -91,14 +92,18 @@ struct inode_ops {
 	int (*truncate)(struct inode *i, uint64_t size);
 	/* Regular files: allocate [off, off + len), growing the size. */
 	int (*fallocate)(struct inode *i, uint64_t off, uint64_t len);
-	/* Regular files: fill the kernel page buf with the bytes at page
-	 * index (zeros for holes and past the end). exec reads through it;
-	 * a page cache will too. */
+	/* Regular files of file systems with storage: fill the kernel page
+	 * buf with the bytes at page index (zeros for holes and past
+	 * i->size). The page cache calls it for a missing page, with or
+	 * without i->lock held by someone (a page fault does not hold it):
+	 * it must not take i->lock; it may sleep; it must be safe against a
+	 * concurrent ->truncate (use the file system's own lock). With it,
+	 * the file's data is cached (mm/pagecache.h) and can be mapped. */
 	int (*readpage)(struct inode *i, uint64_t index, void *buf);
-	/* Optional, regular files of file systems with backing storage: write
-	 * the kernel page buf back as the bytes at page index, allocating
-	 * blocks as needed; bytes of the page past i->size are not stored.
-	 * The page cache calls it for dirty pages (fsync, sync, eviction). */
+	/* Optional, with readpage: write the kernel page buf back as the
+	 * bytes at page index, allocating blocks as needed; bytes of the
+	 * page past i->size are not stored. Called with i->lock held (fsync,
+	 * sync, msync, before eviction), may sleep. */
 	int (*writepage)(struct inode *i, uint64_t index, const void *buf);
 	/* Optional, directories: a new regular file with nlink 0 and no
 	 * dentry (O_TMPFILE), mode with its permission bits; one reference
@@ -173,6 +178,9 @@ struct inode {
 					 * although nlink is 0 (Linux's I_LINKABLE) */
 	struct vfs_time atime, mtime, ctime;
 	void *fs_private;
+
+	/* Regular files: the data's pages (own lock; mm/pagecache.h). */
+	struct page_cache cache;
 };
 
 struct dentry {
@@ -371,8 +379,26 @@ struct fs_context *current_fs(void);
 long vfs_open(const struct path *p, unsigned flags, struct file **out);
 /* open(2) on a kernel path string: the new file (one reference). */
 long do_openat(int dirfd, const char *path, unsigned flags, uint32_t mode, struct file **out);
-/* Read from a regular file into a kernel buffer (exec): bytes read. */
+/* Read from a regular file into a kernel buffer (exec), through the page
+ * cache: bytes read. */
 long kernel_read(struct inode *i, uint64_t off, void *buf, size_t len);
+
+/* fs/file_rw.c: the page-cache file operations. A file system whose
+ * regular files keep their data in the cache (readpage, or tmpfs's
+ * PCACHE_STORAGE) uses generic_file_fops for them. */
+extern const struct file_ops generic_file_fops;
+long generic_file_read(struct file *f, void *ubuf, size_t len, uint64_t *pos);
+long generic_file_write(struct file *f, const void *ubuf, size_t len, uint64_t *pos);
+long generic_file_size(struct file *f);
+/* Set a regular file's size with ->truncate, then drop (and unmap) the
+ * cached pages past it. i->lock held. */
+int vfs_truncate_locked(struct inode *i, uint64_t size);
+/* fsync: the dirty pages (->writepage), the attributes (->write_inode),
+ * the file system (->sync). */
+int vfs_fsync(struct inode *i);
+/* sync/syncfs: every dirty cached file (of sb, or all), then the file
+ * system(s). */
+int vfs_sync(struct super_block *sb);
 /* The absolute path of p as seen from the caller's root. */
 int vfs_path_name(const struct path *p, char *buf, size_t size);
 /* Unpack an initramfs newc archive into the root file system. */

@@ -65,6 +65,7 @@ struct file {
 	struct spinlock pos_lock;
 	uint64_t pos;
 	struct list_head epitems;       /* epoll items watching it, under epoll's global lock */
+	struct list_head defer_link;    /* last reference queued by file_put_deferred (mm/filemap.h) */
 };
 
 #define FD_MAX_DEFAULT 1024

@@ -1,8 +1,10 @@
 /* Memory system calls: thin wrappers over mm/mmap.c on the caller's mm. */
 #include <kernel/syscall.h>
 #include <kernel/errno.h>
+#include <kernel/file.h>
 #include <kernel/proc.h>
 #include <mm/mm.h>
+#include <mm/filemap.h>
 
 static struct mm *my_mm(void)
 {
@@ -18,11 +20,20 @@ long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 		return -EINVAL;
 	if (off & 0xfff)
 		return -EINVAL;
-	/* File mappings arrive with the VFS; until then any fd is EBADF
-	 * unless MAP_ANONYMOUS (which ignores fd). */
-	if (!(flags & 0x20 /* MAP_ANONYMOUS */))
+	if (flags & MAP_ANONYMOUS)      /* fd is ignored */
+		return vm_mmap(mm, addr, len, (int)prot, (int)flags, NULL, off);
+	struct file *f = fd_get(current_proc()->files, (int)fd);
+	if (!f)
 		return -EBADF;
-	return vm_mmap(mm, addr, len, (int)prot, (int)flags, NULL, off);
+	long r = vm_mmap(mm, addr, len, (int)prot, (int)flags, f, off);
+	file_put(f);
+	return r;
+}
+
+long sys_msync(unsigned long addr, unsigned long len, int flags)
+{
+	struct mm *mm = my_mm();
+	return mm ? vm_msync(mm, addr, len, flags) : -EINVAL;
 }
 
 long sys_munmap(unsigned long addr, unsigned long len)

@@ -66,6 +66,7 @@ long sys_dup3(int oldfd, int newfd, int flags);
 /* kernel/sys_mm.c */
 long sys_mmap(unsigned long addr, unsigned long len, unsigned long prot,
 	      unsigned long flags, unsigned long fd, unsigned long off);
+long sys_msync(unsigned long addr, unsigned long len, int flags);
 long sys_munmap(unsigned long addr, unsigned long len);
 long sys_mprotect(unsigned long addr, unsigned long len, unsigned long prot);
 long sys_brk(unsigned long brk);

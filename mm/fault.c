@@ -1,11 +1,14 @@
 /*
  * User page faults, in arch-neutral terms (the arch decodes its error code
  * into FAULT_* flags): demand-zero for private anonymous memory, the
- * object's frame for shared (and later file) areas, copy-on-write for
- * private pages that fork left shared.
+ * object's frame for shared anonymous and file areas (private file areas
+ * map the page-cache frame read-only), copy-on-write for private pages
+ * that fork or a file left shared.
  *
  * Takes mm->lock; called from the #PF handler for user-mode faults and for
- * kernel faults inside copy_*_user (which never hold mm->lock).
+ * kernel faults inside copy_*_user (which never hold mm->lock). A file's
+ * page may have to be read in: that happens with mm->lock dropped, and
+ * interrupts on (the #PF handler enables them), so it may sleep.
  */
 #include <mm/mm.h>
 #include <mm/pmm.h>
@@ -25,28 +28,66 @@ static bool access_allowed(const struct vma *v, unsigned fault_flags)
 	return true;
 }
 
-/* Map a frame where nothing is mapped yet. */
-static int fault_missing(struct mm *mm, struct vma *v, uintptr_t page)
+/* Map a zeroed frame where nothing is mapped yet (private anonymous). */
+static int fault_anon(struct mm *mm, struct vma *v, uintptr_t page)
 {
-	unsigned prot = mm_prot_to_vm(v->prot);
+	phys_addr_t pa = pmm_alloc_zeroed_frame();
+	int err;
+
+	if (!pa)
+		return -ENOMEM;
+	err = uvm_set(&mm->space, page, pa, mm_prot_to_vm(v->prot));
+	if (err)
+		pmm_free_frame(pa);
+	return err;
+}
+
+/* Is pa still what the area at page (now v, before was) wants: the same
+ * object, offset, type and protection, nothing mapped yet, and the frame
+ * still the object's? (mm->lock was dropped while the object found it.) */
+static bool still_wanted(struct mm *mm, const struct vma *v, const struct vma *was,
+			 uintptr_t page, phys_addr_t pa)
+{
+	uint64_t off = was->off + (page - was->start);
+	phys_addr_t cur;
+	unsigned prot;
+
+	if (!v || v->ops != was->ops || v->obj != was->obj || v->flags != was->flags ||
+	    v->prot != was->prot || v->off + (page - v->start) != off)
+		return false;
+	if (!uvm_get(&mm->space, page, &cur, &prot))
+		return false;
+	return !v->ops->valid || v->ops->valid(v->obj, off, pa);
+}
+
+/*
+ * Map the object's frame where nothing is mapped yet (read-only if the
+ * area is private: copy on write). Called and returns with mm->lock held
+ * but drops it while the object finds the frame (a file may read it in);
+ * -EAGAIN: the area changed meanwhile, look again.
+ */
+static int fault_object(struct mm *mm, struct vma *v, uintptr_t page)
+{
+	const struct vma was = *v;
+	bool shared = v->flags & MAP_SHARED;
+	unsigned flags = shared && (v->prot & PROT_WRITE) ? VMO_WRITE : 0;
+	unsigned prot = mm_prot_to_vm(v->prot) & (shared ? ~0u : ~(unsigned)VM_WRITE);
 	phys_addr_t pa;
 	int err;
 
-	if (v->ops) {
-		err = v->ops->page(v->obj, v->off + (page - v->start), &pa);
+	was.ops->get(was.obj);
+	spin_unlock(&mm->lock);
+	err = was.ops->page(was.obj, was.off + (page - was.start), flags, &pa);
+	spin_lock(&mm->lock);
+	if (!err) {
+		if (!still_wanted(mm, vma_find(&mm->vmas, page), &was, page, pa))
+			err = -EAGAIN;
+		else
+			err = uvm_set(&mm->space, page, pa, prot);
 		if (err)
-			return err;
-		/* Private mappings of an object copy on write (files, later). */
-		if (!(v->flags & MAP_SHARED))
-			prot &= ~VM_WRITE;
-	} else {
-		pa = pmm_alloc_zeroed_frame();
-		if (!pa)
-			return -ENOMEM;
+			put_page(phys_to_page(pa));
 	}
-	err = uvm_set(&mm->space, page, pa, prot);
-	if (err)
-		put_page(phys_to_page(pa));
+	was.ops->put(was.obj);  /* never the last reference of a file here: deferred */
 	return err;
 }
 
@@ -86,27 +127,28 @@ int handle_user_fault(struct mm *mm, uintptr_t addr, unsigned fault_flags)
 	if (!mm)
 		return -EFAULT;
 	spin_lock(&mm->lock);
-	v = vma_find(&mm->vmas, addr);
-	if (!v) {
-		err = -EFAULT;
-		goto out_unlock;
-	}
-	if (!access_allowed(v, fault_flags)) {
-		err = -EACCES;
-		goto out_unlock;
-	}
-	if (uvm_get(&mm->space, page, &pa, &prot))
-		err = fault_missing(mm, v, page);
-	else if ((fault_flags & FAULT_WRITE) && !(prot & VM_WRITE))
-		err = fault_cow(mm, v, page, pa);
-	else if (!prot)
-		/* A PROT_NONE leaf under an area that now allows access
-		 * cannot happen: mprotect updates the leaves. */
-		err = -EACCES;
-	/* Otherwise the leaf already allows it (another thread fixed it
-	 * first, or a stale TLB entry, which the fault itself dropped):
-	 * retrying is enough. */
-out_unlock:
+	do {
+		v = vma_find(&mm->vmas, addr);
+		if (!v) {
+			err = -EFAULT;
+			break;
+		}
+		if (!access_allowed(v, fault_flags)) {
+			err = -EACCES;
+			break;
+		}
+		if (uvm_get(&mm->space, page, &pa, &prot))
+			err = v->ops ? fault_object(mm, v, page) : fault_anon(mm, v, page);
+		else if ((fault_flags & FAULT_WRITE) && !(prot & VM_WRITE))
+			err = fault_cow(mm, v, page, pa);
+		else if (!prot)
+			/* A PROT_NONE leaf under an area that now allows access
+			 * cannot happen: mprotect updates the leaves. */
+			err = -EACCES;
+		/* Otherwise the leaf already allows it (another thread fixed it
+		 * first, or a stale TLB entry, which the fault itself dropped):
+		 * retrying is enough. */
+	} while (err == -EAGAIN);
 	spin_unlock(&mm->lock);
 	return err;
 }

@@ -13,6 +13,7 @@
 #include <kernel/smp.h>
 #include <mm/pmm.h>
 #include <mm/slab.h>
+#include <mm/filemap.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <asm/layout.h>
@@ -20,6 +21,9 @@
 /* The mm this CPU runs on (one CPU until SMP; then per-CPU data). */
 /* The mm whose tables each CPU has loaded (kept lazily by kernel threads). */
 static struct mm *active_mms[NR_CPUS];
+/* Every space from mm_create to its last mm_put (lock order: above mm->lock). */
+static struct spinlock mm_list_lock = SPINLOCK_INIT("mm_list");
+static LIST_HEAD(mm_list);
 
 
 unsigned mm_prot_to_vm(unsigned prot)
@@ -43,6 +47,9 @@ struct mm *mm_create(void)
 	vma_set_init(&mm->vmas);
 	mm->mmap_base = MM_MMAP_BASE;
 	mm->refcount = 1;
+	spin_lock(&mm_list_lock);
+	list_add_tail(&mm->all_link, &mm_list);
+	spin_unlock(&mm_list_lock);
 	return mm;
 }
 
@@ -70,12 +77,29 @@ void mm_put(struct mm *mm)
 		return;
 	if (active_mms[arch_cpu_id()] == mm)
 		mm_activate(NULL);
+	spin_lock(&mm_list_lock);
+	list_del(&mm->all_link);
+	spin_unlock(&mm_list_lock);
 	spin_lock(&mm->lock);
 	mm_unmap_pages(mm, 0, USER_SPACE_END);
 	vma_set_clear(&mm->vmas);
 	spin_unlock(&mm->lock);
 	uvm_space_destroy(&mm->space);
 	kfree(mm);
+	vm_release_deferred();          /* the areas' files */
+}
+
+void mm_for_each(void (*fn)(struct mm *mm, void *arg), void *arg)
+{
+	struct mm *mm;
+
+	spin_lock(&mm_list_lock);
+	list_for_each_entry(mm, &mm_list, all_link) {
+		spin_lock(&mm->lock);
+		fn(mm, arg);
+		spin_unlock(&mm->lock);
+	}
+	spin_unlock(&mm_list_lock);
 }
 
 /* Share v's pages with the child: writable private pages become read-only

@@ -36,6 +36,9 @@ struct mm {
 	int refcount;
 	/* membarrier(2) registrations (MEMBARRIER_CMD_REGISTER_*); atomic. */
 	unsigned membarrier_registered;
+	/* On the list of all spaces, under mm_list_lock (file truncation
+	 * finds the areas mapping a file through it). */
+	struct list_head all_link;
 };
 
 /* An empty space (kernel half shared), refcount 1; NULL if out of memory. */
@@ -61,9 +64,15 @@ unsigned mm_prot_to_vm(unsigned prot);
  * mm->lock held. */
 void mm_unmap_pages(struct mm *mm, uintptr_t start, uintptr_t end);
 
+/* Call fn(mm, arg) on every live space, with its mm->lock held. */
+void mm_for_each(void (*fn)(struct mm *mm, void *arg), void *arg);
+
 /* ---- mmap family (mm/mmap.c): Linux semantics, -errno on failure ---- */
+struct file;
+/* file: NULL with MAP_ANONYMOUS, else the open file to map (its access
+ * mode decides EACCES; the area takes its own reference). */
 long vm_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags,
-	     void *file, uint64_t off);
+	     struct file *file, uint64_t off);
 int vm_munmap(struct mm *mm, uintptr_t addr, size_t len);
 int vm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot);
 /* Returns the new break, or the current one if new_brk cannot be set. */

@@ -9,7 +9,10 @@
 #include <ipc/objspace.h>
 #include <mm/mm.h>
 #include <mm/pmm.h>
+#include <mm/filemap.h>
+#include <mm/pagecache.h>
 #include <kernel/errno.h>
+#include <kernel/file.h>
 #include <asm/layout.h>
 
 #define PROT_ALL (PROT_READ | PROT_WRITE | PROT_EXEC)
@@ -48,8 +51,29 @@ static uintptr_t pick_addr(struct mm *mm, uintptr_t hint, size_t len)
 	return vma_find_free(&mm->vmas, len, MM_MMAP_MIN_ADDR, mm->mmap_base);
 }
 
+#define O_ACCMODE 03
+#define O_WRONLY  1
+#define O_RDWR    2
+#define O_APPEND  02000
+
+/* Linux's checks of the file itself (do_mmap): a readable regular file
+ * of a file system with a page cache, writable for a shared PROT_WRITE. */
+static long file_checks(int prot, int flags, struct file *file)
+{
+	unsigned acc = file->flags & O_ACCMODE;
+
+	if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) &&
+	    (acc != O_RDWR || (file->flags & O_APPEND)))
+		return -EACCES;
+	if (acc == O_WRONLY)
+		return -EACCES;
+	if (!file->inode || !inode_cached(file->inode))
+		return -ENODEV;
+	return 0;
+}
+
 static long mmap_checks(uintptr_t addr, size_t len, int prot, int flags,
-			void *file, uint64_t off)
+			struct file *file, uint64_t off)
 {
 	int type = flags & MAP_TYPE;
 
@@ -64,10 +88,18 @@ static long mmap_checks(uintptr_t addr, size_t len, int prot, int flags,
 		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE && (flags & ~MAP_KNOWN))
 		return -EOPNOTSUPP;
-	if (!(flags & MAP_ANONYMOUS))
-		return file ? -ENODEV : -EBADF;   /* file mappings come with the VFS */
 	if (ALIGN_UP(len, PAGE_SIZE) < len || !user_range(0, ALIGN_UP(len, PAGE_SIZE)))
 		return -ENOMEM;
+	if (!(flags & MAP_ANONYMOUS)) {
+		long err;
+
+		if (!file)
+			return -EBADF;
+		if (off + ALIGN_UP(len, PAGE_SIZE) < off)
+			return -EOVERFLOW;
+		if ((err = file_checks(prot, flags, file)))
+			return err;
+	}
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & ~PAGE_MASK)
 			return -EINVAL;
@@ -80,7 +112,7 @@ static long mmap_checks(uintptr_t addr, size_t len, int prot, int flags,
 }
 
 long vm_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags,
-	     void *file, uint64_t off)
+	     struct file *file, uint64_t off)
 {
 	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
 	struct vma t = { .prot = (unsigned)prot & PROT_ALL };
@@ -88,9 +120,17 @@ long vm_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags,
 
 	if (err)
 		return err;
+	if (flags & MAP_ANONYMOUS)
+		file = NULL;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	t.flags = (flags & VMA_FLAG_MASK & ~MAP_TYPE) | (shared ? MAP_SHARED : MAP_PRIVATE);
-	if (shared) {
+	if (file) {
+		t.ops = &file_vm_ops;
+		t.obj = file;
+		if (shared && (file->flags & O_ACCMODE) != O_RDWR)
+			t.flags |= VMA_NOMAYWRITE;
+		shared = false;         /* no new object to let go of below */
+	} else if (shared) {
 		t.ops = &shared_anon_ops;
 		t.obj = shared_anon_create(len);
 		if (!t.obj)
@@ -111,12 +151,13 @@ long vm_mmap(struct mm *mm, uintptr_t addr, size_t len, int prot, int flags,
 	if (!err) {
 		t.start = addr;
 		t.end = addr + len;
-		t.off = shared ? 0 : addr;
+		t.off = file ? off : shared ? 0 : addr;
 		err = vma_insert(&mm->vmas, &t);
 	}
 	spin_unlock(&mm->lock);
 	if (shared)
 		shared_anon_ops.put(t.obj);     /* the area holds its own reference */
+	vm_release_deferred();          /* files of areas MAP_FIXED replaced */
 	return err ? err : (long)addr;
 }
 
@@ -132,6 +173,7 @@ int vm_munmap(struct mm *mm, uintptr_t addr, size_t len)
 	spin_lock(&mm->lock);
 	err = unmap_locked(mm, addr, addr + len);
 	spin_unlock(&mm->lock);
+	vm_release_deferred();
 	return err;
 }
 
@@ -147,6 +189,12 @@ static void reprotect_pages(struct mm *mm, uintptr_t start, uintptr_t end)
 		unsigned want = mm_prot_to_vm(v->prot), prot;
 		phys_addr_t pa;
 
+		/* A shared object's page that becomes writable is faulted in
+		 * again, so the object hears of it (a file marks it dirty). */
+		if ((v->flags & MAP_SHARED) && v->ops && (want & VM_WRITE)) {
+			mm_unmap_pages(mm, va, stop);
+			continue;
+		}
 		for (; uvm_next(&mm->space, &va, stop, &pa, &prot); va += PAGE_SIZE) {
 			unsigned p = want;
 
@@ -156,6 +204,21 @@ static void reprotect_pages(struct mm *mm, uintptr_t start, uintptr_t end)
 			uvm_set(&mm->space, va, pa, p);
 		}
 	}
+}
+
+/* A shared mapping of a file not opened for writing never gets
+ * PROT_WRITE (EACCES). mm->lock held. */
+static int may_add_write(struct mm *mm, uintptr_t start, uintptr_t end, int prot)
+{
+	struct vma *v;
+
+	if (!(prot & PROT_WRITE))
+		return 0;
+	for (v = vma_first_in(&mm->vmas, start, end); v && v->start < end;
+	     v = vma_next(&mm->vmas, v))
+		if (v->flags & VMA_NOMAYWRITE)
+			return -EACCES;
+	return 0;
 }
 
 int vm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
@@ -173,7 +236,9 @@ int vm_mprotect(struct mm *mm, uintptr_t addr, size_t len, int prot)
 	if (end <= addr || end > USER_SPACE_END)
 		return -ENOMEM;
 	spin_lock(&mm->lock);
-	err = vma_protect(&mm->vmas, addr, end, (unsigned)prot & PROT_ALL);
+	err = may_add_write(mm, addr, end, prot);
+	if (!err)
+		err = vma_protect(&mm->vmas, addr, end, (unsigned)prot & PROT_ALL);
 	if (!err)
 		reprotect_pages(mm, addr, end);
 	spin_unlock(&mm->lock);
@@ -208,6 +273,7 @@ long vm_brk(struct mm *mm, uintptr_t new_brk)
 out_unlock:
 	ret = (long)mm->brk;
 	spin_unlock(&mm->lock);
+	vm_release_deferred();
 	return ret;
 }
 
@@ -330,6 +396,7 @@ long vm_mremap(struct mm *mm, uintptr_t old, size_t old_len, size_t new_len,
 	}
 out_unlock:
 	spin_unlock(&mm->lock);
+	vm_release_deferred();
 	return ret;
 }
 

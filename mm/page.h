@@ -15,6 +15,11 @@
 #define PG_SLAB       (1u << 8)  /* first frame of a slab (mm/slab.c) */
 #define PG_SLAB_TAIL  (1u << 9)  /* later frame of a slab; private = head */
 #define PG_KMALLOC    (1u << 10) /* head of a large kmalloc block */
+/* A file's page in a page cache (mm/pagecache.h); private = the cache: */
+#define PG_CACHE      (1u << 11)
+#define PG_LOCKED     (1u << 12) /* being read in */
+#define PG_DIRTY      (1u << 13) /* newer than the storage */
+#define PG_MAPWR      (1u << 14) /* mapped writable by a MAP_SHARED area */
 
 struct kmem_cache;
 

@@ -50,8 +50,9 @@ static void shared_anon_put(void *obj)
 	kfree(o);
 }
 
-static int shared_anon_page(void *obj, uint64_t off, phys_addr_t *pa)
+static int shared_anon_page(void *obj, uint64_t off, unsigned flags, phys_addr_t *pa)
 {
+	(void)flags;
 	struct shared_anon *o = obj;
 	size_t i = off / PAGE_SIZE;
 	int err = 0;

@@ -15,15 +15,22 @@
 #include <uapi/linux/mman.h>
 
 /*
- * A backing object shared by areas (MAP_SHARED anonymous memory now, files
- * with the VFS). Each area that refers to obj holds one reference.
+ * A backing object shared by areas (MAP_SHARED anonymous memory, files:
+ * mm/filemap.h). Each area that refers to obj holds one reference. put
+ * runs under mm->lock and must not sleep.
  */
+#define VMO_WRITE 1     /* page: a MAP_SHARED area maps it writable */
 struct vm_object_ops {
 	void (*get)(void *obj);
 	void (*put)(void *obj);
 	/* The frame at byte offset off (page aligned) of obj, with a page
-	 * reference for the caller: 0, -EFAULT (beyond the object) or -ENOMEM. */
-	int (*page)(void *obj, uint64_t off, phys_addr_t *pa);
+	 * reference for the caller: 0, -EFAULT (beyond the object: SIGSEGV),
+	 * -EIO (beyond a file's end: SIGBUS) or -ENOMEM. Called without
+	 * mm->lock (a file's page may have to be read in). */
+	int (*page)(void *obj, uint64_t off, unsigned flags, phys_addr_t *pa);
+	/* Optional: is pa still obj's page at off (rechecked under mm->lock
+	 * before mapping it; a truncate may have dropped it meanwhile)? */
+	bool (*valid)(void *obj, uint64_t off, phys_addr_t pa);
 	/* Optional: the name /proc/<pid>/maps shows for the area mapping obj
 	 * at off (special mappings such as "[vdso]"). */
 	const char *(*name)(void *obj, uint64_t off);
@@ -31,6 +38,9 @@ struct vm_object_ops {
 
 /* MAP_* flags an area remembers; the rest only steer vm_mmap(). */
 #define VMA_FLAG_MASK (MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_STACK)
+/* Not a MAP_* bit: a shared file area whose file was not opened for
+ * writing (mprotect may not add PROT_WRITE: EACCES). */
+#define VMA_NOMAYWRITE (1u << 31)
 
 struct vma {
 	struct list_head node;      /* in vma_set.list, ascending start */

@@ -65,8 +65,19 @@ $(BUILD)/user/bin/%: user/%.c | deps-ok
 	@$(if $(Q),echo "  MUSLCC  $@")
 	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -Iuser -static -o $@ $<
 
+# A shared library and a dynamic program that needs it (DT_NEEDED): the
+# dynamic linker maps the library from /lib with mmap (t_mmap_file).
+$(BUILD)/user/lib/libpcfix.so: tests/user/lib/pcfix.c $(USER_DEPS) | deps-ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -fPIC -shared -o $@ $<
+
+$(BUILD)/user/lib/uselib: tests/user/lib/uselib.c $(BUILD)/user/lib/libpcfix.so | deps-ok
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -fPIE -pie -o $@ $< -L$(BUILD)/user/lib -lpcfix
+
 $(BUILD)/usertest.cpio: $(USER_TOOL_BINS) $(USER_TEST_BINS) user/user.mk user/mkfixtures.sh \
-		$(BUILD)/user/hello-dynamic
+		$(BUILD)/user/hello-dynamic $(BUILD)/user/lib/libpcfix.so $(BUILD)/user/lib/uselib
 	@echo "  CPIO    $@"
 	$(Q)rm -rf $(BUILD)/usertest.root && mkdir -p $(BUILD)/usertest.root/bin \
 		$(BUILD)/usertest.root/tests $(BUILD)/usertest.root/lib
@@ -74,6 +85,8 @@ $(BUILD)/usertest.cpio: $(USER_TOOL_BINS) $(USER_TEST_BINS) user/user.mk user/mk
 	$(Q)cp $(filter-out %/testrunner,$(USER_TOOL_BINS)) $(BUILD)/usertest.root/bin/
 	$(Q)cp $(USER_TEST_BINS) $(BUILD)/usertest.root/tests/
 	$(Q)cp -L $(MUSL_LDSO) $(BUILD)/usertest.root/lib/
+	$(Q)cp $(BUILD)/user/lib/libpcfix.so $(BUILD)/usertest.root/lib/
+	$(Q)cp $(BUILD)/user/lib/uselib $(BUILD)/usertest.root/bin/
 	$(Q)user/mkfixtures.sh $(BUILD)/usertest.root $(BUILD)/user/hello-dynamic
 	$(Q)cd $(BUILD)/usertest.root && find . | LC_ALL=C sort | cpio -o -H newc --quiet > ../usertest.cpio
 

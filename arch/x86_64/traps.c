@@ -130,9 +130,13 @@ static bool uaccess_fault(struct trap_frame *tf)
 	if (tf->vector != X86_TRAP_PF || !e)
 		return false;
 	if (e->type != EX_UACCESS_NOFAULT && addr < USER_SPACE_END &&
-	    !(tf->error_code & X86_PF_RSVD) &&
-	    handle_user_fault(mm_current(), addr, x86_pf_fault_flags(tf->error_code)) == 0)
-		return true;
+	    !(tf->error_code & X86_PF_RSVD)) {
+		/* As interrupted: serving it may sleep (a file's page). */
+		if (tf->rflags & RFLAGS_IF)
+			arch_irq_enable();
+		if (handle_user_fault(mm_current(), addr, x86_pf_fault_flags(tf->error_code)) == 0)
+			return true;
+	}
 	tf->rip = e->fixup;
 	return true;
 }
@@ -225,6 +229,8 @@ static struct fault_signal fault_signal(const struct trap_frame *tf, uint64_t cr
 	case X86_TRAP_PF:
 		if (pf_err == -ENOMEM)  /* out of memory: the OOM killer's SIGKILL */
 			return (struct fault_signal){ SIGKILL, SI_KERNEL, 0 };
+		if (pf_err == -EIO)     /* a file mapping past the file's end */
+			return (struct fault_signal){ SIGBUS, BUS_ADRERR, cr2 };
 		return (struct fault_signal){ SIGSEGV,
 					      pf_err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, cr2 };
 	default:                /* #GP, #OF, #BR, #TS...: SIGSEGV without an address */
@@ -247,6 +253,9 @@ static void user_fault(struct trap_frame *tf)
 	self->arch.user_regs = tf;
 	if (tf->vector == X86_TRAP_PF && cr2 < USER_SPACE_END &&
 	    !(tf->error_code & X86_PF_RSVD)) {
+		/* User mode ran with interrupts on: a file's page may have to
+		 * be read in, which sleeps. */
+		arch_irq_enable();
 		pf_err = handle_user_fault(current_mm(), cr2, x86_pf_fault_flags(tf->error_code));
 		if (pf_err == 0)
 			return;

@@ -45,11 +45,12 @@ static void vdso_obj_put(void *obj)
 	(void)obj;
 }
 
-static int vdso_obj_page(void *obj, uint64_t off, phys_addr_t *pa)
+static int vdso_obj_page(void *obj, uint64_t off, unsigned flags, phys_addr_t *pa)
 {
 	size_t i = off / PAGE_SIZE;
 
 	(void)obj;
+	(void)flags;
 	if (i > vdso_pages)
 		return -EFAULT;
 	*pa = vdso_frames[i];

@@ -10,12 +10,14 @@
  */
 #include <fs/proc/internal.h>
 #include <kernel/errno.h>
+#include <kernel/file.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
 #include <kernel/cputime.h>
 #include <mm/mm.h>
+#include <mm/filemap.h>
 #include <mm/phys.h>
 #include <mm/pmm.h>
 #include <mm/slab.h>
@@ -302,6 +304,75 @@ static int show_status(struct pbuf *b, int pid, int tid)
 
 /* ---- maps ---- */
 
+/* One line's worth of an area, taken under mm->lock (file referenced). */
+struct map_line {
+	uintptr_t start, end;
+	unsigned prot, flags;
+	uint64_t off;
+	struct file *file;
+	const char *name;               /* [heap], [stack], or "" */
+};
+
+/* Copy the areas of mm (at most max) with references on their files. */
+static int snap_areas(struct mm *mm, struct map_line *out, int max)
+{
+	struct vma *v;
+	int n = 0;
+
+	spin_lock(&mm->lock);
+	vma_for_each(v, &mm->vmas) {
+		if (n == max)
+			break;
+		struct map_line *l = &out[n++];
+		*l = (struct map_line){ v->start, v->end, v->prot, v->flags,
+					v->ops ? v->off : 0, vma_file(v), "" };
+		if (l->file) {
+			file_get(l->file);
+		} else if (v->ops && v->ops->name) {
+			l->name = v->ops->name(v->obj, v->off);
+			l->off = 0;     /* special mappings show 0, as Linux's */
+		} else if (v->start <= mm->brk && v->end > mm->brk_start && !v->ops &&
+			 mm->brk > mm->brk_start)
+			l->name = "[heap]";
+		else if (v->start < mm->start_stack && v->end >= mm->start_stack)
+			l->name = "[stack]";
+	}
+	spin_unlock(&mm->lock);
+	return n;
+}
+
+/* Linux's layout: the fields (each followed by a blank), then the name
+ * after column 73. */
+static void show_map_line(struct pbuf *b, const struct map_line *l, char *path)
+{
+	char head[128];
+	unsigned maj = 0, min = 0;
+	uint64_t ino = 0;
+
+	if (l->file) {
+		/* st_dev's encoding of our (0, minor) devices. */
+		min = l->file->inode->sb ? (unsigned)l->file->inode->sb->dev : 0;
+		ino = l->file->inode->ino;
+		if (!l->file->path.dentry || vfs_path_name(&l->file->path, path, PATH_MAX))
+			strlcpy(path, "[file]", PATH_MAX);
+		if (l->file->inode->nlink == 0)
+			strlcpy(path + strlen(path), " (deleted)", PATH_MAX - strlen(path));
+	} else {
+		strlcpy(path, l->name, PATH_MAX);
+	}
+	int n = snprintf(head, sizeof(head), "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
+			 (unsigned long long)l->start, (unsigned long long)l->end,
+			 l->prot & PROT_READ ? 'r' : '-', l->prot & PROT_WRITE ? 'w' : '-',
+			 l->prot & PROT_EXEC ? 'x' : '-', l->flags & MAP_SHARED ? 's' : 'p',
+			 (unsigned long long)l->off, maj, min, (unsigned long long)ino);
+	if (!*path) {
+		pb_printf(b, "%s\n", head);
+		return;
+	}
+	/* seq_pad: blanks up to column 73, then one more. */
+	pb_printf(b, "%s%*s %s\n", head, n < 73 ? 73 - n : 0, "", path);
+}
+
 static int show_maps(struct pbuf *b, int pid, int tid)
 {
 	(void)tid;
@@ -314,30 +385,22 @@ static int show_maps(struct pbuf *b, int pid, int tid)
 		return -EACCES;
 	}
 	if (s.mm) {
-		struct vma *v;
-		spin_lock(&s.mm->lock);
-		vma_for_each(v, &s.mm->vmas) {
-			const char *name = "";
-			uint64_t off = v->ops ? v->off : 0;
-			if (v->ops && v->ops->name) {
-				name = v->ops->name(v->obj, v->off);
-				off = 0;        /* special mappings show 0, as Linux's */
-			} else if (v->start <= s.mm->brk && v->end > s.mm->brk_start && !v->ops &&
-			    s.mm->brk > s.mm->brk_start)
-				name = "[heap]";
-			else if (v->start < s.mm->start_stack && v->end >= s.mm->start_stack)
-				name = "[stack]";
-			pb_printf(b, "%08llx-%08llx %c%c%c%c %08llx 00:00 0 %s%s\n",
-				  (unsigned long long)v->start, (unsigned long long)v->end,
-				  v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
-				  v->prot & PROT_EXEC ? 'x' : '-', v->flags & MAP_SHARED ? 's' : 'p',
-				  (unsigned long long)off, *name ? "                          " : "",
-				  name);
+		int max = (int)READ_ONCE(s.mm->vmas.count) + 16;
+		struct map_line *lines = kmalloc((size_t)max * sizeof(*lines));
+		char *path = kmalloc(PATH_MAX);
+		int n = lines && path ? snap_areas(s.mm, lines, max) : 0;
+
+		err = lines && path ? 0 : -ENOMEM;
+		for (int i = 0; i < n; i++) {
+			show_map_line(b, &lines[i], path);
+			if (lines[i].file)
+				file_put(lines[i].file);
 		}
-		spin_unlock(&s.mm->lock);
+		kfree(lines);
+		kfree(path);
 	}
 	pid_snap_put(&s);
-	return 0;
+	return err;
 }
 
 /* ---- cmdline, environ: the strings exec put at the top of the stack ---- */

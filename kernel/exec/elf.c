@@ -7,8 +7,14 @@
 #include <kernel/errno.h>
 #include <kernel/string.h>
 
+/* What the parser reads: the first head_len bytes of a file_size file. */
+struct elf_src {
+	const void *head;
+	uint64_t head_len, file_size;
+};
+
 /* [off, off + len) lies inside an image of size bytes, without wrapping. */
-static bool in_file(uint64_t off, uint64_t len, size_t size)
+static bool in_file(uint64_t off, uint64_t len, uint64_t size)
 {
 	return off <= size && len <= size - off;
 }
@@ -30,16 +36,29 @@ static int check_ident(const struct elf64_hdr *eh)
 	return 0;
 }
 
-static int check_phdr_table(const struct elf64_hdr *eh, size_t size)
+/* [off, off + len) of the file must be in the head the caller read:
+ * -ENOEXEC past the file, -EAGAIN (with head_needed) past the head. */
+static int in_head(uint64_t off, uint64_t len, const struct elf_src *src, struct elf_info *out)
+{
+	if (!in_file(off, len, src->file_size))
+		return -ENOEXEC;
+	if (in_file(off, len, src->head_len))
+		return 0;
+	out->head_needed = off + len;
+	return -EAGAIN;
+}
+
+static int check_phdr_table(const struct elf64_hdr *eh, const struct elf_src *src,
+			    struct elf_info *out)
 {
 	uint64_t bytes;
 
 	if (eh->e_phentsize != sizeof(struct elf64_phdr) || eh->e_phnum == 0)
 		return -ENOEXEC;
 	bytes = (uint64_t)eh->e_phnum * sizeof(struct elf64_phdr);
-	if (bytes > ELF_MAX_PHDRS_SIZE || !in_file(eh->e_phoff, bytes, size))
+	if (bytes > ELF_MAX_PHDRS_SIZE)
 		return -ENOEXEC;
-	return 0;
+	return in_head(eh->e_phoff, bytes, src, out);
 }
 
 static int segment_prot(uint32_t flags)
@@ -82,18 +101,19 @@ static int add_load(const struct elf64_phdr *ph, size_t size, struct elf_info *o
 	return 0;
 }
 
-static int set_interp(const struct elf64_phdr *ph, const uint8_t *img, size_t size,
+static int set_interp(const struct elf64_phdr *ph, const struct elf_src *src,
 		      struct elf_info *out)
 {
 	const char *path;
+	int err;
 
 	if (out->interp)
 		return -ENOEXEC;
 	if (ph->p_filesz < 2 || ph->p_filesz > ELF_MAX_INTERP)
 		return -ENOEXEC;
-	if (!in_file(ph->p_offset, ph->p_filesz, size))
-		return -ENOEXEC;
-	path = (const char *)img + ph->p_offset;
+	if ((err = in_head(ph->p_offset, ph->p_filesz, src, out)))
+		return err;
+	path = (const char *)src->head + ph->p_offset;
 	if (path[ph->p_filesz - 1] != '\0')
 		return -ENOEXEC;
 	out->interp = path;
@@ -136,7 +156,7 @@ static void compute_span(struct elf_info *out)
 	out->span_end = ALIGN_UP(hi, PAGE_SIZE);
 }
 
-static int parse_phdrs(const struct elf64_hdr *eh, const uint8_t *img, size_t size,
+static int parse_phdrs(const struct elf64_hdr *eh, const struct elf_src *src,
 		       struct elf_info *out)
 {
 	int err;
@@ -144,13 +164,14 @@ static int parse_phdrs(const struct elf64_hdr *eh, const uint8_t *img, size_t si
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		struct elf64_phdr ph;
 
-		memcpy(&ph, img + eh->e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+		memcpy(&ph, (const uint8_t *)src->head + eh->e_phoff + (uint64_t)i * sizeof(ph),
+		       sizeof(ph));
 		switch (ph.p_type) {
 		case PT_LOAD:
-			err = add_load(&ph, size, out);
+			err = add_load(&ph, src->file_size, out);
 			break;
 		case PT_INTERP:
-			err = set_interp(&ph, img, size, out);
+			err = set_interp(&ph, src, out);
 			break;
 		case PT_GNU_STACK:
 			out->exec_stack = (ph.p_flags & PF_X) != 0;
@@ -171,24 +192,28 @@ static int parse_phdrs(const struct elf64_hdr *eh, const uint8_t *img, size_t si
 	return 0;
 }
 
-int elf_parse(const void *image, size_t size, struct elf_info *out)
+int elf_parse_head(const void *head, size_t head_len, uint64_t file_size, struct elf_info *out)
 {
-	const uint8_t *img = image;
+	const struct elf_src src = { head, MIN((uint64_t)head_len, file_size), file_size };
 	struct elf64_hdr eh;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (size < sizeof(eh))
+	if (file_size < sizeof(eh))
 		return -ENOEXEC;
-	memcpy(&eh, img, sizeof(eh));
+	if (src.head_len < sizeof(eh)) {
+		out->head_needed = sizeof(eh);
+		return -EAGAIN;
+	}
+	memcpy(&eh, head, sizeof(eh));
 
 	err = check_ident(&eh);
 	if (err)
 		return err;
-	err = check_phdr_table(&eh, size);
+	err = check_phdr_table(&eh, &src, out);
 	if (err)
 		return err;
-	err = parse_phdrs(&eh, img, size, out);
+	err = parse_phdrs(&eh, &src, out);
 	if (err)
 		return err;
 	if (out->nr_load == 0)
@@ -202,4 +227,9 @@ int elf_parse(const void *image, size_t size, struct elf_info *out)
 		find_phdr_vaddr(&eh, out);
 	compute_span(out);
 	return 0;
+}
+
+int elf_parse(const void *image, size_t size, struct elf_info *out)
+{
+	return elf_parse_head(image, size, size, out);
 }

@@ -50,6 +50,8 @@ struct elf_info {
 	uint64_t span_end;
 	unsigned nr_load;
 	struct elf_segment load[ELF_MAX_LOAD];  /* ascending vaddr */
+	/* elf_parse_head's -EAGAIN: read at least this many bytes of head. */
+	uint64_t head_needed;
 };
 
 /*
@@ -68,3 +70,11 @@ struct elf_info {
  * Never reads outside [image, image + size); image needs no alignment.
  */
 int elf_parse(const void *image, size_t size, struct elf_info *out);
+/*
+ * The same on the first head_len bytes of a file of file_size bytes (exec
+ * maps the segments from the page cache, so it reads only the headers):
+ * the ELF header, program headers and PT_INTERP string must lie in the
+ * head; if they lie in the file but past the head, -EAGAIN with
+ * out->head_needed set: read that much and call again.
+ */
+int elf_parse_head(const void *head, size_t head_len, uint64_t file_size, struct elf_info *out);

@@ -130,48 +130,88 @@ static int copy_kernel_strings(struct exec_args *a, const char *const *vec, unsi
 	return 0;
 }
 
-/* A program's bytes, read whole from its file. */
+/* A program file: open for mapping its segments, and its first bytes
+ * (the ELF and program headers, or a "#!" line). */
 struct image {
-	uint8_t *data;
-	size_t size;
+	struct file *file;
+	uint8_t *head;
+	size_t head_len;
+	uint64_t size;
 };
 
-#define EXEC_MAX_IMAGE (4u << 20)       /* the largest kmalloc block */
+#define EXEC_HEAD_MIN PAGE_SIZE         /* holds the headers of any usual program */
+#define EXEC_HEAD_MAX (4u << 20)        /* the largest kmalloc block */
 
-/* Resolve path (relative to the cwd) to a file we may execute, and read
- * it: a regular file with an x bit the caller may use (root needs one
- * too). */
-static int read_image(const char *path, bool need_exec, struct image *img)
+static void image_free(struct image *img)
+{
+	kfree(img->head);
+	img->head = NULL;
+	if (img->file)
+		file_put(img->file);
+	img->file = NULL;
+}
+
+/* (Re)read the first len bytes (at most the file) into img->head. */
+static int read_head(struct image *img, size_t len)
+{
+	long n;
+
+	len = (size_t)MIN((uint64_t)len, img->size);
+	kfree(img->head);
+	img->head = kmalloc(MAX(len, (size_t)1));
+	if (!img->head)
+		return -ENOMEM;
+	n = kernel_read(img->file->inode, 0, img->head, len);
+	if (n < 0)
+		return (int)n;
+	img->head_len = (size_t)n;
+	return 0;
+}
+
+/* Resolve path (relative to the cwd) to a file we may execute and open
+ * it: a regular file in a page cache with an x bit the caller may use
+ * (root needs one too). */
+static int open_image(const char *path, bool need_exec, struct image *img)
 {
 	struct path p;
 	int err = path_lookupat(AT_FDCWD, path, LOOKUP_FOLLOW, &p);
+
+	memset(img, 0, sizeof(*img));
 	if (err)
 		return err;
 	struct inode *i = p.dentry->inode;
-	if (!S_ISREG(i->mode) || !i->ops->readpage)
+	if (!inode_cached(i))
 		err = -EACCES;
 	else if (READ_ONCE(p.mnt->flags) & MNT_NOEXEC)
 		err = -EACCES;          /* a noexec mount (the interpreter's too) */
 	else if (need_exec)
 		err = inode_permission(i, MAY_EXEC);
-	size_t size = READ_ONCE(i->size);
-	if (!err && size > EXEC_MAX_IMAGE)
-		err = -ENOMEM;
-	img->data = err ? NULL : kmalloc(MAX(size, (size_t)1));
-	if (!err && !img->data)
-		err = -ENOMEM;
-	if (!err) {
-		long n = kernel_read(i, 0, img->data, size);
-		if (n < 0)
-			err = (int)n;
-		img->size = n < 0 ? 0 : (size_t)n;
-	}
+	if (!err)
+		err = (int)vfs_open(&p, 0 /* O_RDONLY */, &img->file);
 	path_put(&p);
-	if (err) {
-		kfree(img->data);
-		img->data = NULL;
+	if (!err) {
+		img->size = READ_ONCE(i->size);
+		err = read_head(img, EXEC_HEAD_MIN);
 	}
+	if (err)
+		image_free(img);
 	return err;
+}
+
+/* Parse the headers, reading more of the file if they lie past the head. */
+static int parse_image(struct image *img, struct elf_info *ei)
+{
+	for (;;) {
+		int err = elf_parse_head(img->head, img->head_len, img->size, ei);
+
+		if (err != -EAGAIN)
+			return err;
+		if (ei->head_needed > EXEC_HEAD_MAX || ei->head_needed <= img->head_len)
+			return ei->head_needed > EXEC_HEAD_MAX ? -ENOMEM : -ENOEXEC;
+		err = read_head(img, ei->head_needed);
+		if (err)
+			return err;
+	}
 }
 
 /*
@@ -181,8 +221,8 @@ static int read_image(const char *path, bool need_exec, struct image *img)
 static int rewrite_for_script(struct exec_args *a, const char *path,
 			      const struct image *n, char *interp, size_t interp_size)
 {
-	const char *s = (const char *)n->data + 2;
-	size_t len = MIN(n->size - 2, (size_t)255);      /* BINPRM_BUF_SIZE - 2 */
+	const char *s = (const char *)n->head + 2;
+	size_t len = MIN(n->head_len - 2, (size_t)255);  /* BINPRM_BUF_SIZE - 2 */
 	const char *end = memchr(s, '\n', len);
 	char line[256];
 	size_t ll = end ? (size_t)(end - s) : len;
@@ -241,43 +281,65 @@ static uint64_t random_pages(unsigned bits)
 	return (random_u64() & ((1ull << bits) - 1)) << PAGE_SHIFT;
 }
 
+/* The end of the page-rounded span of segment s at bias. */
+static uint64_t seg_end(const struct elf_segment *s, uint64_t bias)
+{
+	return ALIGN_UP(bias + s->vaddr + s->memsz, PAGE_SIZE);
+}
+
 /*
- * Map an ELF image at bias into mm (which is active): one anonymous RW
- * mapping over the pages of every segment, the file bytes copied in, then
- * each segment's own protection. Returns the end of the highest segment.
+ * Map one segment: its file bytes as a private mapping of the page cache
+ * (writable for now: the zeroing below, relocations by ld.so), then
+ * anonymous zero pages for the rest of memsz. Bytes of the last file page
+ * past filesz are cleared, as Linux's padzero does.
  */
-static long load_segments(struct mm *mm, const struct elf_info *ei, const void *image, uint64_t bias)
+static int map_segment(struct mm *mm, const struct elf_segment *s, struct file *file,
+		       uint64_t bias)
+{
+	uint64_t va = bias + s->vaddr, start = ALIGN_DOWN(va, PAGE_SIZE);
+	uint64_t file_end = ALIGN_UP(va + s->filesz, PAGE_SIZE), end = seg_end(s, bias);
+	uint64_t anon = s->filesz ? file_end : start;
+	long r;
+
+	if (s->filesz) {
+		r = vm_mmap(mm, start, file_end - start, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_FIXED, file, ALIGN_DOWN(s->offset, PAGE_SIZE));
+		if (r < 0)
+			return (int)r;
+		if (s->memsz > s->filesz && clear_user((void *)(va + s->filesz),
+						       MIN(file_end, va + s->memsz) - (va + s->filesz)))
+			return -EFAULT;
+	}
+	if (end > anon) {
+		r = vm_mmap(mm, anon, end - anon, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
+		if (r < 0)
+			return (int)r;
+	}
+	return 0;
+}
+
+/*
+ * Map an ELF image at bias into mm (which is active): each segment from
+ * the file (map_segment), then each segment's own protection. Returns the
+ * end of the highest segment.
+ */
+static long load_segments(struct mm *mm, const struct elf_info *ei, struct file *file,
+			  uint64_t bias)
 {
 	for (unsigned i = 0; i < ei->nr_load; i++) {
-		const struct elf_segment *s = &ei->load[i];
-		uint64_t start = ALIGN_DOWN(bias + s->vaddr, PAGE_SIZE);
-		uint64_t end = ALIGN_UP(bias + s->vaddr + s->memsz, PAGE_SIZE);
-		/* Segments may share a page with the previous one: map only
-		 * what is not mapped yet. */
-		if (i > 0) {
-			uint64_t prev_end = ALIGN_UP(bias + ei->load[i - 1].vaddr +
-						     ei->load[i - 1].memsz, PAGE_SIZE);
-			start = MAX(start, prev_end);
-		}
-		if (end > start) {
-			long r = vm_mmap(mm, start, end - start, PROT_READ | PROT_WRITE,
-					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
-			if (r < 0)
-				return r;
-		}
-		if (s->filesz && copy_to_user((void *)(bias + s->vaddr),
-					      (const uint8_t *)image + s->offset, s->filesz))
-			return -EFAULT;
+		int err = map_segment(mm, &ei->load[i], file, bias);
+		if (err)
+			return err;
 	}
 	for (unsigned i = 0; i < ei->nr_load; i++) {
 		const struct elf_segment *s = &ei->load[i];
 		uint64_t start = ALIGN_DOWN(bias + s->vaddr, PAGE_SIZE);
-		uint64_t end = ALIGN_UP(bias + s->vaddr + s->memsz, PAGE_SIZE);
 		int prot = s->prot;
 		/* A page shared with a neighbour gets both protections. */
-		if (i > 0 && ALIGN_UP(bias + ei->load[i - 1].vaddr + ei->load[i - 1].memsz, PAGE_SIZE) > start)
+		if (i > 0 && seg_end(&ei->load[i - 1], bias) > start)
 			prot |= ei->load[i - 1].prot;
-		int r = vm_mprotect(mm, start, end - start, prot);
+		int r = vm_mprotect(mm, start, seg_end(s, bias) - start, prot);
 		if (r < 0)
 			return r;
 	}
@@ -291,16 +353,16 @@ struct loaded {
 	struct elf_info prog;
 };
 
-static int load_program(struct mm *mm, const struct image *n, struct loaded *out)
+static int load_program(struct mm *mm, struct image *n, struct loaded *out)
 {
 	struct elf_info *ei = &out->prog;
-	int err = elf_parse(n->data, n->size, ei);
+	int err = parse_image(n, ei);
 	if (err)
 		return err;
 	uint64_t bias = 0;
 	if (ei->type == 3 /* ET_DYN */)
 		bias = PIE_BASE + random_pages(28) - ei->span_start;
-	long end = load_segments(mm, ei, n->data, bias);
+	long end = load_segments(mm, ei, n->file, bias);
 	if (end < 0)
 		return (int)end;
 	out->entry = out->prog_entry = bias + ei->entry;
@@ -311,20 +373,20 @@ static int load_program(struct mm *mm, const struct image *n, struct loaded *out
 		return 0;
 
 	struct image in;
-	err = read_image(ei->interp, false, &in);
+	err = open_image(ei->interp, false, &in);
 	if (err)
 		return err;
 	struct elf_info ii;
-	err = elf_parse(in.data, in.size, &ii);
+	err = parse_image(&in, &ii);
 	if (err) {
-		kfree(in.data);
-		return -ELIBBAD;
+		image_free(&in);
+		return err == -ENOMEM ? err : -ELIBBAD;
 	}
 	uint64_t ibias = INTERP_BASE - random_pages(28) - ii.span_start;
 	if (ii.type != 3)
 		ibias = 0;
-	long iend = load_segments(mm, &ii, in.data, ibias);
-	kfree(in.data);
+	long iend = load_segments(mm, &ii, in.file, ibias);
+	image_free(&in);
 	if (iend < 0)
 		return (int)iend;
 	out->interp_base = ibias + ii.span_start;
@@ -403,16 +465,16 @@ static int do_exec(const char *path, struct exec_args *a)
 	int err;
 
 	for (int depth = 0;; depth++) {
-		err = read_image(file, true, &img);
+		err = open_image(file, true, &img);
 		if (err)
 			return err;
-		if (img.size < 2 || memcmp(img.data, "#!", 2))
+		if (img.head_len < 2 || memcmp(img.head, "#!", 2))
 			break;
 		if (depth == MAX_INTERP_DEPTH)
 			err = -ELOOP;
 		else
 			err = rewrite_for_script(a, file, &img, interp_path, sizeof(interp_path));
-		kfree(img.data);
+		image_free(&img);
 		if (err)
 			return err;
 		file = interp_path;
@@ -420,14 +482,14 @@ static int do_exec(const char *path, struct exec_args *a)
 
 	struct mm *old = p->mm, *mm = mm_create();
 	if (!mm) {
-		kfree(img.data);
+		image_free(&img);
 		return -ENOMEM;
 	}
 	mm_activate(mm);
 	struct loaded ld;
 	uint64_t rsp = 0;
 	err = load_program(mm, n, &ld);
-	kfree(img.data);
+	image_free(&img);
 	if (!err)
 		err = setup_stack(mm, a, &ld, &p->cred, path, &rsp);
 	/* The other threads die before the old image goes away (and if this

@@ -140,8 +140,10 @@ void thread_exit(int wait_status)
 	p->nr_threads--;
 	proc_thread_gone_locked();
 	proc_tid_release_locked(t);
-	spin_unlock(&proc_tree_lock);
+	/* Woken under the lock: once it is dropped an exec waiting for this
+	 * (proc_dethread) may finish, its program exit and p be reaped. */
 	wait_queue_wake_all(&p->thread_exit);
+	spin_unlock(&proc_tree_lock);
 	if (last)
 		process_exit(p, wait_status);
 	task_exit();

@@ -4,6 +4,7 @@
  * Linux's return values, and the free-frame count restored after mm_put.
  */
 #include <kernel/ktest.h>
+#include <kernel/file.h>
 #include <kernel/errno.h>
 #include <kernel/string.h>
 #include <mm/mm.h>
@@ -50,22 +51,30 @@ static int peek(uintptr_t a)
 
 static void test_mmap_arguments(struct ktest *t)
 {
+	static const struct file_ops no_ops = { 0 };
+	/* Open files that are not cached regular files (like a pipe's). */
+	struct file *rd = file_alloc(&no_ops, NULL, 0 /* O_RDONLY */);
+	struct file *wr = file_alloc(&no_ops, NULL, 1 /* O_WRONLY */);
 	struct mm *mm = begin();
 	long a, b;
 
-	KT_ASSERT(t, mm);
+	KT_ASSERT(t, mm && rd && wr);
 	KT_EXPECT_EQ(t, vm_mmap(mm, 0, 0, RW, PRIV, NULL, 0), -EINVAL);
 	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, MAP_ANONYMOUS, NULL, 0), -EINVAL);
 	KT_EXPECT_EQ(t, vm_mmap(mm, 0x400001, PG, RW, PRIV | MAP_FIXED, NULL, 0), -EINVAL);
 	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, PRIV, NULL, 123), -EINVAL);
-	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, MAP_PRIVATE, (void *)1, 0), -ENODEV);
+	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, MAP_PRIVATE, rd, 0), -ENODEV);
+	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, PROT_READ, MAP_PRIVATE, wr, 0), -EACCES);
+	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, MAP_SHARED, rd, 0), -EACCES);
 	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, MAP_PRIVATE, NULL, 0), -EBADF);
 	/* MAP_SHARED_VALIDATE: an unknown type for anonymous memory (as in
 	 * Linux); for a file, unknown flags are EOPNOTSUPP. */
 	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, NULL, 0),
 		     -EINVAL);
-	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, MAP_SHARED_VALIDATE | 0x800000, (void *)1, 0),
+	KT_EXPECT_EQ(t, vm_mmap(mm, 0, PG, RW, MAP_SHARED_VALIDATE | 0x800000, rd, 0),
 		     -EOPNOTSUPP);
+	file_put(rd);
+	file_put(wr);
 	KT_EXPECT_EQ(t, vm_mmap(mm, 0, USER_SPACE_END, RW, PRIV, NULL, 0), -ENOMEM);
 	KT_EXPECT_EQ(t, vm_mmap(mm, USER_SPACE_END - PG, 2 * PG, RW, PRIV | MAP_FIXED, NULL, 0),
 		     -ENOMEM);

@@ -234,6 +234,35 @@ static void test_limits(void **state)
 	free(m.buf);
 }
 
+/* exec parses only the head of the file: segments are checked against the
+ * file's size, the headers must be in the head (-EAGAIN says how much). */
+static void test_head_only(void **state)
+{
+	struct img m;
+	struct elf_info info;
+
+	img_typical(&m);
+	/* The whole table in a short head; segments reach 0x2110 of the file. */
+	assert_int_equal(elf_parse_head(m.buf, 0x120, 0x2110, &info), 0);
+	assert_int_equal(info.nr_load, 3);
+	assert_int_equal(elf_parse_head(m.buf, 0x120, 0x210f, &info), -ENOEXEC);
+	/* A head cut inside the table: read up to its end and call again. */
+	assert_int_equal(elf_parse_head(m.buf, 0x100, 0x2110, &info), -EAGAIN);
+	assert_int_equal(info.head_needed, 0x120);
+	assert_int_equal(elf_parse_head(m.buf, 10, 0x2110, &info), -EAGAIN);
+	assert_int_equal(info.head_needed, 64);
+	/* The same table past the end of the file is malformed, not short. */
+	assert_int_equal(elf_parse_head(m.buf, 0x100, 0x100, &info), -ENOEXEC);
+	/* A PT_INTERP string past the head. */
+	set_ph(&m, 3, PT_INTERP, PF_R, 0x200, 0, 8, 8);
+	memcpy(m.buf + 0x200, "/lib/ld", 8);
+	assert_int_equal(elf_parse_head(m.buf, 0x120, 0x2110, &info), -EAGAIN);
+	assert_int_equal(info.head_needed, 0x208);
+	assert_int_equal(elf_parse_head(m.buf, 0x208, 0x2110, &info), 0);
+	assert_string_equal(info.interp, "/lib/ld");
+	free(m.buf);
+}
+
 /* ---- real binaries ---------------------------------------------------- */
 
 struct file {
@@ -460,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_musl_dynamic),
 		cmocka_unit_test(test_musl_ld_so),
 		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_head_only),
 	};
 	return cmocka_run_group_tests_name("elf", tests, NULL, NULL);
 }
