@@ -37,6 +37,9 @@ struct file_ops {
 	/* Readiness: a mask of POLL* bits (kernel/poll.h has the rules);
 	 * NULL counts as always readable and writable. */
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
+	/* Optional: make what was written durable (fsync on a block device
+	 * file); without it fsync writes the inode back and syncs its fs. */
+	int (*fsync)(struct file *f);
 	void (*release)(struct file *f);
 	/* Files with no inode (pipes, eventfd...): the st_mode fstat shows. */
 	uint32_t anon_mode;
