@@ -204,7 +204,8 @@ static int block_key(struct block_device *bdev, uint64_t blockno, uint32_t size,
 	return 0;
 }
 
-struct buf *bget(struct block_device *bdev, uint64_t blockno, uint32_t size)
+/* The buffer for a block, locked, valid or not; or an error pointer. */
+static struct buf *buf_for(struct block_device *bdev, uint64_t blockno, uint32_t size)
 {
 	uint64_t sector;
 	int err = block_key(bdev, blockno, size, &sector);
@@ -212,9 +213,15 @@ struct buf *bget(struct block_device *bdev, uint64_t blockno, uint32_t size)
 
 	if (err)
 		return ERR_PTR(err);
-	if (!(b = get_locked(bdev->whole, sector, size)))
-		return ERR_PTR(-ENOMEM);
-	if (!b->valid) {
+	b = get_locked(bdev->whole, sector, size);
+	return b ? b : ERR_PTR(-ENOMEM);
+}
+
+struct buf *bget(struct block_device *bdev, uint64_t blockno, uint32_t size)
+{
+	struct buf *b = buf_for(bdev, blockno, size);
+
+	if (!IS_ERR(b) && !b->valid) {
 		memset(b->data, 0, size);
 		b->valid = true;
 	}
@@ -223,16 +230,10 @@ struct buf *bget(struct block_device *bdev, uint64_t blockno, uint32_t size)
 
 struct buf *bread(struct block_device *bdev, uint64_t blockno, uint32_t size)
 {
-	uint64_t sector;
-	int err = block_key(bdev, blockno, size, &sector);
-	struct buf *b;
+	struct buf *b = buf_for(bdev, blockno, size);
 
-	if (err)
-		return ERR_PTR(err);
-	if (!(b = get_locked(bdev->whole, sector, size)))
-		return ERR_PTR(-ENOMEM);
-	if (!b->valid) {
-		err = bdev_read(b->disk, b->sector, b->data, size);
+	if (!IS_ERR(b) && !b->valid) {
+		int err = bdev_read(b->disk, b->sector, b->data, size);
 		if (err) {
 			brelse(b);
 			return ERR_PTR(err);

@@ -122,21 +122,37 @@ static int check_name(size_t len)
 	return len > EXT2_NAME_LEN ? -ENAMETOOLONG : 0;
 }
 
+/* What the directory operations start with: dir is a live directory
+ * (its inode in *raw), and a block buffer (*blk, freed by the caller) to
+ * work in; dir_begin first checks the name's length. */
+static int dir_and_buf(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *raw, uint8_t **blk)
+{
+	int err = get_dir(fs, dir, raw);
+
+	if (err)
+		return err;
+	*blk = ext2_blkbuf(fs);
+	return *blk ? 0 : -ENOMEM;
+}
+
+static int dir_begin(struct ext2_fs *fs, uint32_t dir, size_t len, struct ext2_inode *raw,
+		     uint8_t **blk)
+{
+	int err = check_name(len);
+
+	return err ? err : dir_and_buf(fs, dir, raw, blk);
+}
+
 int ext2_dir_find(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 		  uint32_t *ino, unsigned *ftype)
 {
 	struct ext2_inode raw;
 	struct ext2_dir_slot slot;
 	uint8_t *blk;
-	int err = check_name(len);
+	int err = dir_begin(fs, dir, len, &raw, &blk);
 
-	if (!err)
-		err = get_dir(fs, dir, &raw);
 	if (err)
 		return err;
-	blk = ext2_blkbuf(fs);
-	if (!blk)
-		return -ENOMEM;
 	err = find_rec(fs, dir, &raw, name, len, blk, &slot);
 	if (!err) {
 		*ino = rec_at(blk, slot.off)->inode;
@@ -215,15 +231,10 @@ int ext2_dir_prepare(struct ext2_fs *fs, uint32_t dir, const char *name, size_t 
 	uint32_t need = EXT2_DIR_REC_LEN(len), pblk;
 	struct ext2_inode raw;
 	uint8_t *blk;
-	int err = check_name(len);
+	int err = dir_begin(fs, dir, len, &raw, &blk);
 
-	if (!err)
-		err = get_dir(fs, dir, &raw);
 	if (err)
 		return err;
-	blk = ext2_blkbuf(fs);
-	if (!blk)
-		return -ENOMEM;
 	room->found = false;
 	for (uint32_t lblk = 0; lblk < dir_blocks(fs, &raw) && !err; lblk++) {
 		err = read_dir_block(fs, dir, &raw, lblk, blk, &pblk);
@@ -247,13 +258,10 @@ int ext2_dir_commit(struct ext2_fs *fs, uint32_t dir, const struct ext2_dir_slot
 {
 	struct ext2_inode raw;
 	uint8_t *blk;
-	int err = get_dir(fs, dir, &raw);
+	int err = dir_and_buf(fs, dir, &raw, &blk);
 
 	if (err)
 		return err;
-	blk = ext2_blkbuf(fs);
-	if (!blk)
-		return -ENOMEM;
 	if (room->found) {
 		err = ext2_bread(fs, room->pblk, blk);
 		if (!err && !rec_has_room(blk, room->off, EXT2_DIR_REC_LEN(len)))
@@ -286,15 +294,10 @@ int ext2_dir_locate(struct ext2_fs *fs, uint32_t dir, const char *name, size_t l
 {
 	struct ext2_inode raw;
 	uint8_t *blk;
-	int err = check_name(len);
+	int err = dir_begin(fs, dir, len, &raw, &blk);
 
-	if (!err)
-		err = get_dir(fs, dir, &raw);
 	if (err)
 		return err;
-	blk = ext2_blkbuf(fs);
-	if (!blk)
-		return -ENOMEM;
 	err = find_rec(fs, dir, &raw, name, len, blk, at);
 	if (!err)
 		*ino = rec_at(blk, at->off)->inode;
@@ -307,13 +310,10 @@ int ext2_dir_remove_at(struct ext2_fs *fs, uint32_t dir, const struct ext2_dir_s
 {
 	struct ext2_inode raw;
 	uint8_t *blk;
-	int err = get_dir(fs, dir, &raw);
+	int err = dir_and_buf(fs, dir, &raw, &blk);
 
 	if (err)
 		return err;
-	blk = ext2_blkbuf(fs);
-	if (!blk)
-		return -ENOMEM;
 	err = ext2_bread(fs, at->pblk, blk);
 	if (!err) {
 		if (at->prev >= 0)
@@ -344,13 +344,10 @@ int ext2_dir_set(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 	struct ext2_inode raw;
 	struct ext2_dir_slot slot;
 	uint8_t *blk;
-	int err = get_dir(fs, dir, &raw);
+	int err = dir_and_buf(fs, dir, &raw, &blk);
 
 	if (err)
 		return err;
-	blk = ext2_blkbuf(fs);
-	if (!blk)
-		return -ENOMEM;
 	err = find_rec(fs, dir, &raw, name, len, blk, &slot);
 	if (!err) {
 		set_rec(fs, rec_at(blk, slot.off), name, len, ino, mode);

@@ -21,18 +21,28 @@ static int inode_location(struct ext2_fs *fs, uint32_t ino, uint32_t *blk, uint3
 	return 0;
 }
 
+/* Read the block holding inode ino into a new block buffer (*bufp, freed
+ * by the caller, also on error); *off is the inode's offset in it. */
+static int inode_block(struct ext2_fs *fs, uint32_t ino, uint32_t *blk, uint32_t *off,
+		       uint8_t **bufp)
+{
+	int err = inode_location(fs, ino, blk, off);
+
+	*bufp = NULL;
+	if (err)
+		return err;
+	*bufp = ext2_blkbuf(fs);
+	if (!*bufp)
+		return -ENOMEM;
+	return ext2_bread(fs, *blk, *bufp);
+}
+
 int ext2_iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *raw)
 {
 	uint32_t blk, off;
 	uint8_t *buf;
-	int err = inode_location(fs, ino, &blk, &off);
+	int err = inode_block(fs, ino, &blk, &off, &buf);
 
-	if (err)
-		return err;
-	buf = ext2_blkbuf(fs);
-	if (!buf)
-		return -ENOMEM;
-	err = ext2_bread(fs, blk, buf);
 	if (!err)
 		memcpy(raw, buf + off, sizeof(*raw));
 	kfree(buf);
@@ -45,14 +55,8 @@ static int inode_write(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode
 {
 	uint32_t blk, off;
 	uint8_t *buf;
-	int err = inode_location(fs, ino, &blk, &off);
+	int err = inode_block(fs, ino, &blk, &off, &buf);
 
-	if (err)
-		return err;
-	buf = ext2_blkbuf(fs);
-	if (!buf)
-		return -ENOMEM;
-	err = ext2_bread(fs, blk, buf);
 	if (!err) {
 		if (fresh)
 			memset(buf + off, 0, fs->inode_size);
@@ -137,16 +141,23 @@ int ext2_getattr(struct ext2_fs *fs, uint32_t ino, struct ext2_stat *st)
 	return 0;
 }
 
+/* An inode about to be changed: -EROFS on a read-only volume, -EIO for a
+ * number outside the inode table. */
+static int iget_to_change(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *raw)
+{
+	if (fs->rdonly)
+		return -EROFS;
+	if (!ino_valid(fs, ino))
+		return -EIO;
+	return ext2_iget(fs, ino, raw);
+}
+
 int ext2_setattr(struct ext2_fs *fs, uint32_t ino, const struct ext2_setattr *attr)
 {
 	struct ext2_inode raw;
 	int err;
 
-	if (fs->rdonly)
-		return -EROFS;
-	if (!ino_valid(fs, ino))
-		return -EIO;
-	err = ext2_iget(fs, ino, &raw);
+	err = iget_to_change(fs, ino, &raw);
 	if (err)
 		return err;
 	if (attr->valid & EXT2_ATTR_SIZE) {
@@ -199,11 +210,7 @@ int64_t ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, const void *b
 	struct ext2_inode raw;
 	int n, err;
 
-	if (fs->rdonly)
-		return -EROFS;
-	if (!ino_valid(fs, ino))
-		return -EIO;
-	err = ext2_iget(fs, ino, &raw);
+	err = iget_to_change(fs, ino, &raw);
 	if (err)
 		return err;
 	if (EXT2_ISDIR(raw.i_mode))
@@ -254,11 +261,7 @@ int ext2_evict(struct ext2_fs *fs, uint32_t ino)
 	struct ext2_inode raw;
 	int err;
 
-	if (fs->rdonly)
-		return -EROFS;
-	if (!ino_valid(fs, ino))
-		return -EIO;
-	err = ext2_iget(fs, ino, &raw);
+	err = iget_to_change(fs, ino, &raw);
 	if (err)
 		return err;
 	if (raw.i_links_count != 0)
