@@ -95,6 +95,11 @@ struct inode_ops {
 	 * index (zeros for holes and past the end). exec reads through it;
 	 * a page cache will too. */
 	int (*readpage)(struct inode *i, uint64_t index, void *buf);
+	/* Optional, regular files of file systems with backing storage: write
+	 * the kernel page buf back as the bytes at page index, allocating
+	 * blocks as needed; bytes of the page past i->size are not stored.
+	 * The page cache calls it for dirty pages (fsync, sync, eviction). */
+	int (*writepage)(struct inode *i, uint64_t index, const void *buf);
 	/* Optional: make the open file itself (synthetic files): the file,
 	 * NULL (ENOMEM) or an error pointer; NULL op means file_alloc(inode->fops). */
 	struct file *(*open)(struct inode *i, unsigned flags);
