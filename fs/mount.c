@@ -138,6 +138,8 @@ static int mount_fs(const char *type, const char *source, unsigned long flags,
 	struct fs_type *t = find_filesystem(type);
 	if (!t)
 		return -ENODEV;
+	if (flags & MS_RDONLY & ~t->mount_flags)
+		return -EINVAL;
 	struct super_block *sb;
 	int err = t->mount(t, source, flags, data, &sb);
 	if (err)

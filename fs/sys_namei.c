@@ -586,8 +586,8 @@ long sys_mount(const char *usource, const char *utarget, const char *utype,
 		flags &= ~MS_MGC_MSK;
 	/* Only plain new mounts so far: read-only, nosuid, noexec..., remount,
 	 * bind and move would have to be enforced, so they are refused. */
-	if (flags & ~MS_SILENT)
-		return -EINVAL;
+	if (flags & ~(MS_SILENT | MS_RDONLY))
+		return -EINVAL;         /* MS_RDONLY: the fs_type checks (mount_fs) */
 	long n = strncpy_from_user(type, utype, sizeof(type));
 	if (n < 0)
 		return n;

@@ -37,6 +37,8 @@
 #define RENAME_EXCHANGE  2
 #define RENAME_WHITEOUT  4
 
+#define MS_RDONLY 1             /* mount(2): the file system must enforce it */
+
 struct inode;
 struct dentry;
 struct super_block;
@@ -121,6 +123,9 @@ struct fs_type {
 	/* A new super block with its root dentry (sb->root) set. */
 	int (*mount)(struct fs_type *type, const char *source, unsigned long flags,
 		     const void *data, struct super_block **out);
+	/* The mount(2) flags (MS_RDONLY) this type enforces itself; others
+	 * are refused with EINVAL. */
+	unsigned long mount_flags;
 	struct fs_type *next;           /* the registry, under its lock */
 };
 

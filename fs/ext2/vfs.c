@@ -1,52 +1,21 @@
 /*
- * ext2 under the VFS (work in progress, not registered yet): the glue
- * between the VFS objects and the ext2 library (fs/ext2/ext2.h).
+ * ext2 under the VFS: the "ext2" fs_type. mount(2) names a block special
+ * file; the volume is reached through the ext2 library (fs/ext2/ext2.h)
+ * whose ext2_io sits on the block device's buffer cache. This file has
+ * mount/unmount, the table of live inodes (one struct inode per inode
+ * number, so hard links share attributes) and the super block ops;
+ * vfs_namei.c the directory operations, vfs_file.c the file data.
  *
- * Done so far: the ext2_io callbacks on the buffer cache of the mounted
- * block device, mount/unmount of a block device, the table of live
- * inodes (one struct inode per inode number, so that hard links share
- * attributes), lookup, file read and readpage, getdents, readlink, statfs,
- * sync and evict (an unlinked inode is freed when its last reference
- * goes). Missing before it can be registered: the changing operations
- * (create, mkdir, symlink, link, unlink, rmdir, rename, truncate, write,
- * write_inode) and mount(2)'s source path -> bdev resolution.
- *
- * Locking: every library call runs under the per-volume mutex e2->lock;
- * the inode table is under it too. It nests inside the VFS's inode locks
- * (the VFS calls the ops with them held) and outside the buffer locks.
+ * Locking: fs/ext2/vfs_int.h (one mutex per volume, inside inode locks).
  */
 #include <drivers/block/blkdev.h>
-#include <fs/ext2/ext2.h>
 #include <fs/ext2/ext2_vfs.h>
-#include <fs/vfs.h>
+#include <fs/ext2/vfs_int.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
-#include <kernel/list.h>
+#include <kernel/printk.h>
 #include <kernel/string.h>
-#include <kernel/time.h>
 #include <mm/slab.h>
-#include <mm/uaccess.h>
-
-#define EXT2_SUPER_MAGIC 0xEF53
-
-struct ext2_vfs {
-	struct mutex lock;              /* the volume: library calls, inodes */
-	struct ext2_fs *fs;
-	struct block_device *bdev;
-	struct ext2_io io;
-	struct list_head inodes;        /* struct ext2_vinode.link, live ones */
-};
-
-/* What an inode of ours carries in fs_private. */
-struct ext2_vinode {
-	struct list_head link;          /* in ext2_vfs.inodes */
-	struct inode *inode;
-};
-
-static const struct inode_ops ext2_dir_ops, ext2_file_ops, ext2_link_ops, ext2_special_ops;
-static const struct file_ops ext2_reg_fops, ext2_dir_fops;
-
-static struct ext2_vfs *E2(struct super_block *sb) { return sb->fs_private; }
 
 /* ---- ext2_io on the buffer cache ---- */
 
@@ -73,6 +42,7 @@ static int io_write(void *ctx, uint64_t blockno, uint32_t bs, const void *buf)
 	return 0;
 }
 
+/* Every dirty buffer written and the device's cache flushed, waited for. */
 static int io_flush(void *ctx)
 {
 	struct ext2_vfs *e2 = ctx;
@@ -81,7 +51,13 @@ static int io_flush(void *ctx)
 
 static uint32_t io_now(void *ctx)
 {
+	(void)ctx;
 	return (uint32_t)vfs_now().sec;
+}
+
+static struct list_head *bucket(struct ext2_vfs *e2, uint32_t ino)
+{
+	return &e2->inodes[ino % EXT2V_HASH];
 }
 
 /* Called inside library calls (e2->lock held): is ino live in the VFS? */
@@ -89,8 +65,8 @@ static bool io_inode_busy(void *ctx, uint32_t ino)
 {
 	struct ext2_vfs *e2 = ctx;
 	struct ext2_vinode *v;
-	list_for_each_entry(v, &e2->inodes, link)
-		if (v->inode->ino == ino)
+	list_for_each_entry(v, bucket(e2, ino), link)
+		if (INO(v->inode) == ino)
 			return true;
 	return false;
 }
@@ -116,38 +92,53 @@ static void fill_inode(struct inode *i, const struct ext2_stat *st)
 	i->ctime = vtime(st->ctime);
 }
 
+int ext2v_refresh(struct inode *i)
+{
+	struct ext2_stat st;
+	int err = ext2_getattr(E2(i->sb)->fs, INO(i), &st);
+	if (!err)
+		fill_inode(i, &st);
+	return err;
+}
+
 static void set_ops(struct inode *i)
 {
 	if (S_ISDIR(i->mode)) {
-		i->ops = &ext2_dir_ops;
-		i->fops = &ext2_dir_fops;
+		i->ops = &ext2v_dir_ops;
+		i->fops = &ext2v_dir_fops;
 	} else if (S_ISREG(i->mode)) {
-		i->ops = &ext2_file_ops;
-		i->fops = &ext2_reg_fops;
+		i->ops = &ext2v_file_ops;
+		i->fops = &ext2v_reg_fops;
 	} else if (S_ISLNK(i->mode)) {
-		i->ops = &ext2_link_ops;
+		i->ops = &ext2v_link_ops;
 	} else {
-		i->ops = &ext2_special_ops;
+		i->ops = &ext2v_special_ops;
 	}
+}
+
+/* A reference on a live inode unless its last one is gone (it is being
+ * evicted and will leave the table). */
+static bool try_get(struct inode *i)
+{
+	int ref = __atomic_load_n(&i->refcount, __ATOMIC_RELAXED);
+	while (ref > 0)
+		if (__atomic_compare_exchange_n(&i->refcount, &ref, ref + 1, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return true;
+	return false;
 }
 
 /* The live inode for ino (a new reference), made from the disk if there
  * is none. e2->lock held. */
-static int iget(struct super_block *sb, uint32_t ino, struct inode **out)
+int ext2v_iget(struct super_block *sb, uint32_t ino, struct inode **out)
 {
 	struct ext2_vfs *e2 = E2(sb);
 	struct ext2_vinode *v;
 
-	list_for_each_entry(v, &e2->inodes, link) {
-		struct inode *i = v->inode;
-		/* One whose last reference is gone is being evicted: skip it. */
-		int ref = __atomic_load_n(&i->refcount, __ATOMIC_RELAXED);
-		while (i->ino == ino && ref > 0) {
-			if (__atomic_compare_exchange_n(&i->refcount, &ref, ref + 1, false,
-							__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-				*out = i;
-				return 0;
-			}
+	list_for_each_entry(v, bucket(e2, ino), link) {
+		if (INO(v->inode) == ino && try_get(v->inode)) {
+			*out = v->inode;
+			return 0;
 		}
 	}
 	struct ext2_stat st;
@@ -167,140 +158,49 @@ static int iget(struct super_block *sb, uint32_t ino, struct inode **out)
 	set_ops(i);
 	v->inode = i;
 	i->fs_private = v;
-	list_add(&v->link, &e2->inodes);
+	list_add(&v->link, bucket(e2, ino));
 	*out = i;
 	return 0;
 }
 
-static int ext2v_lookup(struct inode *dir, const char *name, struct inode **out)
-{
-	struct ext2_vfs *e2 = E2(dir->sb);
-	uint32_t ino;
+/* ---- super block ---- */
 
+/* The attributes the VFS changes itself (chmod, chown, utimensat, the
+ * times it touches) go to disk; size and links are the library's. */
+static int write_attrs(struct ext2_vfs *e2, struct inode *i)
+{
+	struct ext2_setattr a = {
+		.valid = EXT2_ATTR_MODE | EXT2_ATTR_UID | EXT2_ATTR_GID | EXT2_ATTR_ATIME |
+			 EXT2_ATTR_MTIME | EXT2_ATTR_CTIME,
+		.mode = i->mode & 07777, .uid = i->uid, .gid = i->gid,
+		.atime = (uint32_t)i->atime.sec, .mtime = (uint32_t)i->mtime.sec,
+		.ctime = (uint32_t)i->ctime.sec,
+	};
+	return ext2_setattr(e2->fs, INO(i), &a);
+}
+
+static int ext2v_write_inode(struct inode *i)
+{
+	struct ext2_vfs *e2 = E2(i->sb);
+	if (e2->rdonly)
+		return -EROFS;
 	mutex_lock(&e2->lock);
-	int err = ext2_lookup(e2->fs, (uint32_t)dir->ino, name, strlen(name), &ino);
-	if (!err)
-		err = iget(dir->sb, ino, out);
+	int err = write_attrs(e2, i);
 	mutex_unlock(&e2->lock);
 	return err;
 }
 
-static long ext2v_readlink(struct inode *i, char *buf, size_t size)
+static bool no_live_inodes(struct ext2_vfs *e2)
 {
-	struct ext2_vfs *e2 = E2(i->sb);
-	mutex_lock(&e2->lock);
-	int64_t n = ext2_readlink(e2->fs, (uint32_t)i->ino, buf, size);
-	mutex_unlock(&e2->lock);
-	return (long)n;
+	for (int b = 0; b < EXT2V_HASH; b++)
+		if (!list_empty(&e2->inodes[b]))
+			return false;
+	return true;
 }
 
-static int ext2v_readpage(struct inode *i, uint64_t index, void *buf)
-{
-	struct ext2_vfs *e2 = E2(i->sb);
-	mutex_lock(&e2->lock);
-	int64_t n = ext2_read(e2->fs, (uint32_t)i->ino, index * PAGE_SIZE, buf, PAGE_SIZE);
-	mutex_unlock(&e2->lock);
-	if (n < 0)
-		return (int)n;
-	memset((char *)buf + n, 0, PAGE_SIZE - (size_t)n);
-	return 0;
-}
-
-/* ---- files ---- */
-
-#define CHUNK 4096
-
-static long ext2v_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
-{
-	struct inode *i = f->inode;
-	struct ext2_vfs *e2 = E2(i->sb);
-	char *kbuf = kmalloc(CHUNK);
-	size_t done = 0;
-	long err = 0;
-
-	if (!kbuf)
-		return -ENOMEM;
-	while (done < len) {
-		size_t want = len - done < CHUNK ? len - done : CHUNK;
-		mutex_lock(&e2->lock);
-		int64_t n = ext2_read(e2->fs, (uint32_t)i->ino, *pos, kbuf, want);
-		mutex_unlock(&e2->lock);
-		if (n <= 0) {
-			err = (long)n;
-			break;
-		}
-		if (copy_to_user((char *)ubuf + done, kbuf, (size_t)n)) {
-			err = -EFAULT;
-			break;
-		}
-		done += (size_t)n;
-		*pos += (uint64_t)n;
-		if ((size_t)n < want)
-			break;
-	}
-	kfree(kbuf);
-	return done ? (long)done : err;
-}
-
-static long ext2v_size(struct file *f)
-{
-	return (long)f->inode->size;
-}
-
-struct dirent64_hdr {
-	uint64_t ino;
-	int64_t off;
-	uint16_t reclen;
-	uint8_t type;
-} __packed;
-
-struct getdents_ctx {
-	void *ubuf;
-	size_t len, done;
-	int err;
-};
-
-static int emit_dirent(void *arg, const char *name, size_t len, uint32_t ino, unsigned type,
-		       uint64_t next)
-{
-	struct getdents_ctx *c = arg;
-	char rec[sizeof(struct dirent64_hdr) + NAME_MAX + 1 + 8];
-	size_t reclen = ALIGN_UP(sizeof(struct dirent64_hdr) + len + 1, 8);
-
-	if (c->done + reclen > c->len) {
-		if (!c->done)
-			c->err = -EINVAL;
-		return 1;
-	}
-	memset(rec, 0, reclen);
-	struct dirent64_hdr h = { ino, (int64_t)next, (uint16_t)reclen, (uint8_t)type };
-	memcpy(rec, &h, sizeof(h));
-	memcpy(rec + sizeof(h), name, len);
-	if (copy_to_user((uint8_t *)c->ubuf + c->done, rec, reclen)) {
-		c->err = -EFAULT;
-		return 1;
-	}
-	c->done += reclen;
-	return 0;
-}
-
-/* Copying to user memory under e2->lock: a fault on it never reaches back
- * into this volume (no mmap of ext2 files yet). */
-static long ext2v_getdents(struct file *f, void *ubuf, size_t len, uint64_t *pos)
-{
-	struct ext2_vfs *e2 = E2(f->inode->sb);
-	struct getdents_ctx c = { ubuf, len, 0, 0 };
-
-	mutex_lock(&e2->lock);
-	int err = ext2_readdir(e2->fs, (uint32_t)f->inode->ino, pos, emit_dirent, &c);
-	mutex_unlock(&e2->lock);
-	if (c.done)
-		return (long)c.done;
-	return c.err ? c.err : err;
-}
-
-/* ---- super block ---- */
-
+/* The last reference is gone: an unlinked inode's blocks and number are
+ * freed now (ext2_unlink left them while it was live). After the unmount
+ * (e2->fs NULL) the last inode to go frees the volume's state. */
 static void ext2v_evict(struct inode *i)
 {
 	struct ext2_vfs *e2 = E2(i->sb);
@@ -308,10 +208,16 @@ static void ext2v_evict(struct inode *i)
 
 	mutex_lock(&e2->lock);
 	list_del(&v->link);
-	if (i->nlink == 0)
-		ext2_evict(e2->fs, (uint32_t)i->ino);
+	if (e2->fs && !e2->rdonly) {
+		int err = i->nlink == 0 ? ext2_evict(e2->fs, INO(i)) : write_attrs(e2, i);
+		if (err)
+			pr_warn("ext2: inode %u not written back at eviction: %d\n", INO(i), err);
+	}
+	bool gone = !e2->fs && no_live_inodes(e2);
 	mutex_unlock(&e2->lock);
 	kfree(v);
+	if (gone)
+		kfree(e2);
 }
 
 static int ext2v_statfs(struct super_block *sb, struct kstatfs *out)
@@ -326,23 +232,44 @@ static int ext2v_statfs(struct super_block *sb, struct kstatfs *out)
 		.type = EXT2_SUPER_MAGIC, .bsize = st.block_size, .blocks = st.blocks,
 		.bfree = st.free_blocks, .bavail = st.avail_blocks, .files = st.files,
 		.ffree = st.free_files, .namelen = st.name_max, .frsize = st.block_size,
+		.flags = e2->rdonly ? 1 /* ST_RDONLY */ : 0,
 	};
 	return 0;
 }
 
-static int ext2v_sync(struct super_block *sb)
+/* Every live inode's attributes to disk; e2->lock held. */
+static int write_all_attrs(struct ext2_vfs *e2)
 {
-	struct ext2_vfs *e2 = E2(sb);
-	mutex_lock(&e2->lock);
-	int err = ext2_sync(e2->fs);
-	mutex_unlock(&e2->lock);
+	int err = 0;
+	for (int b = 0; b < EXT2V_HASH; b++) {
+		struct ext2_vinode *v;
+		list_for_each_entry(v, &e2->inodes[b], link)
+			if (v->inode->nlink && !err)
+				err = write_attrs(e2, v->inode);
+	}
 	return err;
 }
 
+/* Write the live inodes' attributes, then every dirty buffer, then flush
+ * the device's cache and wait (bdev_sync via io_flush). */
+static int ext2v_sync(struct super_block *sb)
+{
+	struct ext2_vfs *e2 = E2(sb);
+
+	if (e2->rdonly)
+		return 0;
+	mutex_lock(&e2->lock);
+	int err = write_all_attrs(e2);
+	int serr = ext2_sync(e2->fs);
+	mutex_unlock(&e2->lock);
+	return err ? err : serr;
+}
+
 /* The last mount is gone: drop the cached tree (its inodes are evicted
- * with their last dentry), then write everything back and restore the
- * volume's clean state (ext2_unmount). Unmounting waits for no open file:
- * umount(2) refuses a busy mount, so none is left here. */
+ * with their last dentry), write everything back and restore the
+ * volume's clean state (ext2_unmount). umount(2) refuses a busy mount, so
+ * no open file is left; the root inode still is (the unmounting caller's
+ * path holds it): its eviction frees e2. */
 static void ext2v_put_super(struct super_block *sb)
 {
 	struct ext2_vfs *e2 = E2(sb);
@@ -358,36 +285,29 @@ static void ext2v_put_super(struct super_block *sb)
 			break;
 		d_drop(d);
 	}
-	d_put(root);
 	mutex_lock(&e2->lock);
-	bool idle = list_empty(&e2->inodes);
+	if (!e2->rdonly)
+		write_all_attrs(e2);
+	int err = ext2_unmount(e2->fs);
+	if (err)
+		pr_warn("ext2: unmount: %d\n", err);
+	e2->fs = NULL;
 	mutex_unlock(&e2->lock);
-	if (!idle)
-		return;         /* an inode outlived its mount: keep the volume */
-	ext2_unmount(e2->fs);
-	kfree(e2);
+	d_put(root);
 }
 
 static const struct super_ops ext2_super_ops = {
 	.put_super = ext2v_put_super,
 	.evict = ext2v_evict,
+	.write_inode = ext2v_write_inode,
 	.statfs = ext2v_statfs,
 	.sync = ext2v_sync,
 };
 
-static const struct inode_ops ext2_dir_ops = { .lookup = ext2v_lookup };
-static const struct inode_ops ext2_file_ops = { .readpage = ext2v_readpage };
-static const struct inode_ops ext2_link_ops = { .readlink = ext2v_readlink };
-static const struct inode_ops ext2_special_ops = { 0 };
-static const struct file_ops ext2_reg_fops = { .read = ext2v_read, .size = ext2v_size };
-static const struct file_ops ext2_dir_fops = { .getdents = ext2v_getdents, .size = ext2v_size };
+/* ---- mount ---- */
 
-/*
- * Mount the ext2 volume on bdev (read-only for now: the changing
- * operations are not written yet). The caller (the future fs_type's mount,
- * which resolves the source path to an S_IFBLK node) registers nothing.
- */
-int ext2_vfs_mount(struct fs_type *type, struct block_device *bdev, struct super_block **out)
+int ext2_vfs_mount(struct fs_type *type, struct block_device *bdev, unsigned long flags,
+		   struct super_block **out)
 {
 	struct ext2_vfs *e2 = kzalloc(sizeof(*e2));
 	struct super_block *sb = kzalloc(sizeof(*sb));
@@ -397,13 +317,15 @@ int ext2_vfs_mount(struct fs_type *type, struct block_device *bdev, struct super
 	if (!e2 || !sb)
 		goto fail;
 	mutex_init(&e2->lock, "ext2");
-	list_init(&e2->inodes);
+	for (int b = 0; b < EXT2V_HASH; b++)
+		list_init(&e2->inodes[b]);
 	e2->bdev = bdev;
 	e2->io = (struct ext2_io){ .read = io_read, .write = io_write, .flush = io_flush,
 				   .now = io_now, .inode_busy = io_inode_busy, .ctx = e2 };
-	err = ext2_mount(&e2->io, EXT2_MOUNT_RDONLY, &e2->fs);
+	err = ext2_mount(&e2->io, flags & MS_RDONLY ? EXT2_MOUNT_RDONLY : 0, &e2->fs);
 	if (err)
 		goto fail;
+	e2->rdonly = ext2_is_rdonly(e2->fs);
 	sb->type = type;
 	sb->ops = &ext2_super_ops;
 	sb->fs_private = e2;
@@ -411,7 +333,7 @@ int ext2_vfs_mount(struct fs_type *type, struct block_device *bdev, struct super
 	sb->dev = bdev->devnum;
 	mutex_init(&sb->rename_lock, "s_rename");
 	mutex_lock(&e2->lock);
-	err = iget(sb, EXT2_ROOT_INO, &root);
+	err = ext2v_iget(sb, EXT2_ROOT_INO, &root);
 	mutex_unlock(&e2->lock);
 	if (err)
 		goto unmount;
@@ -429,4 +351,37 @@ fail:
 	kfree(sb);
 	kfree(e2);
 	return err;
+}
+
+/* mount(2): source is the path of a block special file. */
+static int ext2_type_mount(struct fs_type *type, const char *source, unsigned long flags,
+			   const void *data, struct super_block **out)
+{
+	(void)data;
+	struct path p;
+	int err = path_lookupat(AT_FDCWD, source, LOOKUP_FOLLOW, &p);
+	if (err)
+		return err;
+	struct inode *i = p.dentry->inode;
+	struct block_device *bdev = S_ISBLK(i->mode) ? bdev_by_devnum(i->rdev) : NULL;
+	if (!S_ISBLK(i->mode))
+		err = -ENOTBLK;
+	else if (!bdev)
+		err = -ENXIO;
+	else
+		err = ext2_vfs_mount(type, bdev, flags, out);
+	path_put(&p);
+	return err;
+}
+
+static struct fs_type ext2_type = {
+	.name = "ext2",
+	.mount = ext2_type_mount,
+	.mount_flags = MS_RDONLY,
+};
+
+void ext2_vfs_init(void)
+{
+	if (register_filesystem(&ext2_type))
+		pr_warn("ext2: cannot register the file system type\n");
 }
