@@ -9,6 +9,8 @@
  *   disk_ext2 crash   write and fsync /durable, write /lost without any
  *                     sync, then reset the machine (reboot(2), no sync)
  *   disk_ext2 verify  after that reset: /durable reads back exactly
+ *   disk_ext2 gen     (built for the host) the big file's bytes on stdout,
+ *                     for the host's comparison with the image
  * Exit status 0 when every check passed; each failure prints "FAIL".
  */
 #define _GNU_SOURCE
@@ -306,6 +308,17 @@ static int do_verify(void)
 	return 0;
 }
 
+static int do_gen(void)
+{
+	uint64_t *buf = malloc(CHUNK);
+	for (uint64_t off = 0; off < BIG_BYTES; off += CHUNK) {
+		fill(buf, off, CHUNK);
+		if (fwrite(buf, 1, CHUNK, stdout) != CHUNK)
+			return 1;
+	}
+	return fflush(stdout) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *phase = argc > 1 ? argv[1] : "";
@@ -316,6 +329,8 @@ int main(int argc, char **argv)
 		r = do_crash();
 	else if (!strcmp(phase, "verify"))
 		r = do_verify();
+	else if (!strcmp(phase, "gen"))
+		return do_gen();
 	else {
 		fprintf(stderr, "usage: disk_ext2 write|crash|verify\n");
 		return 2;
