@@ -17,6 +17,8 @@
 #include <kernel/string.h>
 #include <mm/slab.h>
 
+static int claim(struct block_device *bdev, bool take);
+
 /* ---- ext2_io on the buffer cache ---- */
 
 static int io_read(void *ctx, uint64_t blockno, uint32_t bs, void *buf)
@@ -293,6 +295,7 @@ static void ext2v_put_super(struct super_block *sb)
 		pr_warn("ext2: unmount: %d\n", err);
 	e2->fs = NULL;
 	mutex_unlock(&e2->lock);
+	claim(e2->bdev, false);
 	d_put(root);
 }
 
@@ -305,6 +308,34 @@ static const struct super_ops ext2_super_ops = {
 };
 
 /* ---- mount ---- */
+
+/* The devices with a mounted volume: a second mount of one would be a
+ * second, incoherent copy of its metadata (Linux shares the super block;
+ * we refuse with EBUSY). Under mounted_lock. */
+static struct spinlock mounted_lock = SPINLOCK_INIT("ext2_mounted");
+static struct block_device *mounted[16];
+
+static int claim(struct block_device *bdev, bool take)
+{
+	int err = take ? -EBUSY : 0, free_slot = -1;
+	spin_lock(&mounted_lock);
+	for (int n = 0; n < (int)ARRAY_SIZE(mounted); n++) {
+		if (mounted[n] == bdev) {
+			if (!take)
+				mounted[n] = NULL;
+			goto out;
+		}
+		if (!mounted[n] && free_slot < 0)
+			free_slot = n;
+	}
+	if (take && free_slot < 0)
+		err = -ENOSPC;          /* never with the disks we probe */
+	else if (take)
+		mounted[free_slot] = bdev, err = 0;
+out:
+	spin_unlock(&mounted_lock);
+	return err;
+}
 
 int ext2_vfs_mount(struct fs_type *type, struct block_device *bdev, unsigned long flags,
 		   struct super_block **out)
@@ -322,9 +353,11 @@ int ext2_vfs_mount(struct fs_type *type, struct block_device *bdev, unsigned lon
 	e2->bdev = bdev;
 	e2->io = (struct ext2_io){ .read = io_read, .write = io_write, .flush = io_flush,
 				   .now = io_now, .inode_busy = io_inode_busy, .ctx = e2 };
+	if ((err = claim(bdev, true)))
+		goto fail;
 	err = ext2_mount(&e2->io, flags & MS_RDONLY ? EXT2_MOUNT_RDONLY : 0, &e2->fs);
 	if (err)
-		goto fail;
+		goto release;
 	e2->rdonly = ext2_is_rdonly(e2->fs);
 	sb->type = type;
 	sb->ops = &ext2_super_ops;
@@ -347,6 +380,8 @@ int ext2_vfs_mount(struct fs_type *type, struct block_device *bdev, unsigned lon
 	return 0;
 unmount:
 	ext2_unmount(e2->fs);
+release:
+	claim(bdev, false);
 fail:
 	kfree(sb);
 	kfree(e2);

@@ -272,6 +272,11 @@ static void read_only(void)
 static int do_write(void)
 {
 	mount_disk(0);
+	mkdir("/mnt2", 0755);
+	CHECK_ERR(mount(disk(), "/mnt2", "ext2", 0, NULL), EBUSY);
+	CHECK_ERR(mount("/mnt", "/mnt2", "ext2", 0, NULL), ENOTBLK);
+	CHECK_ERR(mount("/dev/null", "/mnt2", "ext2", 0, NULL), ENOTBLK);
+	CHECK_ERR(mount("/nonexistent", "/mnt2", "ext2", 0, NULL), ENOENT);
 	names();
 	sizes();
 	many_files();
