@@ -177,6 +177,12 @@ def check_ext2(path, gen):
     expect = {f"f{n:05d}" for n in range(10000) if n % 10} | {".", ".."}
     if names != expect:
         bad.append(f"/many: {len(names)} names, {len(names ^ expect)} differ from the expected")
+    conc = ls(path, "/conc/shared")
+    want = {f"w{w}-{n}" for w in range(4) for n in range(0, 200, 2)} | {".", ".."}
+    if conc != want or ls(path, "/conc") != {".", "..", "shared"}:
+        bad.append(f"/conc: {len(conc ^ want)} names differ from the 4 x 100 expected")
+    if debugfs(path, "cat /conc/shared/w3-198") != "d" * 3000:
+        bad.append("/conc/shared/w3-198: not 3000 'd'")
     for n in (1, 4321, 9999):
         got = debugfs(path, f"cat /many/f{n:05d}")
         if got != f"f{n:05d}":

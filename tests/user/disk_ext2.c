@@ -26,6 +26,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -140,6 +141,47 @@ static void many_files(void)
 	}
 	printf("disk_ext2: %d files created in %.1f s, every tenth removed in %.1f s\n", MANY,
 	       t1 - t0, now() - t1);
+}
+
+/* Four processes at once (the volume lock against the VFS's locks):
+ * each makes files in its own directory, moves them into a shared one
+ * and removes every other; /conc/shared keeps 4 x 100 of them. */
+#define WORKERS 4
+#define ROUNDS 200
+
+static int worker(int w)
+{
+	char own[64], path[96], dst[96], buf[3000];
+	int bad = 0;
+	snprintf(own, sizeof(own), MNT "/conc/w%d", w);
+	if (mkdir(own, 0755) != 0)
+		return 1;
+	for (int n = 0; n < ROUNDS && !bad; n++) {
+		snprintf(path, sizeof(path), "%s/f%d", own, n);
+		snprintf(dst, sizeof(dst), MNT "/conc/shared/w%d-%d", w, n);
+		memset(buf, 'a' + w, sizeof(buf));
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+		bad |= fd < 0 || write(fd, buf, sizeof(buf)) != sizeof(buf);
+		bad |= pread(fd, buf, sizeof(buf), 0) != sizeof(buf) || buf[2999] != 'a' + w;
+		close(fd);
+		bad |= rename(path, dst) != 0;
+		if (n % 2)
+			bad |= unlink(dst) != 0;
+	}
+	return bad || rmdir(own) != 0;
+}
+
+static void concurrent(void)
+{
+	CHECK(mkdir(MNT "/conc", 0755) == 0);
+	CHECK(mkdir(MNT "/conc/shared", 0755) == 0);
+	for (int w = 0; w < WORKERS; w++)
+		if (fork() == 0)
+			_exit(worker(w));
+	for (int w = 0; w < WORKERS; w++) {
+		int st;
+		CHECK(wait(&st) > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
 }
 
 static void big_file(void)
@@ -279,6 +321,7 @@ static int do_write(void)
 	CHECK_ERR(mount("/nonexistent", "/mnt2", "ext2", 0, NULL), ENOENT);
 	names();
 	sizes();
+	concurrent();
 	many_files();
 	big_file();
 	sync();
