@@ -32,9 +32,10 @@ extern struct fs_type devtmpfs_type;
 
 /* Register the built-in devices and devtmpfs (boot, before the first mount). */
 void devfs_init(void);
-/* Add /dev/name as a block device node (mode 0660, root:disk); a driver
- * calls it when a disk appears. Opening it needs the block layer to
- * register the number with a future blkdev registry: -ENXIO until then. */
+/* Add /dev/name as a block device node (mode 0660, root:disk); the block
+ * layer calls it for each disk and partition it registers. Opening an
+ * S_IFBLK node goes to blkdev_open (drivers/block/bfile.c): -ENXIO for a
+ * number no device has. */
 int devfs_add_block(const char *name, uint32_t dev);
 /* Mount devtmpfs at /dev if the directory exists (boot). */
 void devfs_mount_at_boot(void);

@@ -8,6 +8,7 @@
  */
 #include <fs/vfs.h>
 #include <fs/devices.h>
+#include <drivers/block/blkdev.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/pipe.h>
@@ -126,7 +127,7 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 	if ((flags & O_DIRECTORY) && !S_ISDIR(i->mode))
 		return -ENOTDIR;
 	if (!S_ISDIR(i->mode) && !S_ISREG(i->mode) && !S_ISFIFO(i->mode) && !S_ISCHR(i->mode) &&
-	    !i->ops->open)
+	    !S_ISBLK(i->mode) && !i->ops->open)
 		return -ENXIO;          /* a device with no driver behind it */
 	/* Writers of files kept by the file system are counted on the mount
 	 * (EROFS if read-only; a remount read-only is EBUSY while they are). */
@@ -152,6 +153,10 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 			return err;
 	} else if (S_ISCHR(i->mode) && !i->ops->open) {
 		err = chrdev_open(i->rdev, kept, &f);     /* fs/chrdev.c */
+		if (err)
+			return err;
+	} else if (S_ISBLK(i->mode) && !i->ops->open) {
+		long err = blkdev_open(i->rdev, kept, &f);     /* drivers/block/bfile.c */
 		if (err)
 			return err;
 	} else {

@@ -5,6 +5,7 @@
  * block's write_inode (if any) then records them.
  */
 #include <fs/vfs.h>
+#include <drivers/block/blkdev.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/proc.h>
@@ -527,7 +528,9 @@ static long sync_file(int fd, bool whole_fs)
 	if (!f)
 		return -EBADF;
 	long r = 0;
-	if (!f->inode && !whole_fs)
+	if (f->ops->fsync && !whole_fs)
+		r = f->ops->fsync(f);   /* a block device: its buffers, not devtmpfs */
+	else if (!f->inode && !whole_fs)
 		r = -EINVAL;            /* pipes and the like cannot be synced */
 	else if (f->inode && whole_fs)
 		r = vfs_sync(f->inode->sb);
@@ -541,6 +544,12 @@ long sys_fsync(int fd) { return sync_file(fd, false); }
 long sys_fdatasync(int fd) { return sync_file(fd, false); }
 long sys_syncfs(int fd) { return sync_file(fd, true); }
 
+static void sync_disk(struct block_device *b, void *arg)
+{
+	if (b->whole == b)
+		bdev_sync(b);
+}
+
 long sys_sync(void)
 {
 	struct path root = vfs_root_path();
@@ -549,6 +558,7 @@ long sys_sync(void)
 	if (sb->ops->sync)
 		sb->ops->sync(sb);
 	path_put(&root);
+	bdev_for_each(sync_disk, NULL);         /* what block special files wrote */
 	return 0;
 }
 

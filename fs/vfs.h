@@ -38,6 +38,8 @@
 #define RENAME_EXCHANGE  2
 #define RENAME_WHITEOUT  4
 
+#define MS_RDONLY 1             /* mount(2): the file system must enforce it */
+
 struct inode;
 struct dentry;
 struct super_block;

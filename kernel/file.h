@@ -41,6 +41,9 @@ struct file_ops {
 	/* Readiness: a mask of POLL* bits (kernel/poll.h has the rules);
 	 * NULL counts as always readable and writable. */
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
+	/* Optional: make what was written durable (fsync on a block device
+	 * file); without it fsync writes the inode back and syncs its fs. */
+	int (*fsync)(struct file *f);
 	void (*release)(struct file *f);
 	/* Optional: told when a reference other than the last is dropped
 	 * (channels wake receivers that may now be alone). put_hold runs

@@ -34,6 +34,7 @@
 #include <mm/phys.h>
 #include <mm/pmm.h>
 #include <mm/slab.h>
+#include <fs/ext2/ext2_vfs.h>
 #include <mm/vmap.h>
 #include <mm/vmm.h>
 #include <asm/layout.h>
@@ -125,6 +126,7 @@ static void start_userspace(void)
 	if (register_filesystem(&tmpfs_type) || vfs_mount_root("tmpfs"))
 		panic("boot: cannot mount the root tmpfs");
 	devfs_init();
+	ext2_vfs_init();
 	if (register_filesystem(&proc_fs_type))
 		pr_warn("boot: cannot register procfs\n");
 	for (unsigned i = 0; i < boot_info.nr_modules; i++) {

@@ -19,8 +19,17 @@ The guest writes the complement ~PATTERN(s, i) into WRITTEN sectors (a
 4 KiB buffer-cache block and a direct 4 KiB write, see the test) and
 flushes; verify
 checks those hold the complement and every other sector is unchanged.
+
+For the ext2 round trip (tests/user/disk_ext2.c):
+  scripts/mkdisk.py ext2 IMG                 a 256 MiB image from mke2fs
+  scripts/mkdisk.py ext2-check IMG GEN       e2fsck -fn, then debugfs reads
+                    of what the guest's "write" phase left (GEN: the host
+                    build of disk_ext2, whose "gen" prints /big's bytes)
 """
+import os
+import re
 import struct
+import subprocess
 import sys
 import uuid
 import zlib
@@ -124,7 +133,107 @@ def verify(path):
     return bad
 
 
+EXT2_MB = 256
+
+
+def make_ext2(path):
+    with open(path, "wb") as f:
+        f.truncate(EXT2_MB << 20)
+    subprocess.run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", path], check=True,
+                   capture_output=True)
+
+
+def debugfs(path, cmd, binary=False):
+    p = subprocess.run(["debugfs", "-R", cmd, path], capture_output=True)
+    return p.stdout if binary else p.stdout.decode("utf-8", "replace")
+
+
+def fsck(path):
+    """e2fsck -fn: [] when it reports the image clean."""
+    p = subprocess.run(["e2fsck", "-fn", path], capture_output=True, text=True)
+    return [] if p.returncode == 0 else [f"e2fsck -fn exit {p.returncode}: " +
+                                         (p.stdout + p.stderr)[-600:]]
+
+
+def ls(path, d):
+    """The names in directory d (debugfs ls -p: /ino/mode/uid/gid/name/size/)."""
+    return {l.split("/")[5] for l in debugfs(path, f"ls -p {d}").splitlines()
+            if l.count("/") >= 6 and l.split("/")[1] != "0"}   # 0: a removed first record
+
+
+def stat_field(text, pat):
+    m = re.search(pat, text)
+    return m.group(1) if m else None
+
+
+def check_ext2(path, gen):
+    """What the guest's write phase must have left: a list of problems."""
+    bad = fsck(path)
+    big = debugfs(path, "cat /big", binary=True)
+    want = subprocess.run([gen, "gen"], capture_output=True, check=True).stdout
+    if big != want:
+        bad.append(f"/big: {len(big)} bytes read, {len(want)} expected, contents differ")
+    names = ls(path, "/many")
+    expect = {f"f{n:05d}" for n in range(10000) if n % 10} | {".", ".."}
+    if names != expect:
+        bad.append(f"/many: {len(names)} names, {len(names ^ expect)} differ from the expected")
+    conc = ls(path, "/conc/shared")
+    want = {f"w{w}-{n}" for w in range(4) for n in range(0, 200, 2)} | {".", ".."}
+    if conc != want or ls(path, "/conc") != {".", "..", "shared"}:
+        bad.append(f"/conc: {len(conc ^ want)} names differ from the 4 x 100 expected")
+    if debugfs(path, "cat /conc/shared/w3-198") != "d" * 3000:
+        bad.append("/conc/shared/w3-198: not 3000 'd'")
+    for n in (1, 4321, 9999):
+        got = debugfs(path, f"cat /many/f{n:05d}")
+        if got != f"f{n:05d}":
+            bad.append(f"/many/f{n:05d} holds {got!r}")
+    want_mapped = "".join(chr(ord("a") + i % 26) for i in range(3 * 4096))
+    if debugfs(path, "cat /mapped") != want_mapped:
+        bad.append("/mapped: the bytes stored through a shared mapping are not on the volume")
+    files = {"/d/c": "bravo\n", "/d/sub/renamed": "alpha\n", "/d/sub/moved": None}
+    for f, text in files.items():
+        got = debugfs(path, f"cat {f}")
+        if text is not None and got != text:
+            bad.append(f"{f} holds {got!r}")
+    have = ls(path, "/d")
+    want = {".", "..", "sub", "c", "hard", "fast", "slow", "fifo", "null"}
+    if have != want:
+        bad.append(f"/d lists {sorted(have)}, expected {sorted(want)}")
+    st = debugfs(path, "stat /d/c")
+    checks = [(st, r"Links: (\d+)", "2", "/d/c links"), (st, r"User:\s+(\d+)", "1000", "/d/c uid"),
+              (st, r"Group:\s+(\d+)", "100", "/d/c gid"), (st, r"Mode:\s+(\d+)", "0640", "/d/c mode"),
+              (st, r"mtime: 0x([0-9a-f]+)", "499602d2", "/d/c mtime")]
+    fast = debugfs(path, "stat /d/fast")
+    checks.append((fast, r'Fast link dest: "([^"]*)"', "sub/renamed", "/d/fast target"))
+    slow = debugfs(path, "cat /d/slow")
+    checks.append((slow, r"^(.*)$", "/long/" + "L" * 193, "/d/slow target (a block)"))
+    tr = debugfs(path, "stat /trunc")
+    checks.append((tr, r"Size: (\d+)", str(10 << 20), "/trunc size"))
+    checks.append((debugfs(path, "stat /d/null"), r"Device major/minor number: (\S+ \S+)",
+                   "01:03", "/d/null device"))
+    checks.append((debugfs(path, "stat /d/fifo"), r"Type: (\w+)", "FIFO", "/d/fifo type"))
+    for text, pat, want, what in checks:
+        got = stat_field(text, pat)
+        if got is None or not got.startswith(want) and got != want:
+            bad.append(f"{what}: {got!r}, expected {want!r}")
+    tail = debugfs(path, "cat /trunc", binary=True)
+    if len(tail) != 10 << 20 or tail[:5000] != b"T" * 5000 or tail[5000:-3].count(0) != len(tail) - 5003 \
+            or tail[-3:] != b"end":
+        bad.append("/trunc: not 5000 T, zeros, 'end'")
+    if "open-unlinked" in ls(path, "/"):
+        bad.append("/open-unlinked still listed")
+    return bad
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "ext2":
+        make_ext2(sys.argv[2])
+        sys.exit(0)
+    if len(sys.argv) == 4 and sys.argv[1] == "ext2-check":
+        problems = check_ext2(sys.argv[2], sys.argv[3])
+        for p in problems[:20]:
+            print(p)
+        sys.exit(1 if problems else 0)
     if 4 <= len(sys.argv) <= 6 and sys.argv[1] == "make" and sys.argv[2] in ("mbr", "gpt"):
         make(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) >= 5 else 512,
              len(sys.argv) == 6 and sys.argv[5] == "ro")

@@ -370,6 +370,52 @@ def run_net_boot(cfg, kernel, timeout):
     r.add(f"{name}/net-not-skipped", net and not any(c[3] for c in net), f"see {log}")
     r.add(f"{name}/{cfg['driver']}-bound", f"net: eth0: {cfg['driver']}" in text, f"see {log}")
     return name, r, secs
+# The ext2 round trip (tests/user/disk_ext2.c) on each bus: the host
+# formats an image, the guest's "write" boot fills it, the host checks it
+# with e2fsck and debugfs (scripts/mkdisk.py check_ext2); then a boot that
+# fsyncs and resets the machine, and one that finds the fsynced data.
+# (run-prog's disk option, CPUs): one boot on 2 CPUs, one on 1.
+EXT2_BUSES = {"ext2-virtio": ("--disk", 2), "ext2-nvme": ("--nvme", 1)}
+
+
+def run_ext2_boot(name, prog, timeout):
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import mkdisk
+    r = Results()
+    t0 = time.time()
+    os.makedirs(LOGS, exist_ok=True)
+    img, gen = os.path.join(LOGS, f"{name}.img"), os.path.join(LOGS, f"{name}-gen")
+    subprocess.run(["cc", "-O2", "-o", gen, os.path.join(ROOT, "tests/user/disk_ext2.c")],
+                   check=True)
+    mkdisk.make_ext2(img)
+
+    def boot(phase):
+        opt, cpus = EXT2_BUSES[name]
+        cmd = [os.path.join(ROOT, "scripts/run-prog"), "--smp", str(cpus), "--timeout", str(timeout),
+               opt, img, prog, phase]
+        t = time.time()
+        p = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        out = p.stdout + p.stderr
+        with open(os.path.join(LOGS, f"{name}-{phase}.log"), "w") as f:
+            f.write(out)
+        print(f"# {name} {phase}: {time.time() - t:.1f}s", flush=True)
+        return p.returncode, out
+
+    status, out = boot("write")
+    r.add(f"{name}/write", status == 0 and "disk_ext2 write: ok" in out,
+          "; ".join(l for l in out.splitlines() if "FAIL" in l)[:800] or f"exit {status}")
+    problems = mkdisk.check_ext2(img, gen)
+    r.add(f"{name}/host-e2fsck-debugfs", not problems, "; ".join(problems[:5]))
+    status, out = boot("crash")
+    r.add(f"{name}/fsync-then-reset", "fsynced, resetting (failures 0)" in out and
+          not re.search(r"\] init: exited", out), f"exit {status}, see {LOGS}/{name}-crash.log")
+    durable = mkdisk.debugfs(img, "cat /durable")
+    r.add(f"{name}/fsynced-on-image", durable == "written and fsynced before the reset\n",
+          repr(durable[:80]))
+    status, out = boot("verify")
+    r.add(f"{name}/fsynced-after-reboot", status == 0 and "disk_ext2 verify: ok" in out,
+          f"exit {status}, see {LOGS}/{name}-verify.log")
+    return name, r, time.time() - t0
 
 
 def run_panic_boot(iso, timeout):
@@ -534,6 +580,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--only", help="regex of boot names to run")
+    ap.add_argument("--ext2-prog", help="build/user/disk_ext2-static: the ext2 round trips")
     ap.add_argument("--pool-test", nargs=3, action="append", default=[],
                     metavar=("NAME", "TIMEOUT", "COMMAND"),
                     help="a command (typically a QEMU boot) run in the boot pool; "
@@ -580,6 +627,9 @@ def main():
             futs.append(ex.submit(run_locks_user_boot, args.locks_user_iso, args.timeout * 3))
         if args.ports_iso and wanted(PORTS_CFG["name"]):
             futs.append(ex.submit(run_ports_boot, args.ports_iso, 170))
+        for name in EXT2_BUSES:
+            if args.ext2_prog and wanted(name):
+                futs.append(ex.submit(run_ext2_boot, name, args.ext2_prog, 600))
         if args.panic_iso and (not args.only or re.search(args.only, "expected-panic")):
             futs.append(ex.submit(run_panic_boot, args.panic_iso, args.timeout))
         for name, secs, cmd in args.pool_test:

@@ -9,6 +9,7 @@
  */
 #include <drivers/block/blkdev.h>
 #include <drivers/block/part.h>
+#include <fs/devices.h>
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -18,11 +19,54 @@
 static LIST_HEAD(bdevs);
 static struct spinlock bdev_lock = SPINLOCK_INIT("bdev_list");
 
+/*
+ * Device numbers, as Linux gives them: a virtio disk vdX is 254:16*X and
+ * its partitions 1..15 follow it (254 is virtio-blk's dynamic major on
+ * Linux); everything else (NVMe namespaces and their partitions, a virtio
+ * partition past 15) takes the next minor of 259, Linux's blkext. Under
+ * bdev_lock.
+ */
+#define VIRTIO_BLK_MAJOR 254
+#define BLKEXT_MAJOR     259
+#define VIRTIO_MINORS    16
+
+static unsigned next_ext_minor;
+
+static uint32_t pick_devnum(const struct block_device *b)
+{
+	const char *disk = b->whole->name;
+	if (disk[0] == 'v' && disk[1] == 'd' && disk[2] >= 'a' && disk[2] <= 'z' && !disk[3] &&
+	    b->partno < VIRTIO_MINORS)
+		return MKDEV(VIRTIO_BLK_MAJOR, (unsigned)(disk[2] - 'a') * VIRTIO_MINORS + b->partno);
+	unsigned minor = next_ext_minor++;
+	return MKDEV(BLKEXT_MAJOR, minor);
+}
+
+/* Register b and give it its /dev node (sleeps: call from a task). */
 static void bdev_add(struct block_device *b)
 {
 	unsigned long flags = spin_lock_irqsave(&bdev_lock);
+	b->devnum = pick_devnum(b);
 	list_add_tail(&b->node, &bdevs);
 	spin_unlock_irqrestore(&bdev_lock, flags);
+	int err = devfs_add_block(b->name, b->devnum);
+	if (err)
+		pr_warn("block: %s: no /dev node: %d\n", b->name, err);
+}
+
+struct block_device *bdev_by_devnum(uint32_t devnum)
+{
+	unsigned long flags = spin_lock_irqsave(&bdev_lock);
+	struct block_device *b, *found = NULL;
+
+	list_for_each_entry(b, &bdevs, node) {
+		if (b->devnum == devnum) {
+			found = b;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&bdev_lock, flags);
+	return found;
 }
 
 struct block_device *bdev_get(const char *name)

@@ -68,6 +68,7 @@ struct block_device {
 	struct block_device *whole;     /* the disk (itself for a disk) */
 	uint64_t start_sect;            /* partition: first sector on the disk */
 	unsigned partno;                /* 0 for the disk, 1.. for partitions */
+	uint32_t devnum;                /* st_rdev of its /dev node (bdev.c: the scheme) */
 	const struct block_ops *ops;    /* disks only */
 	void *driver_data;
 	struct wait_queue io_wait;      /* disks: woken by bio_complete() */
@@ -92,6 +93,8 @@ void bdev_next_name(const char *prefix, char *name);
 
 /* Look a device up by name ("vda", "vda1"); NULL if none. */
 struct block_device *bdev_get(const char *name);
+/* Look a device up by its device number (MKDEV, fs/devices.h); NULL if none. */
+struct block_device *bdev_by_devnum(uint32_t devnum);
 /* The name of partition partno of disk: "vda" 1 -> "vda1", "nvme0n1" 1 ->
  * "nvme0n1p1". name has BDEV_NAME_MAX bytes. */
 void bdev_part_name(const char *disk, unsigned partno, char *name);
@@ -152,6 +155,14 @@ void bcache_shrink(void);
 /* Buffers cached now; at most BCACHE_MAX_BUFS unless all are in use. */
 #define BCACHE_MAX_BUFS 1024
 unsigned bcache_nr_bufs(void);
+
+/* ---- block special files (bfile.c) ------------------------------------- */
+
+struct file;
+/* Open the block device with number devnum (an S_IFBLK inode's rdev):
+ * 0 with *out, -ENXIO if no device has the number, -ENOMEM. Reads and
+ * writes go through the buffer cache; the last close writes it back. */
+long blkdev_open(uint32_t devnum, unsigned flags, struct file **out);
 
 /* ---- boot --------------------------------------------------------------- */
 

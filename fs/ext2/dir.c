@@ -94,10 +94,25 @@ static uint32_t dir_blocks(const struct ext2_fs *fs, const struct ext2_inode *ra
 	return raw->i_size / fs->block_size;
 }
 
-/* Finds name; blk is left holding the record's block. */
-static int find_rec(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *raw, const char *name,
-		    size_t len, uint8_t *blk, struct ext2_dir_slot *slot)
+/* Room for need bytes in the record at off: unused, or slack after its name. */
+static bool rec_has_room(uint8_t *blk, uint32_t off, uint32_t need)
 {
+	struct ext2_dir_entry *de = rec_at(blk, off);
+
+	if (!de->inode)
+		return de->rec_len >= need;
+	return de->rec_len - EXT2_DIR_REC_LEN(de->name_len) >= need;
+}
+
+/* Finds name; blk is left holding the record's block. With room, a miss
+ * also says where a record of need bytes would fit (room->found). */
+static int scan_dir(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *raw, const char *name,
+		    size_t len, uint8_t *blk, struct ext2_dir_slot *slot, struct ext2_dir_slot *room)
+{
+	uint32_t need = EXT2_DIR_REC_LEN(len);
+
+	if (room)
+		room->found = false;
 	for (uint32_t lblk = 0; lblk < dir_blocks(fs, raw); lblk++) {
 		int err = read_dir_block(fs, dir, raw, lblk, blk, &slot->pblk);
 
@@ -109,10 +124,42 @@ static int find_rec(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *raw, co
 				slot->off = off;
 				return 0;
 			}
+			if (room && !room->found && rec_has_room(blk, off, need)) {
+				room->found = true;
+				room->pblk = slot->pblk;
+				room->off = off;
+			}
 			slot->prev = off;
 		}
 	}
 	return -ENOENT;
+}
+
+static int find_rec(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *raw, const char *name,
+		    size_t len, uint8_t *blk, struct ext2_dir_slot *slot)
+{
+	return scan_dir(fs, dir, raw, name, len, blk, slot, NULL);
+}
+
+/* A miss: remember the room for ext2_dir_prepare (see struct ext2_miss). */
+static void remember_miss(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
+			  const struct ext2_dir_slot *room)
+{
+	fs->miss = (struct ext2_miss){ .valid = true, .dir = dir, .len = (uint8_t)len,
+				       .found = room->found, .pblk = room->pblk, .off = room->off };
+	memcpy(fs->miss.name, name, len);
+}
+
+static bool recall_miss(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
+			struct ext2_dir_slot *room)
+{
+	if (!fs->miss.valid || fs->miss.dir != dir || fs->miss.len != len ||
+	    memcmp(fs->miss.name, name, len))
+		return false;
+	room->found = fs->miss.found;
+	room->pblk = fs->miss.pblk;
+	room->off = fs->miss.off;
+	return true;
 }
 
 static int check_name(size_t len)
@@ -153,7 +200,10 @@ int ext2_dir_find(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len
 
 	if (err)
 		return err;
-	err = find_rec(fs, dir, &raw, name, len, blk, &slot);
+	struct ext2_dir_slot room;
+	err = scan_dir(fs, dir, &raw, name, len, blk, &slot, &room);
+	if (err == -ENOENT)
+		remember_miss(fs, dir, name, len, &room);
 	if (!err) {
 		*ino = rec_at(blk, slot.off)->inode;
 		if (ftype)
@@ -174,16 +224,6 @@ static int touch_dir(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *raw)
 	raw->i_mtime = raw->i_ctime = ext2_now(fs);
 	raw->i_flags &= ~EXT2_INDEX_FL;
 	return ext2_iput(fs, dir, raw);
-}
-
-/* Room for need bytes in the record at off: unused, or slack after its name. */
-static bool rec_has_room(uint8_t *blk, uint32_t off, uint32_t need)
-{
-	struct ext2_dir_entry *de = rec_at(blk, off);
-
-	if (!de->inode)
-		return de->rec_len >= need;
-	return de->rec_len - EXT2_DIR_REC_LEN(de->name_len) >= need;
 }
 
 /* Puts the new record into the record at off (splitting a live one). */
@@ -235,6 +275,10 @@ int ext2_dir_prepare(struct ext2_fs *fs, uint32_t dir, const char *name, size_t 
 
 	if (err)
 		return err;
+	if (recall_miss(fs, dir, name, len, room)) {
+		kfree(blk);
+		return 0;
+	}
 	room->found = false;
 	for (uint32_t lblk = 0; lblk < dir_blocks(fs, &raw) && !err; lblk++) {
 		err = read_dir_block(fs, dir, &raw, lblk, blk, &pblk);

@@ -39,6 +39,17 @@ struct ext2_fs {
 	/* The live superblock and descriptors, written through on change. */
 	struct ext2_super_block sb;
 	struct ext2_group_desc *gd;
+	/* Where the last lookup that found nothing (ext2_dir_find) saw room
+	 * for the name: the create that usually follows it skips its own
+	 * scan of the directory. Any block write forgets it (ext2_bwrite). */
+	struct ext2_miss {
+		bool valid;
+		uint32_t dir;
+		uint8_t len;
+		char name[255];
+		bool found;
+		uint32_t pblk, off;
+	} miss;
 };
 
 /* io.c */

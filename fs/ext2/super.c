@@ -16,6 +16,7 @@ int ext2_bwrite(struct ext2_fs *fs, uint32_t blk, const void *buf)
 {
 	if (blk == 0 || blk >= fs->sb.s_blocks_count)
 		return -EIO;
+	fs->miss.valid = false;
 	return fs->io.write(fs->io.ctx, blk, fs->block_size, buf);
 }
 
@@ -54,6 +55,7 @@ static int super_io(struct ext2_fs *fs, bool write)
 	err = fs->io.read(fs->io.ctx, blk, bs, buf);
 	if (!err && write) {
 		memcpy(buf + off, &fs->sb, sizeof(fs->sb));
+		fs->miss.valid = false;
 		err = fs->io.write(fs->io.ctx, blk, bs, buf);
 	} else if (!err) {
 		memcpy(&fs->sb, buf + off, sizeof(fs->sb));
