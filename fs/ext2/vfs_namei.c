@@ -211,7 +211,7 @@ struct dirent64_hdr {
 } __packed;
 
 struct getdents_ctx {
-	void *ubuf;
+	char *kbuf;             /* records gather here, copied out unlocked */
 	size_t len, done;
 	int err;
 };
@@ -232,27 +232,34 @@ static int emit_dirent(void *arg, const char *name, size_t len, uint32_t ino, un
 	struct dirent64_hdr h = { ino, (int64_t)next, (uint16_t)reclen, (uint8_t)type };
 	memcpy(rec, &h, sizeof(h));
 	memcpy(rec + sizeof(h), name, len);
-	if (copy_to_user((uint8_t *)c->ubuf + c->done, rec, reclen)) {
-		c->err = -EFAULT;
-		return 1;
-	}
+	memcpy(c->kbuf + c->done, rec, reclen);
 	c->done += reclen;
 	return 0;
 }
 
-/* Copying to user memory under e2->lock: a fault on it never reaches back
- * into this volume (ext2 files cannot be mapped yet). */
+/* The records are gathered in a kernel buffer under e2->lock and copied
+ * out after it: the user buffer may be a mapping of a file of this very
+ * volume, whose fault would take e2->lock again. */
+#define GETDENTS_MAX 65536
 static long ext2v_getdents(struct file *f, void *ubuf, size_t len, uint64_t *pos)
 {
 	struct ext2_vfs *e2 = E2(f->inode->sb);
-	struct getdents_ctx c = { ubuf, len, 0, 0 };
+	size_t cap = MIN(len, (size_t)GETDENTS_MAX);
+	struct getdents_ctx c = { kmalloc(cap ? cap : 1), cap, 0, 0 };
+	uint64_t start = *pos;
 
+	if (!c.kbuf)
+		return -ENOMEM;
 	mutex_lock(&e2->lock);
 	int err = ext2_readdir(e2->fs, INO(f->inode), pos, emit_dirent, &c);
 	mutex_unlock(&e2->lock);
-	if (c.done)
-		return (long)c.done;
-	return c.err ? c.err : err;
+	long r = c.done ? (long)c.done : c.err ? c.err : err;
+	if (c.done && copy_to_user(ubuf, c.kbuf, c.done)) {
+		*pos = start;           /* nothing was returned */
+		r = -EFAULT;
+	}
+	kfree(c.kbuf);
+	return r;
 }
 
 static long ext2v_dir_read(struct file *f, void *ubuf, size_t len, uint64_t *pos)
