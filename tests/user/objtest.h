@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdbool.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -87,4 +88,37 @@ static inline bool faults(volatile char *p, bool write)
 	}
 	sigaction(SIGSEGV, &old, NULL);
 	return faulted;
+}
+
+/* Objects for the ring tests: random sizes, contents derived from a seed,
+ * and their own address inside, so a receiver can check all of it. */
+struct ring_obj {
+	uint64_t self, size, seed;
+	unsigned char data[];
+};
+
+static inline struct ring_obj *ring_new(unsigned *seed)
+{
+	uint64_t size = sizeof(struct ring_obj) + 1 + rand_r(seed) % 3000;
+	if (rand_r(seed) % 16 == 0)
+		size += 20000;          /* now and then one with pages of its own */
+	struct ring_obj *o = objalloc(size);
+	if (!o)
+		_exit(40);
+	o->self = (uintptr_t)o;
+	o->size = size;
+	o->seed = rand_r(seed);
+	for (uint64_t i = 0; i < size - sizeof(*o); i++)
+		o->data[i] = (unsigned char)(o->seed + i);
+	return o;
+}
+
+static inline bool ring_ok(const struct ring_obj *o)
+{
+	if (o->self != (uintptr_t)o || objsize(o) != o->size)
+		return false;
+	for (uint64_t i = 0; i < o->size - sizeof(*o); i++)
+		if (o->data[i] != (unsigned char)(o->seed + i))
+			return false;
+	return true;
 }

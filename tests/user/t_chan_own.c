@@ -186,38 +186,8 @@ UT_CASE(sigkill_while_holding_dirty_pages)
 #define RING_N 8
 #define RING_K 4                /* objects each member starts with */
 
-struct ring_obj {
-	uint64_t self, size, seed;
-	unsigned char data[];
-};
-
 static int ring_ch[RING_N];
 
-static struct ring_obj *ring_new(unsigned *seed)
-{
-	uint64_t size = sizeof(struct ring_obj) + 1 + rand_r(seed) % 3000;
-	if (rand_r(seed) % 16 == 0)
-		size += 20000;          /* now and then one with pages of its own */
-	struct ring_obj *o = objalloc(size);
-	if (!o)
-		_exit(40);
-	o->self = (uintptr_t)o;
-	o->size = size;
-	o->seed = rand_r(seed);
-	for (uint64_t i = 0; i < size - sizeof(*o); i++)
-		o->data[i] = (unsigned char)(o->seed + i);
-	return o;
-}
-
-static bool ring_ok(const struct ring_obj *o)
-{
-	if (o->self != (uintptr_t)o || objsize(o) != o->size)
-		return false;
-	for (uint64_t i = 0; i < o->size - sizeof(*o); i++)
-		if (o->data[i] != (unsigned char)(o->seed + i))
-			return false;
-	return true;
-}
 
 static double now_s(void)
 {

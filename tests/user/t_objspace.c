@@ -317,38 +317,8 @@ struct ring_msg {
 	uint64_t ptr;
 };
 
-struct ring_obj {
-	uint64_t self, size, seed;
-	unsigned char data[];
-};
-
 static int ring_pipe[RING_N][2];
 
-static struct ring_obj *ring_new(unsigned *seed)
-{
-	uint64_t size = sizeof(struct ring_obj) + 1 + rand_r(seed) % 3000;
-	if (rand_r(seed) % 16 == 0)
-		size += 20000;          /* now and then one with pages of its own */
-	struct ring_obj *o = objalloc(size);
-	if (!o)
-		_exit(40);
-	o->self = (uintptr_t)o;
-	o->size = size;
-	o->seed = rand_r(seed);
-	for (uint64_t i = 0; i < size - sizeof(*o); i++)
-		o->data[i] = (unsigned char)(o->seed + i);
-	return o;
-}
-
-static bool ring_ok(const struct ring_obj *o)
-{
-	if (o->self != (uintptr_t)o || objsize(o) != o->size)
-		return false;
-	for (uint64_t i = 0; i < o->size - sizeof(*o); i++)
-		if (o->data[i] != (unsigned char)(o->seed + i))
-			return false;
-	return true;
-}
 
 static void ring_send(int to, struct ring_obj *o)
 {
