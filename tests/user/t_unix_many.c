@@ -40,20 +40,29 @@ static int serve_one(int ep, int l, int fd, int *accepted, int *closed)
 				return -1;
 			(*accepted)++;
 		}
-		return errno == EAGAIN ? 0 : -1;
+		if (errno == EAGAIN)
+			return 0;
+		printf("    # accept4: %s\n", strerror(errno));
+		return -1;
 	}
 	int v;
 	ssize_t n = read(fd, &v, sizeof(v));
 	if (n == sizeof(v)) {
 		v *= 2;
-		return write(fd, &v, sizeof(v)) == sizeof(v) ? 0 : -1;
+		ssize_t w = write(fd, &v, sizeof(v));
+		if (w != sizeof(v))
+			printf("    # fd %d: write gave %zd (%s)\n", fd, w, strerror(errno));
+		return w == sizeof(v) ? 0 : -1;
 	}
 	if (n == 0) {
 		close(fd);              /* also leaves the epoll set */
 		(*closed)++;
 		return 0;
 	}
-	return n < 0 && errno == EAGAIN ? 0 : -1;
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	printf("    # fd %d: read gave %zd (%s)\n", fd, n, n < 0 ? strerror(errno) : "short");
+	return -1;
 }
 
 UT_CASE(epoll_server_many_clients)
@@ -74,6 +83,7 @@ UT_CASE(epoll_server_many_clients)
 		struct epoll_event evs[64];
 		int n = epoll_wait(ep, evs, 64, 5000);
 		if (n <= 0) {
+			printf("    # epoll_wait gave %d (%s)\n", n, n < 0 ? strerror(errno) : "timeout");
 			bad = 1;
 			break;
 		}
