@@ -166,13 +166,20 @@ static void ep_make_ready(struct eventpoll *ep, struct epitem *it)
  */
 static int ep_scan(struct eventpoll *ep, struct epoll_event_k *out, int max)
 {
-	struct list_head back;
+	struct list_head scan, back;
 	int count = 0;
 
+	list_init(&scan);
 	list_init(&back);
 	unsigned long flags = spin_lock_irqsave(&ep->lock);
-	while (count < max && !list_empty(&ep->ready)) {
-		struct epitem *it = list_first_entry(&ep->ready, struct epitem, ready_link);
+	/* The scan works on its own copy of the list: a wake-up while a file
+	 * is polled (ep->lock dropped) queues the item on ep->ready again,
+	 * where this scan must not find it, or one epoll_wait would report
+	 * the same descriptor twice (seen on 4 CPUs: the second report came
+	 * after the caller had closed it). */
+	list_splice_init(&ep->ready, &scan);
+	while (count < max && !list_empty(&scan)) {
+		struct epitem *it = list_first_entry(&scan, struct epitem, ready_link);
 		list_del(&it->ready_link);
 		it->ready = false;
 		/* Not dead under ep->lock: the file is not freed yet. */
@@ -207,12 +214,17 @@ static int ep_scan(struct eventpoll *ep, struct epoll_event_k *out, int max)
 		if (__atomic_sub_fetch(&it->refs, 1, __ATOMIC_ACQ_REL) == 0)
 			kfree(it);      /* removed meanwhile: we were its last user */
 	}
-	while (!list_empty(&back)) {
-		struct epitem *it = list_first_entry(&back, struct epitem, ready_link);
-		list_del(&it->ready_link);
-		list_add_tail(&it->ready_link, &ep->ready);
-	}
+	/* What was not looked at goes back in front, in order; what stays
+	 * ready (level-triggered) behind whatever was queued meanwhile. */
+	list_splice_tail_init(&ep->ready, &scan);
+	list_splice_init(&scan, &ep->ready);
+	list_splice_tail_init(&back, &ep->ready);
+	bool more = !list_empty(&ep->ready);
 	spin_unlock_irqrestore(&ep->lock, flags);
+	/* Another waiter may have found the list empty while this scan held
+	 * its items, and gone to sleep: as Linux does, wake it. */
+	if (more && out)
+		ep_wake_waiters(ep);
 	return count;
 }
 

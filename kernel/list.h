@@ -41,6 +41,32 @@ static inline void list_del(struct list_head *n)
 	n->next = n->prev = n;
 }
 
+/* Move every entry of list to between prev and next; list is left empty. */
+static inline void __list_splice_init(struct list_head *list, struct list_head *prev,
+				      struct list_head *next)
+{
+	if (list_empty(list))
+		return;
+	struct list_head *first = list->next, *last = list->prev;
+	first->prev = prev;
+	prev->next = first;
+	last->next = next;
+	next->prev = last;
+	list_init(list);
+}
+
+/* list's entries go to the front of head, in order. */
+static inline void list_splice_init(struct list_head *list, struct list_head *head)
+{
+	__list_splice_init(list, head, head->next);
+}
+
+/* list's entries go to the back of head, in order. */
+static inline void list_splice_tail_init(struct list_head *list, struct list_head *head)
+{
+	__list_splice_init(list, head->prev, head);
+}
+
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
 #define list_first_entry(head, type, member) list_entry((head)->next, type, member)
 #define list_for_each(pos, head) \
