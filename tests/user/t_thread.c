@@ -6,6 +6,7 @@
  * threads exit, exec, fault or call exit_group.
  */
 #include "utest.h"
+#include <time.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -309,8 +310,14 @@ UT_CASE(test_detached_threads)
 		pthread_t th;
 		UT_ASSERT(pthread_create(&th, &a, detached, &ran) == 0);
 	}
-	for (int spins = 0; __atomic_load_n(&ran, __ATOMIC_SEQ_CST) < 200 && spins < 100000; spins++)
+	/* Up to 10 s, not a number of yields: with 8 vCPUs on a 2-CPU host a
+	 * vCPU can wait long for host time (100,000 yields once saw 196). */
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
 		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (__atomic_load_n(&ran, __ATOMIC_SEQ_CST) < 200 && t.tv_sec - t0.tv_sec < 10);
 	UT_EXPECT_EQ(ran, 200);
 	pthread_attr_destroy(&a);
 }
