@@ -264,6 +264,20 @@ void d_drop(struct dentry *d)
 		d_put(d);
 }
 
+void d_drop_below(struct dentry *root)
+{
+	for (;;) {
+		spin_lock(&dcache_lock);
+		struct dentry *d = root;
+		while (!list_empty(&d->children))   /* down to a leaf */
+			d = list_first_entry(&d->children, struct dentry, sibling);
+		spin_unlock(&dcache_lock);
+		if (d == root)
+			break;
+		d_drop(d);
+	}
+}
+
 struct dentry *d_find_child(struct dentry *dir, const char *name, size_t len)
 {
 	struct dentry *c, *found = NULL;

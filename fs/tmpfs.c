@@ -392,19 +392,8 @@ static int tmpfs_statfs(struct super_block *sb, struct kstatfs *st)
 
 static void tmpfs_put_super(struct super_block *sb)
 {
-	/* Every dentry below the root goes; inodes follow their last user. */
-	struct dentry *root = sb->root;
-	for (;;) {
-		spin_lock(&dcache_lock);
-		struct dentry *d = root;
-		while (!list_empty(&d->children))
-			d = list_first_entry(&d->children, struct dentry, sibling);
-		spin_unlock(&dcache_lock);
-		if (d == root)
-			break;
-		d_drop(d);
-	}
-	d_put(root);
+	d_drop_below(sb->root);
+	d_put(sb->root);
 }
 
 static const struct super_ops tmpfs_super_ops = {

@@ -291,6 +291,9 @@ void d_instantiate(struct dentry *d, struct inode *i);
 void d_add(struct dentry *d);
 /* Take d out of the tree (unlink, rmdir). */
 void d_drop(struct dentry *d);
+/* Drop every dentry below root, leaves first (a file system's put_super:
+ * inodes follow their last dentry). */
+void d_drop_below(struct dentry *root);
 /* The child named name of dir with a reference, or NULL (dcache only). */
 struct dentry *d_find_child(struct dentry *dir, const char *name, size_t len);
 /* Move d under newparent with a new name (rename). */

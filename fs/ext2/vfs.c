@@ -315,18 +315,8 @@ static int ext2v_sync(struct super_block *sb)
 static void ext2v_put_super(struct super_block *sb)
 {
 	struct ext2_vfs *e2 = E2(sb);
-	struct dentry *root = sb->root;
 
-	for (;;) {
-		spin_lock(&dcache_lock);
-		struct dentry *d = root;
-		while (!list_empty(&d->children))
-			d = list_first_entry(&d->children, struct dentry, sibling);
-		spin_unlock(&dcache_lock);
-		if (d == root)
-			break;
-		d_drop(d);
-	}
+	d_drop_below(sb->root);
 	mutex_lock(&e2->lock);
 	if (!e2->rdonly)
 		write_all_attrs(e2);
@@ -336,7 +326,7 @@ static void ext2v_put_super(struct super_block *sb)
 	e2->fs = NULL;
 	mutex_unlock(&e2->lock);
 	claim(e2->bdev, false);
-	d_put(root);
+	d_put(sb->root);
 }
 
 static const struct super_ops ext2_super_ops = {
