@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <uapi/goos/chan.h>
+#include <uapi/goos/objspace.h>
 
 extern char **environ;
 
@@ -613,6 +614,123 @@ static int b_pipe_rtt_2cpu(long iters) { return pipe_rtt_on(iters, 1); }
 static int b_chan_rtt_1cpu(long iters) { return chan_rtt_on(iters, 0); }
 static int b_chan_rtt_2cpu(long iters) { return chan_rtt_on(iters, 1); }
 
+/* ---- 1 MiB moved: copied through pipes, or given away by ownership -------
+ *
+ * Both bounce one 1 MiB buffer between two processes (one iteration is
+ * two one-way transfers; the figure is per one-way transfer). The pipe
+ * copies the bytes twice (in and out of the kernel); the ownership
+ * transfer remaps the buffer's frames from one process to the other. The
+ * receiver of an owned buffer reads one word of every page, so mapping
+ * it in is counted; the pipe's reader has touched every byte already.
+ * Both processes run on CPU 0, so the figures are the work of the
+ * transfer, not the latency of waking another CPU. */
+#define XFER_BYTES (1u << 20)
+
+/* A pipe returns what it holds (64 KiB at most): read until n bytes came. */
+static int read_all(int fd, char *buf, size_t n)
+{
+	while (n) {
+		ssize_t r = read(fd, buf, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		buf += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int pipe_1m_side(int rd, int wr, char *buf, long iters, int first)
+{
+	for (long i = 0; i < iters; i++) {
+		if (first && write(wr, buf, XFER_BYTES) != XFER_BYTES)
+			return EIO;
+		if (read_all(rd, buf, XFER_BYTES))
+			return EIO;
+		if (!first && write(wr, buf, XFER_BYTES) != XFER_BYTES)
+			return EIO;
+	}
+	return 0;
+}
+
+static int b_pipe_1m(long iters)
+{
+	int a[2], b[2], err = 0;
+	char *buf = malloc(XFER_BYTES);
+	if (!buf || pipe(a) || pipe(b))
+		return ENOMEM;
+	memset(buf, 'p', XFER_BYTES);
+	if ((err = pin_to_cpu0()))
+		return err;
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		_exit(pipe_1m_side(a[0], b[1], buf, iters, 0) ? 1 : 0);
+	err = pipe_1m_side(b[0], a[1], buf, iters, 1);
+	if (wait_ok(pid))
+		err = EIO;
+	unpin();
+	close(a[0]); close(a[1]); close(b[0]); close(b[1]);
+	free(buf);
+	return err;
+}
+
+/* Give the range away on one channel; take it back from the other. */
+static int own_1m_side(int in, int out, void *buf, size_t len, long iters, int first)
+{
+	struct goos_range r = { (uintptr_t)buf, len };
+	for (long i = 0; i < iters; i++) {
+		struct goos_msg m = { .ranges = (uintptr_t)&r, .nranges = 1 };
+		if (first && syscall(GOOS_NR_chan_send, out, &m, 0, NULL))
+			return errno;
+		m.nranges = 1;
+		if (syscall(GOOS_NR_chan_recv, in, &m, 0, NULL) != 1 || m.nranges != 1 ||
+		    r.addr != (uintptr_t)buf || r.len != len)
+			return EIO;
+		for (size_t off = 0; off < len; off += 4096)
+			if (((volatile char *)buf)[off] != 'o')
+				return EIO;
+		m.nranges = 1;
+		if (!first && syscall(GOOS_NR_chan_send, out, &m, 0, NULL))
+			return errno;
+	}
+	return 0;
+}
+
+/* goos only: on Linux own_alloc fails with ENOSYS and the figure is n/a. */
+static int own_xfer(long iters, size_t len)
+{
+	char *buf = (char *)syscall(SYS_own_alloc, len);
+	if (buf == (char *)-1)
+		return errno;
+	memset(buf, 'o', len);
+	int a = (int)syscall(GOOS_NR_chan_create, 0, 1, 0);
+	int b = (int)syscall(GOOS_NR_chan_create, 0, 1, 0);
+	if (a < 0 || b < 0)
+		return errno;
+	int err = pin_to_cpu0();
+	if (err)
+		return err;
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		_exit(own_1m_side(a, b, buf, len, iters, 0) ? 1 : 0);
+	err = own_1m_side(b, a, buf, len, iters, 1);
+	if (wait_ok(pid))
+		err = EIO;
+	unpin();
+	close(a);
+	close(b);
+	syscall(SYS_own_free, buf, len);
+	return err;
+}
+
+static int b_own_xfer_1m(long iters) { return own_xfer(iters, XFER_BYTES); }
+static int b_own_xfer_64k(long iters) { return own_xfer(iters, 64 * 1024); }
+
 struct bench {
 	const char *name;
 	bench_fn fn;
@@ -645,6 +763,9 @@ static const struct bench benches[] = {
 	{ "pipe_rtt_2cpu",     b_pipe_rtt_2cpu,  "us",  1000 },
 	{ "chan_rtt_1cpu",     b_chan_rtt_1cpu,  "us",  1000 },
 	{ "chan_rtt_2cpu",     b_chan_rtt_2cpu,  "us",  1000 },
+	{ "pipe_1m",           b_pipe_1m,        "us",  2000 },
+	{ "own_xfer_1m",       b_own_xfer_1m,    "us",  2000 },
+	{ "own_xfer_64k",      b_own_xfer_64k,   "us",  2000 },
 };
 
 /* Is name one of the comma-separated names in list? */
