@@ -42,6 +42,7 @@ static struct task idle_tasks[NR_CPUS];
 static void slice_expired(struct timer *t);
 static int next_tid = 1;
 static unsigned nr_tasks;               /* live tasks, idle tasks included */
+static uint64_t online_mask;            /* bit n: rqs[n].online, read on every wake-up */
 
 static struct runqueue *this_rq(void)
 {
@@ -88,6 +89,7 @@ void sched_init_cpu(unsigned cpu)
 	arch_set_current(idle, 0);
 	__atomic_fetch_add(&nr_tasks, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&rq->online, true, __ATOMIC_RELEASE);
+	__atomic_fetch_or(&online_mask, 1ull << cpu, __ATOMIC_RELEASE);
 }
 
 void sched_init(void)
@@ -118,11 +120,7 @@ unsigned sched_nr_cpus(void)
 
 uint64_t sched_online_mask(void)
 {
-	uint64_t m = 0;
-	for (unsigned c = 0; c < NR_CPUS; c++)
-		if (READ_ONCE(rqs[c].online))
-			m |= 1ull << c;
-	return m;
+	return __atomic_load_n(&online_mask, __ATOMIC_ACQUIRE);
 }
 
 /* ---- queues ------------------------------------------------------------ */
