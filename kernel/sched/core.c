@@ -38,7 +38,7 @@
 #include <mm/mm.h>
 
 struct runqueue rqs[NR_CPUS];
-static struct task idle_tasks[NR_CPUS];
+struct task idle_tasks[NR_CPUS];
 static void slice_expired(struct timer *t);
 static int next_tid = 1;
 static unsigned nr_tasks;               /* live tasks, idle tasks included */
@@ -52,12 +52,6 @@ static struct runqueue *this_rq(void)
 static unsigned rq_cpu(const struct runqueue *rq)
 {
 	return (unsigned)(rq - rqs);
-}
-
-struct task *current_task(void)
-{
-	struct task *t = arch_current();
-	return t ? t : &idle_tasks[0];
 }
 
 static bool is_rt(const struct task *t)
