@@ -8,6 +8,7 @@
  * between; KT_EXPECT prints, so verdicts are taken after unlocking.
  */
 #include <kernel/ktest.h>
+#include <kernel/printk.h>
 #include <kernel/string.h>
 #include <drivers/video/fbcon.h>
 #include <drivers/video/font.h>
@@ -217,11 +218,52 @@ static void test_scroll_moves_grid_up(struct ktest *t)
 	KT_EXPECT_EQ(t, bad_blank, 0);
 }
 
+/* Escape sequences through the write path reach the pixels: bold
+ * brightens, reverse swaps, underline fills the cell's last pixel row. */
+static void test_sgr_drawn(struct ktest *t)
+{
+	struct saved_state st;
+	struct fbcon *con = lock_console(t, &st);
+	if (!con)
+		return;
+	unsigned row = test_row(con);
+	fbcon_unlock(con, st.flags);
+
+	char seq[64];
+	int n = snprintf(seq, sizeof(seq), "\033[%u;1H\033[1;31;44mB\033[22;7mR\033[0;4mU\033[0m",
+			 row + 1);
+	fbcon_write(con, seq, (size_t)n);
+
+	st.flags = fbcon_lock(con);
+	struct fbcon_cell b = fbcon_cell_at(con, row, 0), u = fbcon_cell_at(con, row, 2);
+	unsigned bad_bold = cell_mismatches(con, row, 0, 'B', FBCON_LIGHT_RED, FBCON_BLUE);
+	unsigned bad_reverse = cell_mismatches(con, row, 1, 'R', FBCON_BLUE, FBCON_RED);
+	unsigned underline_off = 0;
+	if (con->font) {
+		const struct font *font = con->font;
+		uint32_t fg = con->palette[FBCON_LIGHT_GREY];
+		for (uint32_t x = 0; x < font->width; x++)
+			underline_off += fb_get_pixel(&con->surface, 2 * font->width + x,
+						      (row + 1) * font->height - 1) != fg;
+	}
+	unsigned col_after = con->vt.col;
+	unlock_console(con, &st);
+
+	KT_EXPECT_EQ(t, b.attr, VT_ATTR_BOLD);
+	KT_EXPECT_EQ(t, b.fg, FBCON_RED);               /* stored as set; drawn bright */
+	KT_EXPECT_EQ(t, u.attr, VT_ATTR_UNDERLINE);
+	KT_EXPECT_EQ(t, bad_bold, 0);
+	KT_EXPECT_EQ(t, bad_reverse, 0);
+	KT_EXPECT_EQ(t, underline_off, 0);
+	KT_EXPECT_EQ(t, col_after, 3);
+}
+
 static const struct ktest_case fbcon_cases[] = {
 	KTEST_CASE(test_glyph_drawn_in_cell),
 	KTEST_CASE(test_utf8_write_path),
 	KTEST_CASE(test_control_characters),
 	KTEST_CASE(test_scroll_moves_grid_up),
+	KTEST_CASE(test_sgr_drawn),
 	{},
 };
 KTEST_SUITE(fbcon, fbcon_cases);
