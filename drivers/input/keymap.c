@@ -241,12 +241,13 @@ size_t keymap_bytes(const struct keymap_event *ev, char *buf, uint32_t *ch)
 		return n;
 	}
 	uint32_t c = character(ev->keycode, ev->mods);
-	bool ctrl_space = (ev->mods & GOOS_KEYMOD_CTRL) && ev->keycode == KEY_SPACE;
-	if (!c && !ctrl_space)
+	bool nul = (ev->mods & GOOS_KEYMOD_CTRL) &&
+		   (ev->keycode == KEY_SPACE || ev->keycode == KEY_1 + 1);    /* Ctrl-Space, Ctrl-2 */
+	if (!c && !nul)
 		return 0;
 	if (ev->mods & GOOS_KEYMOD_ALT)
 		buf[n++] = '\033';      /* Meta sends an escape prefix */
-	buf[n++] = (char)c;             /* Ctrl-Space types NUL */
+	buf[n++] = (char)c;             /* NUL for those two */
 	*ch = c;
 	return n;
 }

@@ -102,6 +102,10 @@ static void test_shift_ctrl_alt(void **state)
 	FEED(&st, 0x1d, 0x39, 0xb9, 0x9d);     /* ctrl-space: NUL */
 	assert_int_equal(nevents, 4);
 	assert_int_equal(strlen(typed), 0);
+	assert_int_equal(last_ch, 0);
+	FEED(&st, 0x1d, 0x03, 0x83, 0x04, 0x84, 0x9d);     /* ctrl-2 NUL, ctrl-3 ESC */
+	assert_int_equal(typed[0], 0);
+	assert_int_equal(typed[1], 0x1b);
 }
 
 static void test_special_keys(void **state)
