@@ -11,14 +11,16 @@
  * to the '\r' the Return key types, and checks press/release, key codes,
  * modifiers, characters, and the bytes a Linux console would have typed.
  * Prints "kbd_ps2: ok NAME" or "kbd_ps2: not ok NAME: why" per check and
- * exits with the number of failures. No timeouts here: if keys never
- * come, the harness's boot times out.
+ * exits with the number of failures. Then it asks the framebuffer
+ * terminal for the cursor position (CSI 6n) and reads the answer back
+ * from the console. No timeouts here: if keys or answers never come, the
+ * harness's boot times out.
  */
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
-#include <sys/reboot.h>
+#include <sys/klog.h>
 #include "../../user/libgoos/chan.h"
 
 /* Linux KEY_* numbers (input-event-codes.h). */
@@ -71,6 +73,53 @@ static int subscribe(int kb, unsigned max_msg)
 	if (mine < 0 || goos_send_fd(kb, mine) != 0)
 		return -1;
 	return mine;
+}
+
+/* Read console bytes up to and including stop. */
+static size_t read_until(char *buf, size_t cap, char stop)
+{
+	size_t n = 0;
+	while (n < cap) {
+		ssize_t r = read(0, buf + n, cap - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		if (buf[n - 1] == stop)
+			break;
+	}
+	return n;
+}
+
+/* The framebuffer terminal answers a cursor position report as input:
+ * written to the console, read back from it. Only with a framebuffer
+ * console (its size is in the kernel log). */
+static void check_dsr(void)
+{
+	static char log[1 << 16];
+	int n = klogctl(3, log, sizeof(log) - 1);       /* SYSLOG_ACTION_READ_ALL */
+	unsigned cols = 0, rows = 0;
+	char *p = n > 0 ? (log[n] = 0, strstr(log, "fbcon: ")) : NULL;
+	char *cells = p ? strstr(p, " cells") : NULL;
+	if (cells) {
+		while (cells > p && cells[-1] != ' ')
+			cells--;
+		sscanf(cells, "%ux%u", &cols, &rows);
+	}
+	if (!rows || !cols) {
+		printf("kbd_ps2: ok dsr-reply # SKIP no framebuffer console\n");
+		return;
+	}
+	char want[64], got[64];
+	printf("\033[5;7H\033[6n");
+	size_t k = read_until(got, sizeof(got), 'R');
+	printf("\n");                  /* the harness reads results line by line */
+	check("dsr-reply", k == 6 && memcmp(got, "\033[5;7R", 6) == 0, "not ESC[5;7R");
+	/* How busybox asks for the size: the far corner, then a report. */
+	printf("\033[999;999H\033[6n\033[H\033[2J");
+	int w = snprintf(want, sizeof(want), "\033[%u;%uR", rows, cols);
+	k = read_until(got, sizeof(got), 'R');
+	printf("\n");
+	check("dsr-size", k == (size_t)w && memcmp(got, want, k) == 0, "not the screen's size");
 }
 
 int main(void)
@@ -182,6 +231,7 @@ int main(void)
 	shown[k] = 0;
 	check("console-bytes", n == strlen(want) && memcmp(got, want, n) == 0, shown);
 
+	check_dsr();
 	printf("kbd_ps2: done, %d failed\n", failures);
 	return failures;
 }
