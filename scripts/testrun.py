@@ -523,6 +523,8 @@ KBD_BOOTS = [
 # program knows the list and checks the events and console bytes.
 KBD_KEYS = [["a"], ["shift", "b"], ["up"], ["caps_lock"], ["c"], ["caps_lock"],
             ["shift", "c"], ["alt", "x"], ["ret"]]
+# After it switched the terminal to application cursor keys (CSI ? 1 h).
+KBD_KEYS_APP_CURSOR = [["up"], ["ret"]]
 
 
 def qmp_type_keys(sock_path, keys, log):
@@ -558,8 +560,9 @@ def qmp_type_keys(sock_path, keys, log):
 
 
 def run_kbd_boot(cfg, iso, timeout):
-    """The kbd_ps2 program as init: once it prints `kbd_ps2: ready` the
-    harness types KBD_KEYS through QMP; the program prints
+    """The kbd_ps2 program as init: once it prints `kbd_ps2: ready keys`
+    the harness types KBD_KEYS through QMP, and KBD_KEYS_APP_CURSOR after
+    `kbd_ps2: ready app-cursor`; the program prints
     `kbd_ps2: ok NAME` / `kbd_ps2: not ok NAME: why` and exits with the
     number of failures."""
     import threading
@@ -569,13 +572,15 @@ def run_kbd_boot(cfg, iso, timeout):
     sock = os.path.join(LOGS, f"{name}.qmp")
     if os.path.exists(sock):
         os.unlink(sock)
-    qmp_log, typer = [], []
+    qmp_log, typed = [], set()
+    phases = {"kbd_ps2: ready keys": KBD_KEYS, "kbd_ps2: ready app-cursor": KBD_KEYS_APP_CURSOR}
 
     def on_line(line):
-        if "kbd_ps2: ready" in line and not typer:
-            t = threading.Thread(target=qmp_type_keys, args=(sock, KBD_KEYS, qmp_log), daemon=True)
-            t.start()
-            typer.append(t)
+        for trigger, keys in phases.items():
+            if trigger in line and trigger not in typed:
+                typed.add(trigger)
+                threading.Thread(target=qmp_type_keys, args=(sock, keys, qmp_log),
+                                 daemon=True).start()
         return "Kernel panic" in line or "All CPUs halted" in line
 
     lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"], cfg["smp"],

@@ -227,7 +227,7 @@ static uint32_t character(uint16_t key, uint32_t mods)
 	return (uint8_t)c;
 }
 
-size_t keymap_bytes(const struct keymap_event *ev, char *buf, uint32_t *ch)
+size_t keymap_bytes(const struct keymap_event *ev, bool app_cursor, char *buf, uint32_t *ch)
 {
 	size_t n = 0;
 
@@ -238,6 +238,9 @@ size_t keymap_bytes(const struct keymap_event *ev, char *buf, uint32_t *ch)
 	if (seq) {
 		while (*seq && n < KEYMAP_MAX_BYTES)
 			buf[n++] = *seq++;
+		/* Application cursor keys: the four arrows as ESC O x. */
+		if (app_cursor && n == 3 && buf[1] == '[' && buf[2] >= 'A' && buf[2] <= 'D')
+			buf[1] = 'O';
 		return n;
 	}
 	uint32_t c = character(ev->keycode, ev->mods);

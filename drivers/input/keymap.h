@@ -51,11 +51,12 @@ void keymap_init(struct keymap_state *st);
 int keymap_scancode(struct keymap_state *st, uint8_t byte, struct keymap_event *ev);
 
 /* What the event types, as the Linux console does it: the bytes for the
- * terminal (characters, ESC [ A for the arrows...; ESC first with Alt) in
- * buf (at least KEYMAP_MAX_BYTES), their count returned; *ch the one
- * character for the keyboard channel (0 if none). Releases type nothing. */
+ * terminal (characters, ESC [ A for the arrows, ESC O A with
+ * app_cursor (DECCKM)...; ESC first with Alt) in buf (at least
+ * KEYMAP_MAX_BYTES), their count returned; *ch the one character for the
+ * keyboard channel (0 if none). Releases type nothing. */
 #define KEYMAP_MAX_BYTES 8
-size_t keymap_bytes(const struct keymap_event *ev, char *buf, uint32_t *ch);
+size_t keymap_bytes(const struct keymap_event *ev, bool app_cursor, char *buf, uint32_t *ch);
 
 /* The LED mask for the keyboard's Set LEDs command (0xED) for mods. */
 uint8_t keymap_leds(uint32_t mods);

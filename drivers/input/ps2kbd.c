@@ -22,6 +22,7 @@
 #include <drivers/input/keymap.h>
 #include <drivers/acpi/acpi.h>
 #include <drivers/tty/console.h>
+#include <drivers/video/fbcon.h>
 #include <ipc/chan.h>
 #include <kernel/arch.h>
 #include <kernel/irq.h>
@@ -175,7 +176,7 @@ static void deliver(const struct keymap_event *k)
 {
 	char buf[KEYMAP_MAX_BYTES];
 	uint32_t ch;
-	size_t n = keymap_bytes(k, buf, &ch);
+	size_t n = keymap_bytes(k, fbcon_app_cursor_keys(), buf, &ch);
 	struct goos_key_event ev = {
 		.code = ch, .source = GOOS_KEY_PS2, .keycode = k->keycode,
 		.value = k->value, .mods = k->mods,

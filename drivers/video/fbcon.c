@@ -341,6 +341,11 @@ static int vga_setup(struct fbcon *con, const struct boot_framebuffer *fb)
 	return 0;
 }
 
+bool fbcon_app_cursor_keys(void)
+{
+	return READ_ONCE(fbcon0_ready) && READ_ONCE(fbcon0.vt.app_cursor_keys);
+}
+
 struct fbcon *fbcon_get(void)
 {
 	return READ_ONCE(fbcon0_ready) ? &fbcon0 : NULL;

@@ -57,6 +57,10 @@ void fbcon_init(const struct boot_framebuffer *fb);
 /* The console fbcon_init() set up, NULL if none. */
 struct fbcon *fbcon_get(void);
 
+/* Whether the terminal asked for application cursor keys (CSI ? 1 h):
+ * the keyboard then sends ESC O A rather than ESC [ A. False without fb0. */
+bool fbcon_app_cursor_keys(void);
+
 /* Write bytes as a terminal would show them (UTF-8, the VT100 subset of
  * docs/console.md; "\n" starts a new line). Reports the terminal answers
  * (CSI 6n...) go to the console's input (tty_console_input). Takes the

@@ -235,6 +235,7 @@ void vt_reset(struct vt *vt)
 	vt->cursor_visible = true;
 	vt->autowrap = true;
 	vt->insert = false;
+	vt->app_cursor_keys = false;
 	vt->state = ST_GROUND;
 	vt->utf8_left = 0;
 	vt_clear(vt);
@@ -391,6 +392,9 @@ static void set_mode(struct vt *vt, bool on)
 		if (vt->marker != '?')
 			continue;
 		switch (p) {
+		case 1:
+			vt->app_cursor_keys = on;
+			break;
 		case 7:
 			vt->autowrap = on;
 			break;

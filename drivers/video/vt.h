@@ -60,6 +60,7 @@ struct vt {
 	bool cursor_visible;            /* DECTCEM */
 	bool autowrap;                  /* DECAWM */
 	bool insert;                    /* IRM */
+	bool app_cursor_keys;           /* DECCKM: the keyboard sends ESC O A for up */
 	bool alt_active;                /* the alternate screen is shown */
 	struct vt_cursor saved;         /* DECSC / CSI s */
 	struct vt_cursor alt_cursor;    /* saved by CSI ? 1049 h */

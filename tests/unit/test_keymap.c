@@ -20,6 +20,7 @@ static struct keymap_event last;
 static unsigned nevents;
 static char typed[256];
 static uint32_t last_ch;
+static bool app_cursor;
 
 static void feed(struct keymap_state *st, const uint8_t *b, size_t n)
 {
@@ -31,7 +32,7 @@ static void feed(struct keymap_state *st, const uint8_t *b, size_t n)
 		last = ev;
 		nevents++;
 		char buf[KEYMAP_MAX_BYTES];
-		size_t m = keymap_bytes(&ev, buf, &last_ch);
+		size_t m = keymap_bytes(&ev, app_cursor, buf, &last_ch);
 		assert_true(m <= KEYMAP_MAX_BYTES);
 		assert_true(k + m < sizeof(typed));
 		memcpy(typed + k, buf, m);
@@ -144,6 +145,12 @@ static void test_extended_keys(void **state)
 	     0xe0, 0x51, 0xe0, 0xd1, 0xe0, 0x52, 0xe0, 0xd2, 0xe0, 0x53, 0xe0, 0xd3);
 	assert_string_equal(typed, "\033[B\033[C\033[D\033[1~\033[4~\033[5~\033[6~\033[2~\033[3~");
 	assert_int_equal(nevents, 18);
+	/* Application cursor keys: arrows as ESC O x, the rest unchanged. */
+	reset(&st);
+	app_cursor = true;
+	FEED(&st, 0xe0, 0x48, 0xe0, 0xc8, 0xe0, 0x4b, 0xe0, 0xcb, 0xe0, 0x47, 0xe0, 0xc7);
+	app_cursor = false;
+	assert_string_equal(typed, "\033OA\033OD\033[1~");
 	/* Fake shifts around an arrow (NumLock on) are dropped. */
 	reset(&st);
 	FEED(&st, 0xe0, 0x2a, 0xe0, 0x48, 0xe0, 0xc8, 0xe0, 0xaa);
@@ -198,7 +205,7 @@ static void test_random_bytes(void **state)
 			uint32_t ch;
 			assert_true(ev.keycode > 0 && ev.keycode < KEYMAP_MAX_KEYCODE);
 			assert_true(ev.value <= GOOS_KEY_REPEAT);
-			assert_true(keymap_bytes(&ev, buf, &ch) <= KEYMAP_MAX_BYTES);
+			assert_true(keymap_bytes(&ev, b & 1, buf, &ch) <= KEYMAP_MAX_BYTES);
 			assert_true(ch < 0x80);
 		}
 	}

@@ -320,6 +320,10 @@ static void test_save_restore(void **state)
 static void test_modes_and_alt_screen(void **state)
 {
 	struct term *t = term_new();
+	put(t, "\033[?1h");
+	assert_true(t->vt.app_cursor_keys);
+	put(t, "\033[?1l");
+	assert_false(t->vt.app_cursor_keys);
 	put(t, "\033[?25l");
 	assert_false(t->vt.cursor_visible);
 	put(t, "\033[?25h");

@@ -2,7 +2,7 @@
  * The PS/2 keyboard end to end, run as init by scripts/testrun.py's
  * kbd-ps2 boot: it subscribes to the kernel's keyboard channel (one
  * channel for the full event, one sized for the 16-byte layout older
- * programs use), prints "kbd_ps2: ready", and the harness then types
+ * programs use), prints "kbd_ps2: ready keys", and the harness then types
  * through QEMU's monitor (sendkey):
  *
  *   a  shift-b  up  caps_lock  c  caps_lock  shift-c  alt-x  ret
@@ -11,9 +11,10 @@
  * to the '\r' the Return key types, and checks press/release, key codes,
  * modifiers, characters, and the bytes a Linux console would have typed.
  * Prints "kbd_ps2: ok NAME" or "kbd_ps2: not ok NAME: why" per check and
- * exits with the number of failures. Then it asks the framebuffer
- * terminal for the cursor position (CSI 6n) and reads the answer back
- * from the console. No timeouts here: if keys or answers never come, the
+ * exits with the number of failures. Then, with a framebuffer console, it
+ * turns on application cursor keys (the harness types up and Return
+ * again: ESC O A), and asks the terminal for the cursor position (CSI 6n)
+ * and reads the answer back from the console. No timeouts here: if keys or answers never come, the
  * harness's boot times out.
  */
 #include <stdio.h>
@@ -90,25 +91,39 @@ static size_t read_until(char *buf, size_t cap, char stop)
 	return n;
 }
 
-/* The framebuffer terminal answers a cursor position report as input:
- * written to the console, read back from it. Only with a framebuffer
- * console (its size is in the kernel log). */
-static void check_dsr(void)
+/* The framebuffer console's size from the kernel's "fbcon: ... CxR cells"
+ * line; false without one. */
+static bool fb_size(unsigned *rows, unsigned *cols)
 {
 	static char log[1 << 16];
 	int n = klogctl(3, log, sizeof(log) - 1);       /* SYSLOG_ACTION_READ_ALL */
-	unsigned cols = 0, rows = 0;
 	char *p = n > 0 ? (log[n] = 0, strstr(log, "fbcon: ")) : NULL;
 	char *cells = p ? strstr(p, " cells") : NULL;
+
+	*rows = *cols = 0;
 	if (cells) {
 		while (cells > p && cells[-1] != ' ')
 			cells--;
-		sscanf(cells, "%ux%u", &cols, &rows);
+		sscanf(cells, "%ux%u", cols, rows);
 	}
-	if (!rows || !cols) {
-		printf("kbd_ps2: ok dsr-reply # SKIP no framebuffer console\n");
-		return;
-	}
+	return *rows && *cols;
+}
+
+/* CSI ? 1 h on the framebuffer terminal: the up arrow then types ESC O A
+ * (the harness types up, Return after the "ready app-cursor" line). */
+static void check_app_cursor(void)
+{
+	char got[32];
+	printf("\033[?1hkbd_ps2: ready app-cursor\n");
+	size_t n = read_until(got, sizeof(got), '\r');
+	check("app-cursor-keys", n == 4 && memcmp(got, "\033OA\r", 4) == 0, "up is not ESC O A");
+	printf("\033[?1l");           /* back to ESC [ A */
+}
+
+/* The framebuffer terminal answers a cursor position report as input:
+ * written to the console, read back from it. */
+static void check_dsr(unsigned rows, unsigned cols)
+{
 	char want[64], got[64];
 	printf("\033[5;7H\033[6n");
 	size_t k = read_until(got, sizeof(got), 'R');
@@ -142,7 +157,7 @@ int main(void)
 		cfmakeraw(&t);
 		tcsetattr(0, TCSANOW, &t);
 	}
-	printf("kbd_ps2: ready\n");
+	printf("kbd_ps2: ready keys\n");
 
 	for (;;) {
 		struct goos_key_event ev;
@@ -231,7 +246,14 @@ int main(void)
 	shown[k] = 0;
 	check("console-bytes", n == strlen(want) && memcmp(got, want, n) == 0, shown);
 
-	check_dsr();
+	/* The terminal's side: only with a framebuffer console. */
+	unsigned rows, cols;
+	if (fb_size(&rows, &cols)) {
+		check_app_cursor();
+		check_dsr(rows, cols);
+	} else {
+		printf("# no framebuffer console: app-cursor and dsr checks skipped\n");
+	}
 	printf("kbd_ps2: done, %d failed\n", failures);
 	return failures;
 }
