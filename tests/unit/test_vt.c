@@ -454,6 +454,37 @@ static void test_fuzz_sequences(void **state)
 	}
 }
 
+/* Degenerate grids (one row, one column, one cell): the same streams
+ * never touch a cell past rows * cols. */
+static void test_fuzz_tiny_grids(void **state)
+{
+	static const unsigned dims[][2] = { { 1, 1 }, { 1, COLS }, { ROWS, 1 }, { 2, 2 } };
+	srand(4242);
+	for (unsigned d = 0; d < sizeof(dims) / sizeof(dims[0]); d++) {
+		struct term *t = calloc(1, sizeof(*t));
+		unsigned rows = dims[d][0], cols = dims[d][1];
+		for (unsigned i = 0; i < sizeof(t->mem) / sizeof(t->mem[0]); i++)
+			t->mem[i] = guard_cell;
+		vt_init(&t->vt, rows, cols, t->mem + GUARD, t->alt, &ops, t);
+		for (int k = 0; k < 20000; k++) {
+			char seq[32];
+			int n = snprintf(seq, sizeof(seq), "\033[%s%u;%u%c%c", rand() % 3 ? "" : "?",
+					 (unsigned)rand() % 4, (unsigned)rand() % 4,
+					 "ABCDEFGHJKLMPXSTdfhlmnrsu@`c"[rand() % 28],
+					 "x\n\t\b\r\033M"[rand() % 7]);
+			vt_write(&t->vt, seq, (size_t)n);
+			assert_true(t->vt.row < rows && t->vt.col <= cols);
+			assert_true(t->vt.top <= t->vt.bottom && t->vt.bottom < rows);
+		}
+		for (unsigned i = rows * cols; i < sizeof(t->mem) / sizeof(t->mem[0]) - GUARD; i++)
+			assert_memory_equal(&t->mem[GUARD + i], &guard_cell, sizeof(guard_cell));
+		for (unsigned i = 0; i < GUARD; i++)
+			assert_memory_equal(&t->mem[i], &guard_cell, sizeof(guard_cell));
+		assert_false(t->show_out_of_grid);
+		free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_fuzz_random_bytes),
 		cmocka_unit_test(test_fuzz_sequences),
+		cmocka_unit_test(test_fuzz_tiny_grids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
