@@ -171,6 +171,7 @@ $(BUILD)/unit/%: $$(unit_$$*_SRCS) tests/unit/$$*.mk | deps-ok
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(unit_$*_CFLAGS) -o $@ $(unit_$*_SRCS) -lcmocka
 
 KTEST_ISO := $(BUILD)/ktest.iso
+KBD_ISO   := $(BUILD)/kbd-ps2.iso
 PANIC_ISO := $(BUILD)/panic.iso
 BLOCK_ISO := $(BUILD)/ktest-block.iso
 
@@ -182,6 +183,13 @@ $(KTEST_ISO): $(KERNEL) scripts/mkiso.sh
 $(BLOCK_ISO): $(KERNEL) scripts/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "ktest=block"
+
+# The PS/2 keyboard boots: tests/user/kbd_ps2.c as init, typed at by the harness.
+$(KBD_ISO): $(KERNEL) $(BUILD)/user/kbd_ps2-static scripts/mkiso.sh scripts/run-prog
+	@echo "  ISO     $@"
+	$(Q)scripts/run-prog --pack-only $(BUILD)/kbd-ps2.cpio $(BUILD)/user/kbd_ps2-static
+	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "init=/bin/kbd_ps2-static" \
+		--module $(BUILD)/kbd-ps2.cpio initramfs
 
 $(PANIC_ISO): $(KERNEL) scripts/mkiso.sh
 	@echo "  ISO     $@"
@@ -234,7 +242,7 @@ unit: $(UNIT_BINS)
 
 test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BLOCK_ISO) $(BUILD)/usertest.iso $(BUILD)/usertest-static.iso $(KERNEL) \
 		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO) $(LOCKS_BLOCK_ISO) $(BENCH_BIN) $(PORTS_TEST_ISO) \
-		$(BUILD)/user/disk_ext2-static
+		$(BUILD)/user/disk_ext2-static $(KBD_ISO)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
 		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) --block-iso $(BLOCK_ISO) --user-iso $(BUILD)/usertest.iso \
 		--user-static-iso $(BUILD)/usertest-static.iso \
@@ -242,6 +250,7 @@ test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BLOCK_ISO) $(BUILD)/usertest.iso 
 		--locks-block-iso $(LOCKS_BLOCK_ISO) --ports-iso $(PORTS_TEST_ISO) \
 		--net-kernel $(KERNEL) \
 		--ext2-prog $(BUILD)/user/disk_ext2-static \
+		--kbd-iso $(KBD_ISO) \
 		--cmd-test docs/syscalls.md-current '$(PYTHON) scripts/gen-syscalls.py docs kernel/syscalls.tbl | cmp -s - docs/syscalls.md' \
 		--cmd-test run-prog/static 'tests/run-prog.sh static' \
 		--cmd-test run-prog/static-pie 'tests/run-prog.sh static-pie' \

@@ -14,6 +14,9 @@ Runs, and counts as tests:
     in-kernel suites, where only the reports the lockdep suite provokes (on
     locks named ktest_lockdep_*) may appear, once with the user tests, where
     none may;
+  * the PS/2 keyboard boots: QEMU types keys through its QMP socket
+    (send-key) into a program subscribed to the keyboard channel, which
+    checks the events and the bytes the console received;
   * the benchmark tool in quick mode (`make bench QUICK=1`, boot name
     bench-quick): goos and Linux both run every micro-benchmark; its own
     ok/not ok lines are counted (figures are not judged).
@@ -511,6 +514,94 @@ def run_ports_boot(iso, timeout):
     return name, r, secs
 
 
+# ---- the PS/2 keyboard, typed through QEMU's QMP socket ---------------------
+KBD_BOOTS = [
+    dict(name="kbd-ps2-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M"),
+    dict(name="kbd-ps2-bios-pc-smp2", fw="bios", machine="pc", smp=2, mem="256M"),
+]
+# What the harness types once tests/user/kbd_ps2.c says it is ready; the
+# program knows the list and checks the events and console bytes.
+KBD_KEYS = [["a"], ["shift", "b"], ["up"], ["caps_lock"], ["c"], ["caps_lock"],
+            ["shift", "c"], ["alt", "x"], ["ret"]]
+# After it switched the terminal to application cursor keys (CSI ? 1 h).
+KBD_KEYS_APP_CURSOR = [["up"], ["ret"]]
+
+
+def qmp_type_keys(sock_path, keys, log):
+    """Connect to QEMU's QMP socket and send each chord with send-key (the
+    keys of a chord are pressed in order and released after QEMU's hold
+    time); chords are paced so one is released before the next comes."""
+    import json
+    import socket
+    s = socket.socket(socket.AF_UNIX)
+    for _ in range(100):
+        try:
+            s.connect(sock_path)
+            break
+        except OSError:
+            time.sleep(0.1)
+    f = s.makefile("rw")
+
+    def call(cmd, **args):
+        f.write(json.dumps({"execute": cmd, "arguments": args} if args else {"execute": cmd}) + "\n")
+        f.flush()
+        while True:
+            reply = json.loads(f.readline())
+            if "return" in reply or "error" in reply:
+                log.append(f"{cmd}: {reply}")
+                return reply
+
+    json.loads(f.readline())            # the greeting
+    call("qmp_capabilities")
+    for chord in keys:
+        call("send-key", keys=[{"type": "qcode", "data": k} for k in chord])
+        time.sleep(0.4)
+    s.close()
+
+
+def run_kbd_boot(cfg, iso, timeout):
+    """The kbd_ps2 program as init: once it prints `kbd_ps2: ready keys`
+    the harness types KBD_KEYS through QMP, and KBD_KEYS_APP_CURSOR after
+    `kbd_ps2: ready app-cursor`; the program prints
+    `kbd_ps2: ok NAME` / `kbd_ps2: not ok NAME: why` and exits with the
+    number of failures."""
+    import threading
+    r = Results()
+    name = cfg["name"]
+    os.makedirs(LOGS, exist_ok=True)
+    sock = os.path.join(LOGS, f"{name}.qmp")
+    if os.path.exists(sock):
+        os.unlink(sock)
+    qmp_log, typed = [], set()
+    phases = {"kbd_ps2: ready keys": KBD_KEYS, "kbd_ps2: ready app-cursor": KBD_KEYS_APP_CURSOR}
+
+    def on_line(line):
+        for trigger, keys in phases.items():
+            if trigger in line and trigger not in typed:
+                typed.add(trigger)
+                threading.Thread(target=qmp_type_keys, args=(sock, keys, qmp_log),
+                                 daemon=True).start()
+        return "Kernel panic" in line or "All CPUs halted" in line
+
+    lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"], cfg["smp"],
+                                         cfg["mem"], timeout, stop_on=on_line,
+                                         extra=["-qmp", f"unix:{sock},server=on,wait=off"])
+    body = [TS.sub("", l) for l in lines]
+    text = "\n".join(body)
+    r.add(f"{name}/driver-found", "ps2kbd: i8042 keyboard on IRQ 1" in text, f"see {log}")
+    ran = 0
+    for l in body:
+        m = re.match(r"^kbd_ps2: (ok|not ok) (\S+)(?:: (.*))?$", l)
+        if m:
+            ran += 1
+            r.add(f"{name}/{m.group(2)}", m.group(1) == "ok", m.group(3) or "")
+    r.add(f"{name}/exit-0", "init: exited with status 0" in text and ran > 0,
+          f"{ran} checks, status {status}, QMP {qmp_log[-1:] if qmp_log else 'never used'}, see {log}")
+    if os.path.exists(sock):
+        os.unlink(sock)
+    return name, r, secs
+
+
 # ---- the benchmark tool's quick run -----------------------------------------
 def run_pool_test(name, cmd, timeout):
     """One command as one result, run next to the boots."""
@@ -581,6 +672,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--only", help="regex of boot names to run")
     ap.add_argument("--ext2-prog", help="build/user/disk_ext2-static: the ext2 round trips")
+    ap.add_argument("--kbd-iso", help="tests/user/kbd_ps2.c as init: the PS/2 keyboard boots")
     ap.add_argument("--pool-test", nargs=3, action="append", default=[],
                     metavar=("NAME", "TIMEOUT", "COMMAND"),
                     help="a command (typically a QEMU boot) run in the boot pool; "
@@ -630,6 +722,9 @@ def main():
         for name in EXT2_BUSES:
             if args.ext2_prog and wanted(name):
                 futs.append(ex.submit(run_ext2_boot, name, args.ext2_prog, 600))
+        for c in KBD_BOOTS:
+            if args.kbd_iso and wanted(c["name"]):
+                futs.append(ex.submit(run_kbd_boot, c, args.kbd_iso, args.timeout))
         if args.panic_iso and (not args.only or re.search(args.only, "expected-panic")):
             futs.append(ex.submit(run_panic_boot, args.panic_iso, args.timeout))
         for name, secs, cmd in args.pool_test:

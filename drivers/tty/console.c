@@ -31,13 +31,18 @@ static struct {
 	.readers = WAIT_QUEUE_INIT(input.readers),
 };
 
+void tty_console_input(const char *buf, size_t n)
+{
+	unsigned long flags = spin_lock_irqsave(&input.lock);
+	for (size_t i = 0; i < n && input.head - input.tail < INPUT_SIZE; i++)
+		input.buf[input.head++ % INPUT_SIZE] = (uint8_t)buf[i];
+	spin_unlock_irqrestore(&input.lock, flags);
+	wait_queue_wake_all(&input.readers);
+}
+
 static void console_rx(uint8_t c)
 {
-	spin_lock(&input.lock);
-	if (input.head - input.tail < INPUT_SIZE)
-		input.buf[input.head++ % INPUT_SIZE] = c;
-	spin_unlock(&input.lock);
-	wait_queue_wake_all(&input.readers);
+	tty_console_input((const char *)&c, 1);
 	keyboard_input(c, GOOS_KEY_SERIAL);     /* a copy for the keyboard channel */
 }
 
