@@ -7,6 +7,7 @@
  * kernel/signal/deliver.c   the way back to user mode: actions, restarts
  * kernel/signal/syscalls.c  kill, tgkill, sigaction, sigprocmask, sigaltstack
  * kernel/signal/wait.c      sigsuspend, pause, sigtimedwait
+ * kernel/signal/jobctl.c    stopping and continuing the thread group (job control)
  * arch/x86_64/signal.c      the handler's stack frame and rt_sigreturn
  */
 #pragma once

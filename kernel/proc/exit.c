@@ -242,6 +242,7 @@ struct wait_found {
 	int status;
 	int code;
 	int si_status;
+	uint32_t uid;                   /* the child's real uid (si_uid) */
 };
 
 static void found_exit(struct wait_found *f, int status)
@@ -277,6 +278,7 @@ static int reap_one(struct proc *self, int idtype, int id, int options, struct w
 			continue;
 		any = true;
 		int found = c->pid;
+		f->uid = c->cred.uid;
 		if (c->zombie) {
 			if (!(options & WEXITED))
 				continue;
@@ -392,6 +394,7 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
 	if (r > 0) {
 		info.si_signo = SIGCHLD;
 		info.si_pid = r;
+		info.si_uid = f.uid;
 		info.si_code = f.code;
 		info.si_status = f.si_status;
 	}

@@ -36,6 +36,12 @@ bool pgrp_is_orphaned_locked(int pgid);
 /* Is p's own group orphaned? */
 bool proc_in_orphaned_pgrp(struct proc *p);
 
+/* Would sig sent to the calling thread do nothing now (it blocks it, or
+ * its action is SIG_IGN)? The TTY layer's background access rule: a
+ * write goes ahead instead of raising SIGTTOU, a read fails with EIO
+ * instead of raising SIGTTIN (kernel/signal/jobctl.c). */
+bool current_sig_ignored_or_blocked(int sig);
+
 /*
  * Exit (process_exit calls it under proc_tree_lock, before p's children
  * go to init): each group that p's exit orphans and that has a stopped

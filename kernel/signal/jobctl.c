@@ -22,6 +22,7 @@
  */
 #include <kernel/arch.h>
 #include <kernel/string.h>
+#include <kernel/proc/jobctl.h>
 #include "internal.h"
 
 static unsigned thread_count_locked(struct proc *p)
@@ -204,4 +205,14 @@ int signal_wait_report_locked(struct proc *c, bool stopped, bool continued, bool
 bool signal_proc_stopped(struct proc *p)
 {
 	return READ_ONCE(p->group_stop);
+}
+
+bool current_sig_ignored_or_blocked(int sig)
+{
+	struct task *t = current_task();
+
+	if (!t->proc || sig < 1 || sig > NSIG)
+		return false;
+	return (READ_ONCE(t->sigmask) & SIGBIT(sig)) ||
+	       READ_ONCE(t->proc->sigactions[sig - 1].handler) == SIG_IGN;
 }

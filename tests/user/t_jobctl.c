@@ -160,6 +160,7 @@ UT_CASE(test_waitid_reports)
 		UT_EXPECT_EQ(si.si_code, CLD_STOPPED);
 		UT_EXPECT_EQ(si.si_status, SIGTSTP);
 		UT_EXPECT_EQ(si.si_pid, c);
+		UT_EXPECT_EQ(si.si_uid, getuid());
 	}
 	int st = 0;
 	UT_EXPECT_EQ(waitpid(c, &st, WUNTRACED | WNOHANG), c);
