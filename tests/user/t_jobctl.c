@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <dirent.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -477,6 +478,49 @@ UT_CASE(test_threads_stop)
 	munmap(counters, 4096);
 }
 
+/* Stops and continuations racing with each other and with the threads
+ * parking: whatever the interleaving, after the last SIGCONT the child
+ * runs again, and each full stop is reported and undone. */
+UT_CASE(test_stop_cont_storm)
+{
+	counters = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	UT_ASSERT(counters != MAP_FAILED);
+	pid_t c = fork();
+	if (c == 0) {
+		pthread_t th[2];
+		for (int i = 0; i < 2; i++)
+			if (pthread_create(&th[i], NULL, spin, (void *)&counters[i]))
+				_exit(2);
+		for (;;)
+			pause();
+	}
+	UT_ASSERT(c > 0);
+	UT_EXPECT(counter_moves(0) && counter_moves(1));
+	int st, bad = 0;
+	for (int i = 0; i < 300; i++) {
+		kill(c, SIGSTOP);
+		if (i % 3 == 0)
+			sched_yield();
+		kill(c, SIGCONT);
+	}
+	/* Whatever reports the race left, they are stops or continuations. */
+	while (waitpid(c, &st, WUNTRACED | WCONTINUED | WNOHANG) == c)
+		bad += !WIFSTOPPED(st) && !WIFCONTINUED(st);
+	UT_EXPECT_EQ(bad, 0);
+	UT_EXPECT(counter_moves(0) && counter_moves(1));
+	for (int i = 0; i < 50; i++) {
+		kill(c, SIGSTOP);
+		UT_EXPECT_EQ(waitpid(c, &st, WUNTRACED), c);
+		UT_EXPECT(WIFSTOPPED(st));
+		kill(c, SIGCONT);
+		UT_EXPECT_EQ(waitpid(c, &st, WCONTINUED), c);
+		UT_EXPECT(WIFCONTINUED(st));
+	}
+	UT_EXPECT(counter_moves(0) && counter_moves(1));
+	kill_and_reap(c);
+	munmap(counters, 4096);
+}
+
 /* A child that made its own session is an orphaned group (its parent is
  * in another session): SIGTSTP is discarded, SIGSTOP still stops. */
 UT_CASE(test_orphaned_tstp_discarded)
@@ -634,6 +678,6 @@ UT_CASE(test_kill_group)
 
 UT_SUITE("jobctl", UT_C(test_stop_cont_wait4), UT_C(test_waitid_reports),
 	 UT_C(test_sigchld_info), UT_C(test_sigchld_ignored), UT_C(test_cont_and_stop_cancel),
-	 UT_C(test_stopped_signals_wait), UT_C(test_threads_stop),
+	 UT_C(test_stopped_signals_wait), UT_C(test_threads_stop), UT_C(test_stop_cont_storm),
 	 UT_C(test_orphaned_tstp_discarded), UT_C(test_orphaned_stopped_group_hup),
 	 UT_C(test_kill_group))
