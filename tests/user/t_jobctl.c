@@ -339,6 +339,38 @@ UT_CASE(test_cont_and_stop_cancel)
 	close(up[1]);
 }
 
+/* A stop interrupts a blocking call without a handler: it restarts after
+ * SIGCONT, and returns what it would have (not EINTR). */
+UT_CASE(test_blocked_call_restarts)
+{
+	int p[2];
+	UT_ASSERT(pipe(p) == 0);
+	pid_t c = fork();
+	if (c == 0) {
+		close(p[1]);
+		char b = 0;
+		errno = 0;
+		ssize_t n = read(p[0], &b, 1);
+		_exit(n == 1 && b == 'x' ? 0 : n < 0 ? 100 + errno : 99);
+	}
+	UT_ASSERT(c > 0);
+	close(p[0]);
+	UT_EXPECT(wait_state(c, 'S', true));    /* asleep in read */
+	int st;
+	UT_EXPECT_EQ(kill(c, SIGSTOP), 0);
+	UT_EXPECT_EQ(waitpid(c, &st, WUNTRACED), c);
+	UT_EXPECT_EQ(proc_state(c), 'T');
+	UT_EXPECT_EQ(kill(c, SIGCONT), 0);
+	UT_EXPECT_EQ(waitpid(c, &st, WCONTINUED), c);
+	UT_EXPECT(wait_state(c, 'S', true));    /* back in read */
+	char b = 'x';
+	UT_EXPECT_EQ(write(p[1], &b, 1), 1);
+	UT_EXPECT_EQ(waitpid(c, &st, 0), c);
+	UT_EXPECT(WIFEXITED(st));
+	UT_EXPECT_EQ(WEXITSTATUS(st), 0);
+	close(p[1]);
+}
+
 static int hup_pipe = -1;
 
 static void note_signal(int sig)
@@ -802,6 +834,6 @@ UT_CASE(test_permissions)
 
 UT_SUITE("jobctl", UT_C(test_stop_cont_wait4), UT_C(test_waitid_reports),
 	 UT_C(test_sigchld_info), UT_C(test_sigchld_ignored), UT_C(test_cont_and_stop_cancel),
-	 UT_C(test_stopped_signals_wait), UT_C(test_threads_stop), UT_C(test_stop_cont_storm),
+	 UT_C(test_blocked_call_restarts), UT_C(test_stopped_signals_wait), UT_C(test_threads_stop), UT_C(test_stop_cont_storm),
 	 UT_C(test_orphaned_tstp_discarded), UT_C(test_orphaned_stopped_group_hup),
 	 UT_C(test_kill_group), UT_C(test_permissions))
