@@ -513,7 +513,9 @@ static long tcp_queue(struct inet_sock *sk, const void *buf, size_t n, bool more
 	if (e == ERR_OK)
 		r = (long)n;
 	else if (e == ERR_MEM)
-		r = 0;
+		/* waiting for acknowledgements frees room; with nothing in
+		 * flight it was an allocation that failed */
+		r = pcb->unsent || pcb->unacked ? 0 : -ENOBUFS;
 	else
 		r = inet_err_to_errno(e);
 	tcp_output(pcb);
