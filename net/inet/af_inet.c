@@ -58,6 +58,25 @@ void inet_free(struct inet_sock *sk)
 	kfree(sk);
 }
 
+/*
+ * Drop the core lock after delivering what this call looped back. A
+ * segment to 127.0.0.1 (or to one of our own NIC addresses) waits on its
+ * netif's loop queue for the tcpip task's netif_poll; running netif_poll
+ * here, with the core lock that lwIP's input needs anyway, hands it to the
+ * receiving socket at once, from the sender's context, as Linux's
+ * loopback does, instead of after a switch to the tcpip task and back.
+ * The poll the tcpip task was sent then finds the queue empty.
+ */
+void inet_core_unlock(void)
+{
+	struct netif *netif;
+
+	NETIF_FOREACH(netif)
+		if (netif->loop_first)
+			netif_poll(netif);
+	UNLOCK_TCPIP_CORE();
+}
+
 void inet_wake(struct inet_sock *sk)
 {
 	wait_queue_wake_all(&sk->wait);

@@ -123,7 +123,7 @@ int inet_udp_init(struct inet_sock *sk)
 	if (pcb)
 		udp_recv(pcb, udp_recv_cb, sk);
 	sk->pcb.udp = pcb;
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 	return pcb ? 0 : -ENOMEM;
 }
 
@@ -134,7 +134,7 @@ int inet_icmp_init(struct inet_sock *sk)
 	if (pcb)
 		raw_recv(pcb, raw_recv_cb, sk);
 	sk->pcb.raw = pcb;
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 	return pcb ? 0 : -ENOMEM;
 }
 
@@ -183,7 +183,7 @@ static int dgram_bind(struct socket *s, const void *addr, int len)
 			sk->lport = lwip_htons(sk->pcb.udp->local_port);
 		spin_unlock(&sk->lock);
 	}
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 	return err;
 }
 
@@ -265,7 +265,7 @@ static int dgram_connect(struct socket *s, const void *addr, int len, bool nonbl
 		sk->laddr = src;
 	spin_unlock(&sk->lock);
 out:
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 	return err;
 }
 
@@ -345,7 +345,7 @@ static long dgram_sendmsg(struct socket *s, struct kmsg *m, int flags)
 		err = e == ERR_MEM || e == ERR_BUF ? -ENOBUFS : inet_err_to_errno(e);
 	}
 	pbuf_free(p);
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 	return err ? err : (long)m->len;
 out_free:
 	pbuf_free(p);
@@ -417,7 +417,7 @@ static long dgram_recvmsg(struct socket *s, struct kmsg *m, int flags)
 				spin_unlock(&sk->lock);
 				LOCK_TCPIP_CORE();
 				pbuf_free(d->p);
-				UNLOCK_TCPIP_CORE();
+				inet_core_unlock();
 				kfree(d);
 			}
 		}
@@ -492,7 +492,7 @@ static void dgram_release(struct socket *s)
 	sk->sock = NULL;
 	spin_unlock(&sk->lock);
 	inet_free(sk);
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 }
 
 #define DGRAM_OPS                                       \

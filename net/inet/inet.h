@@ -121,6 +121,8 @@ bool inet_addr_local(uint32_t ip);
 int inet_getname(struct socket *s, void *addr, bool peer);
 int inet_err_to_errno(int lwip_err);
 void inet_wake(struct inet_sock *sk);
+/* UNLOCK_TCPIP_CORE after delivering the loopback packets queued meanwhile. */
+void inet_core_unlock(void);
 /* Options at IPPROTO_IP (and IPPROTO_TCP for TCP) shared by all types. */
 int inet_setsockopt(struct socket *s, int level, int name, const void *uval, unsigned len);
 int inet_getsockopt_proto(struct socket *s, int level, int name, void *val, int len);

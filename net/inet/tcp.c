@@ -231,7 +231,7 @@ int inet_tcp_init(struct inet_sock *sk)
 		have_id = true;
 	}
 	int err = tcp_ensure_pcb(sk);
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 	sk->snd_avail = TCP_SND_BUF;
 	return err;
 }
@@ -271,7 +271,7 @@ static int tcp_bind_op(struct socket *s, const void *addr, int len)
 		set_local(sk, sk->pcb.tcp);
 		spin_unlock(&sk->lock);
 	}
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 	return err;
 }
 
@@ -317,7 +317,7 @@ static int tcp_listen_op(struct socket *s, int backlog)
 	set_local(sk, lpcb);
 	spin_unlock(&sk->lock);
 out:
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 	return err;
 }
 
@@ -354,7 +354,7 @@ static int tcp_accept_op(struct socket *s, struct socket *ns, bool nonblock)
 	spin_unlock(&e->lock);
 	ns->priv = e;
 	ns->protocol = LINUX_IPPROTO_TCP;
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 	/* options set on the listener carry over, as Linux's */
 	spin_lock(&s->lock);
 	bool keep = s->keepalive;
@@ -386,7 +386,7 @@ static int tcp_disconnect(struct inet_sock *sk)
 	sk->lport = sk->rport = 0;
 	spin_unlock(&sk->lock);
 	int err = tcp_ensure_pcb(sk);
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 	inet_wake(sk);
 	return err;
 }
@@ -413,7 +413,7 @@ static int tcp_connect_op(struct socket *s, const void *addr, int len, bool nonb
 	switch (sk->state) {
 	case INET_CONNECTED:
 		err = unreported ? 0 : -EISCONN;        /* Linux: once 0, then EISCONN */
-		UNLOCK_TCPIP_CORE();
+		inet_core_unlock();
 		return err;
 	case INET_LISTEN:
 		err = -EISCONN;
@@ -424,7 +424,7 @@ static int tcp_connect_op(struct socket *s, const void *addr, int len, bool nonb
 	case INET_CLOSE:
 		if (unreported) {               /* the outcome of the last attempt */
 			int e = inet_take_error(sk);
-			UNLOCK_TCPIP_CORE();
+			inet_core_unlock();
 			return e ? -e : -ECONNABORTED;
 		}
 		if ((err = tcp_ensure_pcb(sk)))
@@ -450,7 +450,7 @@ static int tcp_connect_op(struct socket *s, const void *addr, int len, bool nonb
 		spin_unlock(&sk->lock);
 		break;
 	}
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 	if (err && err != -EALREADY)
 		return err;
 	uint64_t dl = sock_deadline(s, nonblock ? LINUX_MSG_DONTWAIT : 0, true);
@@ -504,7 +504,7 @@ static long tcp_queue(struct inet_sock *sk, const void *buf, size_t n, bool more
 	LOCK_TCPIP_CORE();
 	struct tcp_pcb *pcb = sk->pcb.tcp;
 	if (!pcb || READ_ONCE(sk->state) != INET_CONNECTED) {
-		UNLOCK_TCPIP_CORE();
+		inet_core_unlock();
 		return 0;                       /* wait_sendable reports why */
 	}
 	n = MIN(n, (size_t)tcp_sndbuf(pcb));
@@ -526,7 +526,7 @@ static long tcp_queue(struct inet_sock *sk, const void *buf, size_t n, bool more
 			sk->snd_blocked = true;
 	}
 	spin_unlock(&sk->lock);
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 	return r;
 }
 
@@ -649,7 +649,7 @@ static void recv_done(struct inet_sock *sk, struct pbuf *freed, size_t n)
 		tcp_recved(pcb, c);
 		n -= c;
 	}
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 }
 
 static long tcp_recvmsg(struct socket *s, struct kmsg *m, int flags)
@@ -739,7 +739,7 @@ static int tcp_shutdown_op(struct socket *s, int how)
 		else if (sk->pcb.tcp)
 			tcp_output(sk->pcb.tcp);
 	}
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 	inet_wake(sk);
 	return err;
 }
@@ -795,7 +795,7 @@ static long tcp_ioctl(struct socket *s, unsigned cmd, unsigned long arg)
 	} else {
 		LOCK_TCPIP_CORE();
 		n = sk->pcb.tcp ? (long)(TCP_SND_BUF - sk->pcb.tcp->snd_buf) : 0;
-		UNLOCK_TCPIP_CORE();
+		inet_core_unlock();
 	}
 	return put_user_u32((uint32_t)n, (void *)arg) ? -EFAULT : 0;
 }
@@ -834,7 +834,7 @@ static void tcp_release(struct socket *s)
 			tcp_abort(pcb);
 	}
 	inet_free(sk);
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 }
 
 /* SO_KEEPALIVE and SO_REUSEADDR set after bind or connect. */
@@ -844,7 +844,7 @@ static void tcp_sockopt_changed(struct socket *s, int name)
 	LOCK_TCPIP_CORE();
 	if (sk->state != INET_LISTEN)
 		apply_sockopts(sk, s);
-	UNLOCK_TCPIP_CORE();
+	inet_core_unlock();
 }
 
 const struct sock_ops inet_tcp_ops = {
