@@ -658,9 +658,32 @@ UT_CASE(test_ping_socket)
 	close(fd);
 }
 
+/* Bad user pointers: EFAULT, and nothing lost. */
+UT_CASE(test_efault)
+{
+	int c, s;
+	UT_ASSERT(in_pair(&c, &s) == 0);
+	void *bad = (void *)8;
+	UT_EXPECT_ERR(send(c, bad, 10, 0), EFAULT);
+	UT_EXPECT_ERR(connect(c, bad, sizeof(struct sockaddr_in)), EFAULT);
+	UT_EXPECT_ERR(getsockname(c, bad, (socklen_t *)16), EFAULT);
+	UT_EXPECT_EQ(write(c, "0123456789", 10), 10);
+	UT_EXPECT(poll_events(s, POLLIN, 10000) & POLLIN);
+	UT_EXPECT_ERR(recv(s, bad, 10, 0), EFAULT);
+	char b[10];
+	UT_EXPECT_EQ(recv(s, b, 10, MSG_WAITALL), 10);
+	UT_EXPECT_EQ(memcmp(b, "0123456789", 10), 0);
+	int v;
+	socklen_t len = sizeof(v);
+	UT_EXPECT_ERR(setsockopt(c, IPPROTO_TCP, TCP_NODELAY, bad, sizeof(int)), EFAULT);
+	UT_EXPECT_ERR(getsockopt(c, IPPROTO_IP, IP_TTL, bad, &len), EFAULT);
+	close(c);
+	close(s);
+}
+
 UT_SUITE("inet",
 	 UT_C(test_create), UT_C(test_bind_errors), UT_C(test_names), UT_C(test_errnos),
 	 UT_C(test_connect_refused), UT_C(test_nonblock_connect), UT_C(test_transfer),
 	 UT_C(test_half_close), UT_C(test_shut_rd), UT_C(test_sigpipe), UT_C(test_reset),
 	 UT_C(test_timeouts), UT_C(test_peek), UT_C(test_eintr), UT_C(test_options),
-	 UT_C(test_udp), UT_C(test_raw_icmp), UT_C(test_ping_socket))
+	 UT_C(test_udp), UT_C(test_raw_icmp), UT_C(test_ping_socket), UT_C(test_efault))
