@@ -60,6 +60,19 @@ struct inet_dgram {
 	size_t len;
 };
 
+/* TCP bytes handed to tcp_write without a copy: lwIP's segments point
+ * into them until the peer acknowledges them (core lock). */
+struct inet_txbuf {
+	struct inet_txbuf *next;
+	size_t len;
+	char data[];
+};
+
+struct inet_txq {
+	struct inet_txbuf *head, *tail;
+	size_t acked;                   /* bytes of head acknowledged */
+};
+
 struct inet_sock {
 	/* Immutable after creation. */
 	int type, protocol;
@@ -76,6 +89,7 @@ struct inet_sock {
 		void *any;
 	} pcb;                          /* NULL once lwIP freed it */
 	int ttl;                        /* IP_TTL (kept for a pcb made later) */
+	struct inet_txq tx;             /* TCP: sent, not yet acknowledged */
 	bool nodelay;                   /* TCP_NODELAY */
 	bool conn_unreported;           /* connect returned EINPROGRESS/EINTR: the
 					 * next connect reports the outcome */
