@@ -151,6 +151,8 @@ extern const struct sock_ops inet_tcp_ops, inet_udp_ops, inet_raw_ops, inet_ping
 int inet_tcp_init(struct inet_sock *sk);
 int inet_udp_init(struct inet_sock *sk);
 int inet_icmp_init(struct inet_sock *sk);
+/* ICMP port unreachable -> ECONNREFUSED on connected UDP sockets. */
+void inet_icmp_errors_init(void);
 /* n bytes at byte off of m's user buffers: 0 or -EFAULT. */
 int kmsg_copy_to(struct kmsg *m, size_t off, const void *src, size_t n);
 int kmsg_copy_from(struct kmsg *m, size_t off, void *dst, size_t n);

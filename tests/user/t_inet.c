@@ -579,6 +579,19 @@ UT_CASE(test_udp)
 	/* shutdown of a connected one: reads end */
 	UT_EXPECT_EQ(shutdown(a, SHUT_RD), 0);
 	UT_EXPECT_EQ(recv(a, buf, sizeof(buf), 0), 0);
+	/* a connected socket hears of ICMP port unreachable: ECONNREFUSED */
+	int d = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in dead = in_addr_lo(0);
+	UT_EXPECT_EQ(bind(d, (struct sockaddr *)&dead, sizeof(dead)), 0);
+	dead = in_addr_lo(in_port(d));
+	close(d);
+	d = socket(AF_INET, SOCK_DGRAM, 0);
+	UT_EXPECT_EQ(connect(d, (struct sockaddr *)&dead, sizeof(dead)), 0);
+	UT_EXPECT_EQ(send(d, "x", 1, 0), 1);
+	UT_EXPECT_EQ(poll_events(d, POLLIN, 10000), POLLERR);
+	UT_EXPECT_ERR(recv(d, buf, sizeof(buf), 0), ECONNREFUSED);
+	UT_EXPECT_ERR(recv(d, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	close(d);
 	/* AF_UNSPEC dissolves the association */
 	struct sockaddr un = { .sa_family = AF_UNSPEC };
 	UT_EXPECT_EQ(connect(a, &un, sizeof(un)), 0);
