@@ -90,6 +90,7 @@ struct inet_sock {
 	} pcb;                          /* NULL once lwIP freed it */
 	int ttl;                        /* IP_TTL (kept for a pcb made later) */
 	struct inet_txq tx;             /* TCP: sent, not yet acknowledged */
+	size_t sndbuf_limit;            /* TCP: SO_SNDBUF, at most TCP_SND_BUF */
 	bool nodelay;                   /* TCP_NODELAY */
 	bool conn_unreported;           /* connect returned EINPROGRESS/EINTR: the
 					 * next connect reports the outcome */

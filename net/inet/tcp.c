@@ -27,7 +27,6 @@
 #include <lwip/priv/tcp_priv.h>
 
 #define TCP_CHUNK 0xf000u               /* bytes per tcp_write (its length is 16 bits) */
-#define TCP_WRITABLE_MIN (TCP_SND_BUF / 4)      /* poll's POLLOUT threshold */
 
 static u8_t ext_id;                     /* our tcp_pcb ext_args slot */
 
@@ -59,6 +58,15 @@ static void txq_free(struct inet_txq *q)
 	}
 	q->tail = NULL;
 	q->acked = 0;
+}
+
+/* Room to queue more: lwIP's free send buffer, but no more in flight
+ * than SO_SNDBUF (core lock held). */
+static size_t snd_room(struct inet_sock *sk, struct tcp_pcb *pcb)
+{
+	size_t inflight = TCP_SND_BUF - pcb->snd_buf;
+	size_t limit = sk->sndbuf_limit;
+	return limit > inflight ? MIN(limit - inflight, (size_t)pcb->snd_buf) : 0;
 }
 
 /* lwIP frees a pcb after its segments (tcp_free). */
@@ -131,7 +139,7 @@ static err_t tcp_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len)
 	struct inet_sock *sk = arg;
 	txq_ack(&sk->tx, len);
 	spin_lock(&sk->lock);
-	sk->snd_avail = pcb->snd_buf;
+	sk->snd_avail = snd_room(sk, pcb);
 	sk->snd_blocked = false;
 	spin_unlock(&sk->lock);
 	wait_queue_wake_all(&sk->wspace);
@@ -162,7 +170,7 @@ static err_t tcp_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 	spin_lock(&sk->lock);
 	sk->state = INET_CONNECTED;
 	set_local(sk, pcb);
-	sk->snd_avail = pcb->snd_buf;
+	sk->snd_avail = snd_room(sk, pcb);
 	spin_unlock(&sk->lock);
 	inet_wake(sk);
 	return ERR_OK;
@@ -221,7 +229,8 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t err)
 	set_local(sk, newpcb);
 	sk->raddr = ip4_addr_get_u32(ip_2_ip4(&newpcb->remote_ip));
 	sk->rport = lwip_htons(newpcb->remote_port);
-	sk->snd_avail = newpcb->snd_buf;
+	sk->sndbuf_limit = l->sndbuf_limit;
+	sk->snd_avail = snd_room(sk, newpcb);
 	spin_lock(&l->lock);
 	list_add_tail(&sk->accept_link, &l->acceptq);
 	l->acceptq_len++;
@@ -287,7 +296,8 @@ int inet_tcp_init(struct inet_sock *sk)
 	}
 	int err = tcp_ensure_pcb(sk);
 	inet_core_unlock();
-	sk->snd_avail = TCP_SND_BUF;
+	sk->sndbuf_limit = MIN((size_t)SOCK_DEFAULT_BUF, (size_t)TCP_SND_BUF);
+	sk->snd_avail = sk->sndbuf_limit;
 	return err;
 }
 
@@ -413,9 +423,12 @@ static int tcp_accept_op(struct socket *s, struct socket *ns, bool nonblock)
 	/* options set on the listener carry over, as Linux's */
 	spin_lock(&s->lock);
 	bool keep = s->keepalive;
+	int sndbuf = s->sndbuf, rcvbuf = s->rcvbuf;
 	spin_unlock(&s->lock);
 	spin_lock(&ns->lock);
 	ns->keepalive = keep;
+	ns->sndbuf = sndbuf;
+	ns->rcvbuf = rcvbuf;
 	spin_unlock(&ns->lock);
 	return 0;
 }
@@ -588,7 +601,7 @@ static long tcp_queue(struct inet_sock *sk, struct inet_txbuf *b, size_t n, bool
 	tcp_output(pcb);
 	spin_lock(&sk->lock);
 	if (sk->pcb.tcp) {
-		sk->snd_avail = pcb->snd_buf;
+		sk->snd_avail = snd_room(sk, pcb);
 		if (r == 0)
 			sk->snd_blocked = true;
 	}
@@ -836,7 +849,7 @@ static unsigned inet_tcp_poll(struct socket *s, struct poll_table *pt)
 			mask |= POLLIN | POLLRDNORM;
 		if (!(sk->shutdown & INET_SEND_SHUTDOWN)) {
 			if (sk->state != INET_CONNECTED ||
-			    (!sk->snd_blocked && sk->snd_avail >= TCP_WRITABLE_MIN))
+			    (!sk->snd_blocked && sk->snd_avail >= sk->sndbuf_limit / 4))
 				mask |= POLLOUT | POLLWRNORM;
 		} else {
 			mask |= POLLOUT | POLLWRNORM;
@@ -925,6 +938,17 @@ static void tcp_sockopt_changed(struct socket *s, int name)
 {
 	struct inet_sock *sk = inet_sk(s);
 	LOCK_TCPIP_CORE();
+	if (name == LINUX_SO_SNDBUF) {
+		spin_lock(&s->lock);
+		size_t b = (size_t)s->sndbuf;
+		spin_unlock(&s->lock);
+		sk->sndbuf_limit = MIN(b, (size_t)TCP_SND_BUF);
+		spin_lock(&sk->lock);
+		if (sk->pcb.tcp && sk->state == INET_CONNECTED)
+			sk->snd_avail = snd_room(sk, sk->pcb.tcp);
+		spin_unlock(&sk->lock);
+		inet_wake(sk);
+	}
 	if (sk->state != INET_LISTEN)
 		apply_sockopts(sk, s);
 	inet_core_unlock();
