@@ -475,6 +475,8 @@ static int tcp_connect_op(struct socket *s, const void *addr, int len, bool nonb
 		return -EINVAL;
 	if (fam != LINUX_AF_INET)
 		return -EAFNOSUPPORT;
+	if (ip == LINUX_INADDR_ANY)
+		ip = lwip_htonl(0x7f000001);    /* Linux routes 0.0.0.0 to the loopback */
 
 	LOCK_TCPIP_CORE();
 	bool unreported = sk->conn_unreported;
