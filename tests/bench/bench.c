@@ -31,6 +31,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -185,6 +188,89 @@ static int b_unix_rtt(long iters)
 		return errno;
 	int err = ping_pong(sv[1], sv[0], sv[0], sv[1], iters);
 	close(sv[0]); close(sv[1]);
+	return err;
+}
+
+/* A connected TCP pair over 127.0.0.1 (c: client, s: accepted), with
+ * TCP_NODELAY on both: errno or 0. */
+static int tcp_pair(int *c, int *s)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int one = 1, err = 0;
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (l < 0)
+		return errno;
+	*c = -1;
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len) || (*c = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    connect(*c, (struct sockaddr *)&a, sizeof(a)) || (*s = accept(l, NULL, NULL)) < 0) {
+		err = errno;
+		if (*c >= 0)
+			close(*c);
+	} else {
+		setsockopt(*c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(*s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	close(l);
+	return err;
+}
+
+/* One byte each way over loopback TCP. */
+static int b_tcp_rtt(long iters)
+{
+	int c, s, err = tcp_pair(&c, &s);
+
+	if (err)
+		return err;
+	err = ping_pong(c, s, s, c, iters);
+	close(c);
+	close(s);
+	return err;
+}
+
+/* Streaming over loopback TCP: a child writes 64 KiB per iteration, the
+ * parent reads it (reported per 64 KiB). */
+static int b_tcp_stream_64k(long iters)
+{
+	static char buf[65536];
+	int c, s, err = tcp_pair(&c, &s);
+
+	if (err)
+		return err;
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		close(s);
+		for (long i = 0; i < iters; i++) {
+			size_t off = 0;
+			while (off < sizeof(buf)) {
+				ssize_t w = write(c, buf + off, sizeof(buf) - off);
+				if (w <= 0)
+					_exit(1);
+				off += (size_t)w;
+			}
+		}
+		_exit(0);
+	}
+	close(c);
+	for (long i = 0; i < iters && !err; i++) {
+		size_t got = 0;
+		while (got < sizeof(buf) && !err) {
+			ssize_t r = read(s, buf + got, sizeof(buf) - got);
+			if (r > 0)
+				got += (size_t)r;
+			else if (!(r < 0 && errno == EINTR))
+				err = EIO;
+		}
+	}
+	close(s);
+	int st;
+	waitpid(pid, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		err = EIO;
 	return err;
 }
 
@@ -735,16 +821,8 @@ static int own_xfer(long iters, size_t len)
 static int b_own_xfer_1m(long iters) { return own_xfer(iters, XFER_BYTES); }
 static int b_own_xfer_64k(long iters) { return own_xfer(iters, 64 * 1024); }
 
-/* ---- TCP over the loopback interface -------------------------------------
- *
- * Both kernels' TCP stacks end to end in one machine, no NIC: a stream of
- * 64 KiB writes (the figure is per 64 KiB: throughput is 64 KiB / figure),
- * and a 64-byte request answered by a 64-byte response on a connection
- * with TCP_NODELAY (the figure is the round trip). Linux's loopback
- * interface starts down in an initramfs with no scripts: lo_up raises it. */
-#define TCP_CHUNK (64 * 1024)
-#define TCP_REQ   64
-
+/* Linux's loopback interface starts down in an initramfs with no
+ * scripts: raise it, so the TCP benchmarks run on both kernels. */
 static void lo_up(void)
 {
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
@@ -758,141 +836,6 @@ static void lo_up(void)
 		ioctl(s, SIOCSIFFLAGS, &ifr);
 	}
 	close(s);
-}
-
-/* A listening socket on 127.0.0.1 and an ephemeral port (in *addr). */
-static int tcp_listener(struct sockaddr_in *addr)
-{
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-	if (s < 0)
-		return -1;
-	socklen_t len = sizeof(*addr);
-	memset(addr, 0, sizeof(*addr));
-	addr->sin_family = AF_INET;
-	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(s, (struct sockaddr *)addr, sizeof(*addr)) || listen(s, 1) ||
-	    getsockname(s, (struct sockaddr *)addr, &len)) {
-		int e = errno;
-		close(s);
-		errno = e;
-		return -1;
-	}
-	return s;
-}
-
-static int tcp_write_all(int fd, const char *buf, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static void nodelay(int fd)
-{
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-}
-
-/* Fork a peer that accepts one connection and runs serve(fd, iters);
- * connect to it; the connected descriptor, or -1 with errno. */
-static int tcp_pair(long iters, int (*serve)(int, long), pid_t *peer)
-{
-	struct sockaddr_in addr;
-	int l = tcp_listener(&addr);
-	if (l < 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int c = accept(l, NULL, NULL);
-		close(l);
-		_exit(c < 0 ? 1 : serve(c, iters));
-	}
-	close(l);
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-	if (s < 0 || connect(s, (struct sockaddr *)&addr, sizeof(addr))) {
-		int e = errno;
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		errno = e;
-		return -1;
-	}
-	*peer = pid;
-	return s;
-}
-
-/* The stream's sink: read everything, then say how much came (8 bytes). */
-static int tcp_sink(int c, long iters)
-{
-	static char buf[TCP_CHUNK];
-	uint64_t got = 0;
-	ssize_t r;
-	while ((r = read(c, buf, sizeof(buf))) > 0 || (r < 0 && errno == EINTR))
-		if (r > 0)
-			got += (uint64_t)r;
-	int ok = got == (uint64_t)iters * TCP_CHUNK;
-	if (write(c, &got, sizeof(got)) != sizeof(got))
-		ok = 0;
-	return ok ? 0 : 1;
-}
-
-static int b_tcp_stream(long iters)
-{
-	static char buf[TCP_CHUNK];
-	pid_t peer;
-	int s = tcp_pair(iters, tcp_sink, &peer);
-	if (s < 0)
-		return errno;
-	int err = 0;
-	memset(buf, 't', sizeof(buf));
-	for (long i = 0; i < iters && !err; i++)
-		if (tcp_write_all(s, buf, sizeof(buf)))
-			err = EIO;
-	uint64_t got = 0;
-	shutdown(s, SHUT_WR);
-	if (!err && (read_all(s, (char *)&got, sizeof(got)) || got != (uint64_t)iters * TCP_CHUNK))
-		err = EIO;
-	close(s);
-	if (wait_ok(peer))
-		err = EIO;
-	return err;
-}
-
-/* The responder: answer each 64-byte request with 64 bytes. */
-static int tcp_echo(int c, long iters)
-{
-	char buf[TCP_REQ];
-	nodelay(c);
-	for (long i = 0; i < iters; i++)
-		if (read_all(c, buf, sizeof(buf)) || tcp_write_all(c, buf, sizeof(buf)))
-			return 1;
-	return 0;
-}
-
-static int b_tcp_rr(long iters)
-{
-	char buf[TCP_REQ] = "request";
-	pid_t peer;
-	int s = tcp_pair(iters, tcp_echo, &peer);
-	if (s < 0)
-		return errno;
-	nodelay(s);
-	int err = 0;
-	for (long i = 0; i < iters && !err; i++)
-		if (tcp_write_all(s, buf, sizeof(buf)) || read_all(s, buf, sizeof(buf)))
-			err = EIO;
-	close(s);
-	if (wait_ok(peer))
-		err = EIO;
-	return err;
 }
 
 struct bench {
@@ -909,6 +852,8 @@ static const struct bench benches[] = {
 	{ "clock_gettime",     b_clock_gettime,  "ns",  1 },
 	{ "pipe_rtt",          b_pipe_rtt,       "us",  1000 },
 	{ "unix_rtt",          b_unix_rtt,       "us",  1000 },
+	{ "tcp_rtt",           b_tcp_rtt,        "us",  1000 },
+	{ "tcp_stream_64k",    b_tcp_stream_64k, "us",  1000 },
 	{ "context_switch",    b_context_switch, "ns",  1 },
 	{ "fork_exit_wait",    b_fork_exit,      "us",  1000 },
 	{ "fork_exec_wait",    b_fork_exec,      "us",  1000 },
@@ -930,8 +875,6 @@ static const struct bench benches[] = {
 	{ "pipe_1m",           b_pipe_1m,        "us",  2000 },
 	{ "own_xfer_1m",       b_own_xfer_1m,    "us",  2000 },
 	{ "own_xfer_64k",      b_own_xfer_64k,   "us",  2000 },
-	{ "tcp_stream_64k",    b_tcp_stream,     "us",  1000 },
-	{ "tcp_rr",            b_tcp_rr,         "us",  1000 },
 };
 
 /* Is name one of the comma-separated names in list? */
