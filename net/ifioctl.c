@@ -147,7 +147,7 @@ static long ifconf(void *uarg)
 	if (copy_from_user(&ifc, uarg, sizeof(ifc)))
 		return -EFAULT;
 	LOCK_TCPIP_CORE();
-	NETIF_FOREACH(netif) {
+	NETIF_FOREACH_BY_INDEX(netif) {
 		if (!netif_has_addr(netif))
 			continue;
 		want++;
@@ -186,7 +186,7 @@ static int ifname_by_index(struct linux_ifreq *ifr)
 	int err = -ENODEV;
 
 	LOCK_TCPIP_CORE();
-	NETIF_FOREACH(netif) {
+	NETIF_FOREACH_BY_INDEX(netif) {
 		if (ifr->ifr_ifindex > 0 && netif_get_index(netif) == ifr->ifr_ifindex) {
 			strlcpy(ifr->ifr_name, netdev_netif_name(netif), LINUX_IFNAMSIZ);
 			err = 0;
@@ -419,7 +419,7 @@ static struct netif *connected_route(const struct route_req *r)
 {
 	struct netif *n;
 
-	NETIF_FOREACH(n) {
+	NETIF_FOREACH_BY_INDEX(n) {
 		uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(n));
 		if (on_link(n, r->dst) && r->mask == mask && !r->gw && (!r->dev || r->dev == n))
 			return n;
@@ -441,7 +441,7 @@ static int route_add(const struct route_req *r)
 		return -EOPNOTSUPP;     /* lwIP routes off-link only through a gateway */
 	struct netif *n = r->dev, *it;
 	if (!n) {
-		NETIF_FOREACH(it)
+		NETIF_FOREACH_BY_INDEX(it)
 			if (on_link(it, r->gw)) {
 				n = it;
 				break;

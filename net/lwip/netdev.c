@@ -205,6 +205,18 @@ const char *netdev_netif_name(const struct netif *netif)
 	return ((const struct net_device *)netif->state)->name;
 }
 
+struct netif *netdev_netif_next(const struct netif *prev)
+{
+	struct netif *n, *best = NULL;
+	unsigned after = prev ? netif_get_index(prev) : 0;
+
+	LWIP_ASSERT_CORE_LOCKED();
+	NETIF_FOREACH(n)
+		if (netif_get_index(n) > after && (!best || netif_get_index(n) < netif_get_index(best)))
+			best = n;
+	return best;
+}
+
 struct netif *netdev_netif_find(const char *name)
 {
 	struct netif *netif;

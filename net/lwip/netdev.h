@@ -74,6 +74,11 @@ struct net_device *netdev_first(void);
 const char *netdev_netif_name(const struct netif *netif);
 /* The netif Linux would call name (NULL if none); core lock held. */
 struct netif *netdev_netif_find(const char *name);
+/* The netif after prev (NULL: the first) in interface index order, which
+ * is Linux's listing order (lo first); lwIP's own list is newest first.
+ * Core lock held. */
+struct netif *netdev_netif_next(const struct netif *prev);
+#define NETIF_FOREACH_BY_INDEX(n) for ((n) = netdev_netif_next(NULL); (n); (n) = netdev_netif_next(n))
 /* Whether netif is lwIP's loopback interface. */
 bool netdev_netif_is_loop(const struct netif *netif);
 

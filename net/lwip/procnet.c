@@ -204,7 +204,7 @@ int net_route_format(char *buf, size_t room)
 	if (n && netif_is_up(n) && !netdev_netif_is_loop(n) &&
 	    !ip4_addr_isany_val(*netif_ip4_addr(n)) && !ip4_addr_isany_val(*netif_ip4_gw(n)))
 		route_line(buf, room, &len, netdev_netif_name(n), 0, be32(netif_ip4_gw(n)), 0);
-	NETIF_FOREACH(n) {
+	NETIF_FOREACH_BY_INDEX(n) {
 		if (!netif_is_up(n) || netdev_netif_is_loop(n) ||
 		    ip4_addr_isany_val(*netif_ip4_addr(n)))
 			continue;
