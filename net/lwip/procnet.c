@@ -11,6 +11,7 @@
 #include <kernel/cmdline.h>
 #include <kernel/string.h>
 #include <lwip/dhcp.h>
+#include <lwip/ip.h>
 #include <lwip/priv/tcp_priv.h>
 #include <lwip/tcp.h>
 #include <lwip/tcpip.h>
@@ -227,6 +228,11 @@ void lwip_port_dhcp_option(struct netif *netif, unsigned msg_type, unsigned opti
 {
 	struct net_device *dev;
 
+	/* lwIP passes the netif that accepted the datagram, which for a
+	 * broadcast reaching an interface with no address yet is another
+	 * one (lo); the DHCP client itself uses the one it arrived on. */
+	(void)netif;
+	netif = ip_current_input_netif();
 	if (!netif || msg_type != DHCP_ACK || netdev_netif_is_loop(netif))
 		return;
 	dev = netif->state;
