@@ -27,6 +27,20 @@
 
 #define LOOPBACK_MTU 65536      /* lwIP's loopback has no limit (mtu 0); Linux's lo says 64 KiB */
 
+/* The IPv4 address and route commands: Linux's devinet_ioctl and
+ * ip_rt_ioctl, reached only from AF_INET sockets. */
+static bool is_inet(unsigned cmd)
+{
+	switch (cmd) {
+	case LINUX_SIOCGIFADDR: case LINUX_SIOCSIFADDR: case LINUX_SIOCGIFDSTADDR:
+	case LINUX_SIOCGIFBRDADDR: case LINUX_SIOCSIFBRDADDR:
+	case LINUX_SIOCGIFNETMASK: case LINUX_SIOCSIFNETMASK:
+	case LINUX_SIOCADDRT: case LINUX_SIOCDELRT:
+		return true;
+	}
+	return false;
+}
+
 /* Which commands the socket layer hands here for a socket of family. */
 bool net_dev_ioctl_handles(unsigned cmd, int family)
 {
@@ -36,13 +50,8 @@ bool net_dev_ioctl_handles(unsigned cmd, int family)
 	case LINUX_SIOCGIFMETRIC: case LINUX_SIOCGIFMTU: case LINUX_SIOCSIFMTU:
 	case LINUX_SIOCGIFHWADDR: case LINUX_SIOCGIFINDEX:
 		return true;
-	case LINUX_SIOCGIFADDR: case LINUX_SIOCSIFADDR: case LINUX_SIOCGIFDSTADDR:
-	case LINUX_SIOCGIFBRDADDR: case LINUX_SIOCSIFBRDADDR:
-	case LINUX_SIOCGIFNETMASK: case LINUX_SIOCSIFNETMASK:
-	case LINUX_SIOCADDRT: case LINUX_SIOCDELRT:
-		return family == LINUX_AF_INET;
 	}
-	return false;
+	return is_inet(cmd) && family == LINUX_AF_INET;
 }
 
 /* CAP_NET_ADMIN: we have no capabilities, so effective root. */
@@ -312,12 +321,6 @@ static int inet_ioctl_locked(unsigned cmd, struct linux_ifreq *ifr, struct netif
 		return in == brd ? 0 : -EOPNOTSUPP;
 	}
 	return -ENOTTY;
-}
-
-static bool is_inet(unsigned cmd)
-{
-	return net_dev_ioctl_handles(cmd, LINUX_AF_INET) &&
-	       !net_dev_ioctl_handles(cmd, LINUX_AF_UNIX);
 }
 
 /* The ifreq commands, with Linux's order of checks: the copy (EFAULT),
