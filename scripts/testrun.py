@@ -366,7 +366,7 @@ def run_net_boot(cfg, kernel, timeout):
     lines, text, status, secs, log = boot_and_parse(cfg, iso, timeout, r)
     cases, _ = parse_ktap(lines)
     net = [c for c in cases if c[0] == "net"]
-    r.add(f"{name}/net-suite-ran", len(net) == 5, f"see {log}")
+    r.add(f"{name}/net-suite-ran", len(net) == 6, f"see {log}")
     r.add(f"{name}/net-not-skipped", net and not any(c[3] for c in net), f"see {log}")
     r.add(f"{name}/{cfg['driver']}-bound", f"net: eth0: {cfg['driver']}" in text, f"see {log}")
     return name, r, secs
