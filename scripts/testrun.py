@@ -14,6 +14,9 @@ Runs, and counts as tests:
     in-kernel suites, where only the reports the lockdep suite provokes (on
     locks named ktest_lockdep_*) may appear, once with the user tests, where
     none may;
+  * network boots: the ktest net suite on each NIC model, and busybox's
+    network applets on the run image (net-busybox-*) against servers the
+    harness runs on the host's loopback, through QEMU's user network;
   * the benchmark tool in quick mode (`make bench QUICK=1`, boot name
     bench-quick): goos and Linux both run every micro-benchmark; its own
     ok/not ok lines are counted (figures are not judged).

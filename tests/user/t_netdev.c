@@ -15,6 +15,7 @@
 #include <net/route.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -217,6 +218,15 @@ UT_CASE(test_errors)
 	UT_EXPECT_ERR(ioctl(fd, SIOCGIFFLAGS, (void *)1), EFAULT);
 	UT_EXPECT_ERR(ioctl(fd, SIOCGIFINDEX, (void *)-4096L), EFAULT);
 	UT_EXPECT_ERR(ioctl(fd, SIOCGIFNAME, NULL), EFAULT);
+	/* Readable but not writable: the answer cannot be stored. */
+	struct ifreq *ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	UT_ASSERT(ro != MAP_FAILED);
+	set_name(ro, "lo");
+	UT_ASSERT(mprotect(ro, 4096, PROT_READ) == 0);
+	UT_EXPECT_ERR(ioctl(fd, SIOCGIFFLAGS, ro), EFAULT);
+	struct ifconf *roc = (struct ifconf *)ro;
+	UT_EXPECT_ERR(ioctl(fd, SIOCGIFCONF, roc), EFAULT);        /* ifc_len is written back */
+	munmap(ro, 4096);
 
 	/* The IPv4 ones are AF_INET's: ENOTTY on an AF_UNIX socket. */
 	set_name(&ifr, "lo");
