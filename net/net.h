@@ -4,6 +4,8 @@
 /* Start lwIP (the tcpip task, loopback 127.0.0.1) and probe the NICs; each
  * becomes a netif configured by DHCP or the ip= command line option. */
 void net_init(void);
+/* net/inet/af_inet.c: register AF_INET (after tcpip_init). */
+void inet_init(void);
 
 #include <stddef.h>
 #include <stdbool.h>

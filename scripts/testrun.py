@@ -588,6 +588,30 @@ def run_net_busybox_boot(kernel, cpio, timeout):
     return name, r, secs
 
 
+# AF_INET through each NIC model from user space: tests/user/inet_echo.c
+# connects (non-blocking) to echo_server() on the host through QEMU's user
+# network and checks 2 MiB echoed back. (run-prog's --nic, CPUs.)
+NET_PROG_BOOTS = {"net-inet-echo-virtio-smp2": ("virtio", 2), "net-inet-echo-e1000-smp1": ("e1000", 1)}
+
+
+def run_net_prog_boot(name, prog, timeout):
+    r = Results()
+    nic, cpus = NET_PROG_BOOTS[name]
+    port = echo_server()
+    os.makedirs(LOGS, exist_ok=True)
+    t = time.time()
+    cmd = [os.path.join(ROOT, "scripts/run-prog"), "--smp", str(cpus), "--timeout", str(timeout),
+           "--nic", nic, prog, "10.0.2.2", str(port)]
+    p = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    out = p.stdout + p.stderr
+    log = os.path.join(LOGS, f"{name}.log")
+    with open(log, "w") as f:
+        f.write(out)
+    r.add(f"{name}/tcp-echo-2mib", p.returncode == 0 and "inet_echo: ok" in out,
+          "; ".join(l for l in out.splitlines() if "FAIL" in l)[:400] or f"exit {p.returncode}, see {log}")
+    return name, r, time.time() - t
+
+
 # The ext2 round trip (tests/user/disk_ext2.c) on each bus: the host
 # formats an image, the guest's "write" boot fills it, the host checks it
 # with e2fsck and debugfs (scripts/mkdisk.py check_ext2); then a boot that
@@ -801,6 +825,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--only", help="regex of boot names to run")
     ap.add_argument("--ext2-prog", help="build/user/disk_ext2-static: the ext2 round trips")
+    ap.add_argument("--inet-prog", help="build/user/inet_echo-static: TCP through each NIC")
     ap.add_argument("--pool-test", nargs=3, action="append", default=[],
                     metavar=("NAME", "TIMEOUT", "COMMAND"),
                     help="a command (typically a QEMU boot) run in the boot pool; "
@@ -849,6 +874,9 @@ def main():
             futs.append(ex.submit(run_locks_user_boot, args.locks_user_iso, args.timeout * 3))
         if args.ports_iso and wanted(PORTS_CFG["name"]):
             futs.append(ex.submit(run_ports_boot, args.ports_iso, 170))
+        for name in NET_PROG_BOOTS:
+            if args.inet_prog and wanted(name):
+                futs.append(ex.submit(run_net_prog_boot, name, args.inet_prog, 120))
         for name in EXT2_BUSES:
             if args.ext2_prog and wanted(name):
                 futs.append(ex.submit(run_ext2_boot, name, args.ext2_prog, 600))

@@ -31,6 +31,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -180,6 +183,89 @@ static int b_unix_rtt(long iters)
 		return errno;
 	int err = ping_pong(sv[1], sv[0], sv[0], sv[1], iters);
 	close(sv[0]); close(sv[1]);
+	return err;
+}
+
+/* A connected TCP pair over 127.0.0.1 (c: client, s: accepted), with
+ * TCP_NODELAY on both: errno or 0. */
+static int tcp_pair(int *c, int *s)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int one = 1, err = 0;
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (l < 0)
+		return errno;
+	*c = -1;
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len) || (*c = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    connect(*c, (struct sockaddr *)&a, sizeof(a)) || (*s = accept(l, NULL, NULL)) < 0) {
+		err = errno;
+		if (*c >= 0)
+			close(*c);
+	} else {
+		setsockopt(*c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(*s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	close(l);
+	return err;
+}
+
+/* One byte each way over loopback TCP. */
+static int b_tcp_rtt(long iters)
+{
+	int c, s, err = tcp_pair(&c, &s);
+
+	if (err)
+		return err;
+	err = ping_pong(c, s, s, c, iters);
+	close(c);
+	close(s);
+	return err;
+}
+
+/* Streaming over loopback TCP: a child writes 64 KiB per iteration, the
+ * parent reads it (reported per 64 KiB). */
+static int b_tcp_stream_64k(long iters)
+{
+	static char buf[65536];
+	int c, s, err = tcp_pair(&c, &s);
+
+	if (err)
+		return err;
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		close(s);
+		for (long i = 0; i < iters; i++) {
+			size_t off = 0;
+			while (off < sizeof(buf)) {
+				ssize_t w = write(c, buf + off, sizeof(buf) - off);
+				if (w <= 0)
+					_exit(1);
+				off += (size_t)w;
+			}
+		}
+		_exit(0);
+	}
+	close(c);
+	for (long i = 0; i < iters && !err; i++) {
+		size_t got = 0;
+		while (got < sizeof(buf) && !err) {
+			ssize_t r = read(s, buf + got, sizeof(buf) - got);
+			if (r > 0)
+				got += (size_t)r;
+			else if (!(r < 0 && errno == EINTR))
+				err = EIO;
+		}
+	}
+	close(s);
+	int st;
+	waitpid(pid, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		err = EIO;
 	return err;
 }
 
@@ -627,6 +713,8 @@ static const struct bench benches[] = {
 	{ "clock_gettime",     b_clock_gettime,  "ns",  1 },
 	{ "pipe_rtt",          b_pipe_rtt,       "us",  1000 },
 	{ "unix_rtt",          b_unix_rtt,       "us",  1000 },
+	{ "tcp_rtt",           b_tcp_rtt,        "us",  1000 },
+	{ "tcp_stream_64k",    b_tcp_stream_64k, "us",  1000 },
 	{ "context_switch",    b_context_switch, "ns",  1 },
 	{ "fork_exit_wait",    b_fork_exit,      "us",  1000 },
 	{ "fork_exec_wait",    b_fork_exec,      "us",  1000 },

@@ -94,6 +94,11 @@ void lwip_port_core_unlock(void);
 #define TCP_OVERSIZE                    TCP_MSS
 #define LWIP_TCP_TIMESTAMPS             0
 #define TCP_LISTEN_BACKLOG              1
+/* TIME-WAIT lasts 2 x TCP_MSL: 10 s instead of lwIP's 2 min (Linux: 60 s).
+ * While a TIME-WAIT pcb exists the TCP timer ticks 4 times a second, which
+ * would break the kernel's tick-less idle for minutes after a test that
+ * closes connections (docs/networking.md, "Timers"). */
+#define TCP_MSL                         5000UL
 #define TCP_DEFAULT_LISTEN_BACKLOG      0xff
 #define LWIP_TCP_SACK_OUT               0
 #define TCP_QUEUE_OOSEQ                 1
