@@ -339,6 +339,7 @@ static const struct net_family inet_family = {
 
 void inet_init(void)
 {
+	inet_icmp_errors_init();
 	if (net_family_register(&inet_family))
 		pr_err("inet: cannot register AF_INET\n");
 }

@@ -102,6 +102,55 @@ static u8_t raw_recv_cb(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip
 	return 0;
 }
 
+/*
+ * ICMP port unreachable for one of our UDP datagrams: ECONNREFUSED on the
+ * connected UDP socket it came from (Linux reports it on connected sockets
+ * only). The message carries the original IP header and the first 8 bytes
+ * of the datagram: the UDP ports. A raw pcb sees every ICMP packet before
+ * lwIP's ICMP does and leaves it there.
+ */
+#define ICMP_DEST_UNREACH 3
+#define ICMP_PORT_UNREACH 3
+
+static u8_t icmp_error_cb(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *addr)
+{
+	uint8_t b[8 + 60 + 8];
+	unsigned hl = (((const uint8_t *)p->payload)[0] & 0xf) * 4u;
+	u16_t n = pbuf_copy_partial(p, b, sizeof(b), (u16_t)hl);
+	if (n < 8 + 20 + 8 || b[0] != ICMP_DEST_UNREACH || b[1] != ICMP_PORT_UNREACH)
+		return 0;
+	unsigned ohl = (b[8] & 0xf) * 4u;
+	if (b[8 + 9] != LINUX_IPPROTO_UDP || n < 8 + ohl + 8)
+		return 0;
+	uint32_t dst;
+	uint16_t sport, dport;
+	memcpy(&dst, b + 8 + 16, 4);
+	memcpy(&sport, b + 8 + ohl, 2);
+	memcpy(&dport, b + 8 + ohl + 2, 2);
+	for (struct udp_pcb *u = udp_pcbs; u; u = u->next) {
+		struct inet_sock *sk = u->recv_arg;
+		if (u->recv != udp_recv_cb || !sk || u->local_port != lwip_ntohs(sport))
+			continue;
+		spin_lock(&sk->lock);
+		bool hit = sk->state == INET_CONNECTED && sk->raddr == dst && sk->rport == dport;
+		if (hit)
+			sk->err = ECONNREFUSED;
+		spin_unlock(&sk->lock);
+		if (hit)
+			inet_wake(sk);
+	}
+	return 0;
+}
+
+void inet_icmp_errors_init(void)
+{
+	LOCK_TCPIP_CORE();
+	struct raw_pcb *pcb = raw_new_ip_type(IPADDR_TYPE_V4, IP_PROTO_ICMP);
+	if (pcb)
+		raw_recv(pcb, icmp_error_cb, NULL);
+	UNLOCK_TCPIP_CORE();
+}
+
 static int alloc_ping_id(struct inet_sock *sk)
 {
 	static uint16_t next = 0x4000;
@@ -310,6 +359,9 @@ static long dgram_sendmsg(struct socket *s, struct kmsg *m, int flags)
 		if (!conn)
 			return -EDESTADDRREQ;
 	}
+	int pending = inet_take_error(sk);
+	if (pending)
+		return -pending;
 	if (READ_ONCE(sk->shutdown) & INET_SEND_SHUTDOWN) {
 		if (!(flags & LINUX_MSG_NOSIGNAL))
 			signal_send_self(SIGPIPE);

@@ -60,6 +60,19 @@ struct inet_dgram {
 	size_t len;
 };
 
+/* TCP bytes handed to tcp_write without a copy: lwIP's segments point
+ * into them until the peer acknowledges them (core lock). */
+struct inet_txbuf {
+	struct inet_txbuf *next;
+	size_t len;
+	char data[];
+};
+
+struct inet_txq {
+	struct inet_txbuf *head, *tail;
+	size_t acked;                   /* bytes of head acknowledged */
+};
+
 struct inet_sock {
 	/* Immutable after creation. */
 	int type, protocol;
@@ -76,6 +89,8 @@ struct inet_sock {
 		void *any;
 	} pcb;                          /* NULL once lwIP freed it */
 	int ttl;                        /* IP_TTL (kept for a pcb made later) */
+	struct inet_txq tx;             /* TCP: sent, not yet acknowledged */
+	size_t sndbuf_limit;            /* TCP: SO_SNDBUF, at most TCP_SND_BUF */
 	bool nodelay;                   /* TCP_NODELAY */
 	bool conn_unreported;           /* connect returned EINPROGRESS/EINTR: the
 					 * next connect reports the outcome */
@@ -137,6 +152,8 @@ extern const struct sock_ops inet_tcp_ops, inet_udp_ops, inet_raw_ops, inet_ping
 int inet_tcp_init(struct inet_sock *sk);
 int inet_udp_init(struct inet_sock *sk);
 int inet_icmp_init(struct inet_sock *sk);
+/* ICMP port unreachable -> ECONNREFUSED on connected UDP sockets. */
+void inet_icmp_errors_init(void);
 /* n bytes at byte off of m's user buffers: 0 or -EFAULT. */
 int kmsg_copy_to(struct kmsg *m, size_t off, const void *src, size_t n);
 int kmsg_copy_from(struct kmsg *m, size_t off, void *dst, size_t n);

@@ -8,8 +8,11 @@
  * socket's queue; a reader copies from them to the user with
  * copy_to_user (no lock held, see inet.h) and then, under the core lock,
  * frees what it consumed and opens the window by as much (tcp_recved).
- * Sending: the user's bytes are copied into a kernel chunk of up to
- * TCP_CHUNK and handed to tcp_write, which copies them into its segments.
+ * Sending: the user's bytes are copied (copy_from_user) into a buffer of
+ * up to TCP_CHUNK that tcp_write references without copying (lwIP's
+ * segments point into it); the sent callback frees buffers as the peer
+ * acknowledges them. After close, a connection still sending keeps its
+ * buffers in an orphan queue that the pcb's destroy callback frees.
  */
 #include <kernel/errno.h>
 #include <kernel/printk.h>
@@ -24,21 +27,80 @@
 #include <lwip/priv/tcp_priv.h>
 
 #define TCP_CHUNK 0xf000u               /* bytes per tcp_write (its length is 16 bits) */
-#define TCP_WRITABLE_MIN (TCP_SND_BUF / 4)      /* poll's POLLOUT threshold */
 
 static u8_t ext_id;                     /* our tcp_pcb ext_args slot */
 
 /* ---- lwIP callbacks (core lock held, never sleep) ------------------------- */
 
+/* n more bytes acknowledged: free the buffers wholly acknowledged. */
+static void txq_ack(struct inet_txq *q, size_t n)
+{
+	q->acked += n;
+	while (q->head && q->acked >= q->head->len) {
+		struct inet_txbuf *b = q->head;
+		q->acked -= b->len;
+		q->head = b->next;
+		if (!q->head)
+			q->tail = NULL;
+		kfree(b);
+	}
+	if (!q->head)
+		q->acked = 0;
+}
+
+/* The pcb and its segments are gone: nothing points into q any more. */
+static void txq_free(struct inet_txq *q)
+{
+	while (q->head) {
+		struct inet_txbuf *b = q->head;
+		q->head = b->next;
+		kfree(b);
+	}
+	q->tail = NULL;
+	q->acked = 0;
+}
+
+/* Room to queue more: lwIP's free send buffer, but no more in flight
+ * than SO_SNDBUF (core lock held). */
+static size_t snd_room(struct inet_sock *sk, struct tcp_pcb *pcb)
+{
+	size_t inflight = TCP_SND_BUF - pcb->snd_buf;
+	size_t limit = sk->sndbuf_limit;
+	return limit > inflight ? MIN(limit - inflight, (size_t)pcb->snd_buf) : 0;
+}
+
+/* lwIP frees a pcb after its segments (tcp_free). */
 static void tcp_pcb_destroyed(u8_t id, void *data)
 {
 	struct inet_sock *sk = data;
-	if (sk)
+	if (sk) {
 		sk->pcb.tcp = NULL;
+		txq_free(&sk->tx);
+	}
 }
 
 static const struct tcp_ext_arg_callbacks ext_callbacks = {
 	.destroy = tcp_pcb_destroyed,
+};
+
+/* A closed socket's connection still sending: its buffers only. */
+static err_t orphan_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	if (arg)
+		txq_ack(arg, len);
+	return ERR_OK;
+}
+
+static void orphan_destroyed(u8_t id, void *data)
+{
+	if (data) {
+		txq_free(data);
+		kfree(data);
+	}
+}
+
+static const struct tcp_ext_arg_callbacks orphan_callbacks = {
+	.destroy = orphan_destroyed,
 };
 
 static void set_local(struct inet_sock *sk, struct tcp_pcb *pcb)
@@ -75,8 +137,9 @@ static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 static err_t tcp_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
 	struct inet_sock *sk = arg;
+	txq_ack(&sk->tx, len);
 	spin_lock(&sk->lock);
-	sk->snd_avail = pcb->snd_buf;
+	sk->snd_avail = snd_room(sk, pcb);
 	sk->snd_blocked = false;
 	spin_unlock(&sk->lock);
 	wait_queue_wake_all(&sk->wspace);
@@ -107,7 +170,7 @@ static err_t tcp_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 	spin_lock(&sk->lock);
 	sk->state = INET_CONNECTED;
 	set_local(sk, pcb);
-	sk->snd_avail = pcb->snd_buf;
+	sk->snd_avail = snd_room(sk, pcb);
 	spin_unlock(&sk->lock);
 	inet_wake(sk);
 	return ERR_OK;
@@ -166,7 +229,8 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t err)
 	set_local(sk, newpcb);
 	sk->raddr = ip4_addr_get_u32(ip_2_ip4(&newpcb->remote_ip));
 	sk->rport = lwip_htons(newpcb->remote_port);
-	sk->snd_avail = newpcb->snd_buf;
+	sk->sndbuf_limit = l->sndbuf_limit;
+	sk->snd_avail = snd_room(sk, newpcb);
 	spin_lock(&l->lock);
 	list_add_tail(&sk->accept_link, &l->acceptq);
 	l->acceptq_len++;
@@ -232,7 +296,8 @@ int inet_tcp_init(struct inet_sock *sk)
 	}
 	int err = tcp_ensure_pcb(sk);
 	inet_core_unlock();
-	sk->snd_avail = TCP_SND_BUF;
+	sk->sndbuf_limit = MIN((size_t)SOCK_DEFAULT_BUF, (size_t)TCP_SND_BUF);
+	sk->snd_avail = sk->sndbuf_limit;
 	return err;
 }
 
@@ -358,9 +423,12 @@ static int tcp_accept_op(struct socket *s, struct socket *ns, bool nonblock)
 	/* options set on the listener carry over, as Linux's */
 	spin_lock(&s->lock);
 	bool keep = s->keepalive;
+	int sndbuf = s->sndbuf, rcvbuf = s->rcvbuf;
 	spin_unlock(&s->lock);
 	spin_lock(&ns->lock);
 	ns->keepalive = keep;
+	ns->sndbuf = sndbuf;
+	ns->rcvbuf = rcvbuf;
 	spin_unlock(&ns->lock);
 	return 0;
 }
@@ -378,6 +446,7 @@ static int tcp_disconnect(struct inet_sock *sk)
 	struct tcp_pcb *pcb = tcp_detach(sk);
 	if (pcb)
 		tcp_abort(pcb);
+	txq_free(&sk->tx);
 	spin_lock(&sk->lock);
 	sk->state = INET_CLOSE;
 	sk->shutdown = 0;
@@ -497,31 +566,42 @@ static int wait_sendable(struct inet_sock *sk, uint64_t deadline)
 	return r;
 }
 
-/* Hand n bytes at buf to lwIP: bytes taken (0: its queue is full) or -errno. */
-static long tcp_queue(struct inet_sock *sk, const void *buf, size_t n, bool more)
+/* Hand b (n bytes) to lwIP without a copy: bytes taken (0: its queue is
+ * full; b is then freed) or -errno. */
+static long tcp_queue(struct inet_sock *sk, struct inet_txbuf *b, size_t n, bool more)
 {
 	long r;
 	LOCK_TCPIP_CORE();
 	struct tcp_pcb *pcb = sk->pcb.tcp;
 	if (!pcb || READ_ONCE(sk->state) != INET_CONNECTED) {
 		inet_core_unlock();
+		kfree(b);
 		return 0;                       /* wait_sendable reports why */
 	}
-	n = MIN(n, (size_t)tcp_sndbuf(pcb));
-	err_t e = n ? tcp_write(pcb, buf, (u16_t)n, TCP_WRITE_FLAG_COPY | (more ? TCP_WRITE_FLAG_MORE : 0))
-		    : ERR_MEM;
-	if (e == ERR_OK)
+	err_t e = n <= tcp_sndbuf(pcb) ? tcp_write(pcb, b->data, (u16_t)n, more ? TCP_WRITE_FLAG_MORE : 0)
+				       : ERR_MEM;
+	if (e == ERR_OK) {
 		r = (long)n;
-	else if (e == ERR_MEM)
-		/* waiting for acknowledgements frees room; with nothing in
-		 * flight it was an allocation that failed */
-		r = pcb->unsent || pcb->unacked ? 0 : -ENOBUFS;
-	else
-		r = inet_err_to_errno(e);
+		b->len = n;
+		b->next = NULL;
+		if (sk->tx.tail)
+			sk->tx.tail->next = b;
+		else
+			sk->tx.head = b;
+		sk->tx.tail = b;
+	} else {
+		kfree(b);
+		if (e == ERR_MEM)
+			/* waiting for acknowledgements frees room; with nothing in
+			 * flight it was an allocation that failed */
+			r = pcb->unsent || pcb->unacked ? 0 : -ENOBUFS;
+		else
+			r = inet_err_to_errno(e);
+	}
 	tcp_output(pcb);
 	spin_lock(&sk->lock);
 	if (sk->pcb.tcp) {
-		sk->snd_avail = pcb->snd_buf;
+		sk->snd_avail = snd_room(sk, pcb);
 		if (r == 0)
 			sk->snd_blocked = true;
 	}
@@ -540,7 +620,6 @@ static long tcp_sendmsg(struct socket *s, struct kmsg *m, int flags)
 	uint64_t dl = sock_deadline(s, flags, true);
 	size_t done = 0;
 	long err = 0;
-	char *buf = NULL;
 
 	do {
 		err = wait_sendable(sk, dl);
@@ -550,20 +629,22 @@ static long tcp_sendmsg(struct socket *s, struct kmsg *m, int flags)
 		spin_lock(&sk->lock);
 		n = MIN(n, sk->snd_avail);
 		spin_unlock(&sk->lock);
-		if (!buf && !(buf = kmalloc(MIN(m->len, (size_t)TCP_CHUNK)))) {
+		struct inet_txbuf *b = kmalloc(sizeof(*b) + n);
+		if (!b) {
 			err = -ENOMEM;
 			break;
 		}
-		if ((err = kmsg_copy_from(m, done, buf, n)))
+		if ((err = kmsg_copy_from(m, done, b->data, n))) {
+			kfree(b);
 			break;
-		long q = tcp_queue(sk, buf, n, done + n < m->len);
+		}
+		long q = tcp_queue(sk, b, n, done + n < m->len);
 		if (q < 0) {
 			err = q;
 			break;
 		}
 		done += (size_t)q;
 	} while (done < m->len);
-	kfree(buf);
 	mutex_unlock(&sk->wlock);
 	if (done)
 		return (long)done;
@@ -768,7 +849,7 @@ static unsigned inet_tcp_poll(struct socket *s, struct poll_table *pt)
 			mask |= POLLIN | POLLRDNORM;
 		if (!(sk->shutdown & INET_SEND_SHUTDOWN)) {
 			if (sk->state != INET_CONNECTED ||
-			    (!sk->snd_blocked && sk->snd_avail >= TCP_WRITABLE_MIN))
+			    (!sk->snd_blocked && sk->snd_avail >= sk->sndbuf_limit / 4))
 				mask |= POLLOUT | POLLWRNORM;
 		} else {
 			mask |= POLLOUT | POLLWRNORM;
@@ -826,13 +907,28 @@ static void tcp_release(struct socket *s)
 			tcp_abort(ep);
 		inet_free(e);
 	}
-	if (pcb) {
-		/* Unread data or SO_LINGER {1, 0}: a reset, as Linux. */
-		if (pcb->state != LISTEN && (unread || abort_now))
-			tcp_abort(pcb);
-		else if (tcp_close(pcb) != ERR_OK)
-			tcp_abort(pcb);
+	if (pcb && pcb->state != LISTEN && (unread || abort_now)) {
+		tcp_abort(pcb);         /* unread data or SO_LINGER {1, 0}: a reset, as Linux */
+		pcb = NULL;
 	}
+	if (pcb && sk->tx.head) {
+		/* lwIP goes on sending what it has: its buffers outlive us */
+		struct inet_txq *q = kmalloc(sizeof(*q));
+		if (q) {
+			*q = sk->tx;
+			sk->tx = (struct inet_txq){ 0 };
+			tcp_arg(pcb, q);
+			tcp_sent(pcb, orphan_sent_cb);
+			tcp_ext_arg_set_callbacks(pcb, ext_id, &orphan_callbacks);
+			tcp_ext_arg_set(pcb, ext_id, q);
+		} else {
+			tcp_abort(pcb);
+			pcb = NULL;
+		}
+	}
+	if (pcb && tcp_close(pcb) != ERR_OK)
+		tcp_abort(pcb);         /* an orphan queue goes with the pcb */
+	txq_free(&sk->tx);              /* no pcb points into it any more */
 	inet_free(sk);
 	inet_core_unlock();
 }
@@ -842,6 +938,17 @@ static void tcp_sockopt_changed(struct socket *s, int name)
 {
 	struct inet_sock *sk = inet_sk(s);
 	LOCK_TCPIP_CORE();
+	if (name == LINUX_SO_SNDBUF) {
+		spin_lock(&s->lock);
+		size_t b = (size_t)s->sndbuf;
+		spin_unlock(&s->lock);
+		sk->sndbuf_limit = MIN(b, (size_t)TCP_SND_BUF);
+		spin_lock(&sk->lock);
+		if (sk->pcb.tcp && sk->state == INET_CONNECTED)
+			sk->snd_avail = snd_room(sk, sk->pcb.tcp);
+		spin_unlock(&sk->lock);
+		inet_wake(sk);
+	}
 	if (sk->state != INET_LISTEN)
 		apply_sockopts(sk, s);
 	inet_core_unlock();

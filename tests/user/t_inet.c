@@ -579,6 +579,19 @@ UT_CASE(test_udp)
 	/* shutdown of a connected one: reads end */
 	UT_EXPECT_EQ(shutdown(a, SHUT_RD), 0);
 	UT_EXPECT_EQ(recv(a, buf, sizeof(buf), 0), 0);
+	/* a connected socket hears of ICMP port unreachable: ECONNREFUSED */
+	int d = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in dead = in_addr_lo(0);
+	UT_EXPECT_EQ(bind(d, (struct sockaddr *)&dead, sizeof(dead)), 0);
+	dead = in_addr_lo(in_port(d));
+	close(d);
+	d = socket(AF_INET, SOCK_DGRAM, 0);
+	UT_EXPECT_EQ(connect(d, (struct sockaddr *)&dead, sizeof(dead)), 0);
+	UT_EXPECT_EQ(send(d, "x", 1, 0), 1);
+	UT_EXPECT_EQ(poll_events(d, POLLIN, 10000), POLLERR);
+	UT_EXPECT_ERR(recv(d, buf, sizeof(buf), 0), ECONNREFUSED);
+	UT_EXPECT_ERR(recv(d, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	close(d);
 	/* AF_UNSPEC dissolves the association */
 	struct sockaddr un = { .sa_family = AF_UNSPEC };
 	UT_EXPECT_EQ(connect(a, &un, sizeof(un)), 0);
@@ -681,9 +694,42 @@ UT_CASE(test_efault)
 	close(s);
 }
 
+/* SO_SNDBUF bounds what waits unacknowledged (SIOCOUTQ) in a full send
+ * buffer; accepted sockets inherit the listener's. */
+UT_CASE(test_sndbuf)
+{
+	int port, l = in_listen(&port, 1);
+	UT_ASSERT(l >= 0);
+	int sz = 16384, v = 0;
+	socklen_t len = sizeof(v);
+	UT_EXPECT_EQ(setsockopt(l, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)), 0);
+	int c = in_connect(port), s = accept(l, NULL, NULL);
+	UT_ASSERT(c >= 0 && s >= 0);
+	UT_EXPECT_EQ(getsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, &len), 0);
+	UT_EXPECT_EQ(v, 2 * sz);
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	static char big[65536];
+	ssize_t w, total = 0;
+	while ((w = write(s, big, sizeof(big))) > 0 || (w < 0 && errno == EINTR))
+		total += w > 0 ? w : 0;
+	UT_EXPECT_EQ(errno, EAGAIN);
+	int outq = -1;
+	UT_EXPECT_EQ(ioctl(s, TIOCOUTQ, &outq), 0);
+	UT_EXPECT(outq > 0);
+	/* Linux lets the last write overshoot a little (47616 of 32768 seen) */
+	UT_EXPECT(outq <= 4 * sz);
+	ssize_t got = 0, r;
+	while (got < total && (r = read(c, big, sizeof(big))) > 0)
+		got += r;
+	UT_EXPECT_EQ(got, total);
+	close(c);
+	close(s);
+	close(l);
+}
+
 UT_SUITE("inet",
 	 UT_C(test_create), UT_C(test_bind_errors), UT_C(test_names), UT_C(test_errnos),
 	 UT_C(test_connect_refused), UT_C(test_nonblock_connect), UT_C(test_transfer),
 	 UT_C(test_half_close), UT_C(test_shut_rd), UT_C(test_sigpipe), UT_C(test_reset),
 	 UT_C(test_timeouts), UT_C(test_peek), UT_C(test_eintr), UT_C(test_options),
-	 UT_C(test_udp), UT_C(test_raw_icmp), UT_C(test_ping_socket), UT_C(test_efault))
+	 UT_C(test_udp), UT_C(test_raw_icmp), UT_C(test_ping_socket), UT_C(test_efault), UT_C(test_sndbuf))
