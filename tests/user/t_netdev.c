@@ -440,7 +440,14 @@ UT_CASE(test_routes)
 	if (have_eth0(fd)) {
 		static char buf[4096];
 		proc_mounted();
-		read_all("/proc/net/route", buf, sizeof(buf));
+		/* DHCP finishes in the background: give it up to 20 s (a bound
+		 * on waiting, not a speed check; ktest net.test_dhcp tests it). */
+		for (int i = 0; i < 200; i++) {
+			read_all("/proc/net/route", buf, sizeof(buf));
+			if (strstr(buf, "eth0\t00000000\t0202000A\t0003\t"))
+				break;
+			usleep(100000);
+		}
 		if (strstr(buf, "eth0\t00000000\t0202000A\t0003\t")) {
 			route_set(&rt, 0, 0, 0x0a000202);
 			UT_EXPECT_ERR(ioctl(fd, SIOCADDRT, &rt), EEXIST);
