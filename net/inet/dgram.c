@@ -292,6 +292,8 @@ static int dgram_connect(struct socket *s, const void *addr, int len, bool nonbl
 		err = -EAFNOSUPPORT;
 		goto out;
 	}
+	if (ip == LINUX_INADDR_ANY)
+		ip = lwip_htonl(0x7f000001);    /* Linux routes 0.0.0.0 to the loopback */
 	uint32_t src = source_for(ip);
 	if (!src && ip != LINUX_INADDR_BROADCAST) {
 		err = -ENETUNREACH;
@@ -350,6 +352,8 @@ static long dgram_sendmsg(struct socket *s, struct kmsg *m, int flags)
 			return -EINVAL;
 		if (fam != LINUX_AF_INET && fam != LINUX_AF_UNSPEC)
 			return -EAFNOSUPPORT;
+		if (ip == LINUX_INADDR_ANY)
+			ip = lwip_htonl(0x7f000001);
 	} else {
 		spin_lock(&sk->lock);
 		bool conn = sk->state == INET_CONNECTED;

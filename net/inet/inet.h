@@ -150,6 +150,12 @@ bool inet_capable(void);
 /* tcp.c, dgram.c */
 extern const struct sock_ops inet_tcp_ops, inet_udp_ops, inet_raw_ops, inet_ping_ops;
 int inet_tcp_init(struct inet_sock *sk);
+/* tcp.c: room to queue more bytes (core lock held). */
+size_t inet_tcp_snd_room(struct inet_sock *sk, struct tcp_pcb *pcb);
+/* tcp_io.c */
+long inet_tcp_sendmsg(struct socket *s, struct kmsg *m, int flags);
+long inet_tcp_recvmsg(struct socket *s, struct kmsg *m, int flags);
+long inet_tcp_ioctl(struct socket *s, unsigned cmd, unsigned long arg);
 int inet_udp_init(struct inet_sock *sk);
 int inet_icmp_init(struct inet_sock *sk);
 /* ICMP port unreachable -> ECONNREFUSED on connected UDP sockets. */

@@ -1,21 +1,12 @@
 /*
- * AF_INET SOCK_STREAM (tcp(7)) over lwIP's tcp_* callback API: connect,
- * listen and accept, the byte streams each way, shutdown, readiness.
+ * AF_INET SOCK_STREAM (tcp(7)) over lwIP's tcp_* callback API: lwIP's
+ * callbacks, connect, listen and accept, shutdown, readiness, release.
  * Semantics and errnos follow Linux's tcp.c/af_inet.c; the threading
  * rules are in inet.h.
  *
- * Receiving: lwIP's recv callback appends the segment's pbufs to the
- * socket's queue; a reader copies from them to the user with
- * copy_to_user (no lock held, see inet.h) and then, under the core lock,
- * frees what it consumed and opens the window by as much (tcp_recved).
- * Sending: the user's bytes are copied (copy_from_user) into a buffer of
- * up to TCP_CHUNK that tcp_write references without copying (lwIP's
- * segments point into it); the sent callback frees buffers as the peer
- * acknowledges them. After close, a connection still sending keeps its
- * buffers in an orphan queue that the pcb's destroy callback frees.
+ * The byte streams (send, receive) are in tcp_io.c.
  */
 #include <kernel/errno.h>
-#include <kernel/printk.h>
 #include <kernel/poll.h>
 #include <kernel/signal.h>
 #include <kernel/string.h>
@@ -26,7 +17,6 @@
 #include <lwip/tcpip.h>
 #include <lwip/priv/tcp_priv.h>
 
-#define TCP_CHUNK 0xf000u               /* bytes per tcp_write (its length is 16 bits) */
 
 static u8_t ext_id;                     /* our tcp_pcb ext_args slot */
 
@@ -62,7 +52,7 @@ static void txq_free(struct inet_txq *q)
 
 /* Room to queue more: lwIP's free send buffer, but no more in flight
  * than SO_SNDBUF (core lock held). */
-static size_t snd_room(struct inet_sock *sk, struct tcp_pcb *pcb)
+size_t inet_tcp_snd_room(struct inet_sock *sk, struct tcp_pcb *pcb)
 {
 	size_t inflight = TCP_SND_BUF - pcb->snd_buf;
 	size_t limit = sk->sndbuf_limit;
@@ -139,7 +129,7 @@ static err_t tcp_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len)
 	struct inet_sock *sk = arg;
 	txq_ack(&sk->tx, len);
 	spin_lock(&sk->lock);
-	sk->snd_avail = snd_room(sk, pcb);
+	sk->snd_avail = inet_tcp_snd_room(sk, pcb);
 	sk->snd_blocked = false;
 	spin_unlock(&sk->lock);
 	wait_queue_wake_all(&sk->wspace);
@@ -170,7 +160,7 @@ static err_t tcp_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 	spin_lock(&sk->lock);
 	sk->state = INET_CONNECTED;
 	set_local(sk, pcb);
-	sk->snd_avail = snd_room(sk, pcb);
+	sk->snd_avail = inet_tcp_snd_room(sk, pcb);
 	spin_unlock(&sk->lock);
 	inet_wake(sk);
 	return ERR_OK;
@@ -230,7 +220,7 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *newpcb, err_t err)
 	sk->raddr = ip4_addr_get_u32(ip_2_ip4(&newpcb->remote_ip));
 	sk->rport = lwip_htons(newpcb->remote_port);
 	sk->sndbuf_limit = l->sndbuf_limit;
-	sk->snd_avail = snd_room(sk, newpcb);
+	sk->snd_avail = inet_tcp_snd_room(sk, newpcb);
 	spin_lock(&l->lock);
 	list_add_tail(&sk->accept_link, &l->acceptq);
 	l->acceptq_len++;
@@ -475,6 +465,8 @@ static int tcp_connect_op(struct socket *s, const void *addr, int len, bool nonb
 		return -EINVAL;
 	if (fam != LINUX_AF_INET)
 		return -EAFNOSUPPORT;
+	if (ip == LINUX_INADDR_ANY)
+		ip = lwip_htonl(0x7f000001);    /* Linux routes 0.0.0.0 to the loopback */
 
 	LOCK_TCPIP_CORE();
 	bool unreported = sk->conn_unreported;
@@ -534,265 +526,6 @@ static int tcp_connect_op(struct socket *s, const void *addr, int len, bool nonb
 		return 0;
 	int e = inet_take_error(sk);
 	return e ? -e : -ECONNABORTED;
-}
-
-/* ---- sending ------------------------------------------------------------------ */
-
-static bool send_ready(void *arg)
-{
-	struct inet_sock *sk = arg;
-	spin_lock(&sk->lock);
-	bool r = sk->err || (sk->shutdown & INET_SEND_SHUTDOWN) ||
-		 (sk->state != INET_CONNECTED && sk->state != INET_SYN_SENT) ||
-		 (sk->state == INET_CONNECTED && sk->snd_avail && !sk->snd_blocked);
-	spin_unlock(&sk->lock);
-	return r;
-}
-
-/* Wait until bytes can be queued: 0, or the error to return. */
-static int wait_sendable(struct inet_sock *sk, uint64_t deadline)
-{
-	int r = sock_wait(&sk->wspace, send_ready, sk, deadline);
-	if (r)
-		return r;
-	spin_lock(&sk->lock);
-	if (sk->err) {
-		r = -sk->err;
-		sk->err = 0;
-	} else if ((sk->shutdown & INET_SEND_SHUTDOWN) || sk->state != INET_CONNECTED) {
-		r = -EPIPE;
-	}
-	spin_unlock(&sk->lock);
-	return r;
-}
-
-/* Hand b (n bytes) to lwIP without a copy: bytes taken (0: its queue is
- * full; b is then freed) or -errno. */
-static long tcp_queue(struct inet_sock *sk, struct inet_txbuf *b, size_t n, bool more)
-{
-	long r;
-	LOCK_TCPIP_CORE();
-	struct tcp_pcb *pcb = sk->pcb.tcp;
-	if (!pcb || READ_ONCE(sk->state) != INET_CONNECTED) {
-		inet_core_unlock();
-		kfree(b);
-		return 0;                       /* wait_sendable reports why */
-	}
-	err_t e = n <= tcp_sndbuf(pcb) ? tcp_write(pcb, b->data, (u16_t)n, more ? TCP_WRITE_FLAG_MORE : 0)
-				       : ERR_MEM;
-	if (e == ERR_OK) {
-		r = (long)n;
-		b->len = n;
-		b->next = NULL;
-		if (sk->tx.tail)
-			sk->tx.tail->next = b;
-		else
-			sk->tx.head = b;
-		sk->tx.tail = b;
-	} else {
-		kfree(b);
-		if (e == ERR_MEM)
-			/* waiting for acknowledgements frees room; with nothing in
-			 * flight it was an allocation that failed */
-			r = pcb->unsent || pcb->unacked ? 0 : -ENOBUFS;
-		else
-			r = inet_err_to_errno(e);
-	}
-	tcp_output(pcb);
-	spin_lock(&sk->lock);
-	if (sk->pcb.tcp) {
-		sk->snd_avail = snd_room(sk, pcb);
-		if (r == 0)
-			sk->snd_blocked = true;
-	}
-	spin_unlock(&sk->lock);
-	inet_core_unlock();
-	return r;
-}
-
-static long tcp_sendmsg(struct socket *s, struct kmsg *m, int flags)
-{
-	struct inet_sock *sk = inet_sk(s);
-	if (flags & LINUX_MSG_OOB)
-		return -EOPNOTSUPP;
-	if (mutex_lock_interruptible(&sk->wlock))
-		return -ERESTARTSYS;
-	uint64_t dl = sock_deadline(s, flags, true);
-	size_t done = 0;
-	long err = 0;
-
-	do {
-		err = wait_sendable(sk, dl);
-		if (err || m->len == 0)
-			break;
-		size_t n = MIN(m->len - done, (size_t)TCP_CHUNK);
-		spin_lock(&sk->lock);
-		n = MIN(n, sk->snd_avail);
-		spin_unlock(&sk->lock);
-		struct inet_txbuf *b = kmalloc(sizeof(*b) + n);
-		if (!b) {
-			err = -ENOMEM;
-			break;
-		}
-		if ((err = kmsg_copy_from(m, done, b->data, n))) {
-			kfree(b);
-			break;
-		}
-		long q = tcp_queue(sk, b, n, done + n < m->len);
-		if (q < 0) {
-			err = q;
-			break;
-		}
-		done += (size_t)q;
-	} while (done < m->len);
-	mutex_unlock(&sk->wlock);
-	if (done)
-		return (long)done;
-	if (err == -EPIPE && !(flags & LINUX_MSG_NOSIGNAL))
-		signal_send_self(SIGPIPE);
-	return err;
-}
-
-/* ---- receiving ---------------------------------------------------------------- */
-
-struct recv_wait {
-	struct inet_sock *sk;
-	size_t have;                    /* bytes already looked at (MSG_PEEK) */
-};
-
-static bool recv_ready(void *arg)
-{
-	struct recv_wait *w = arg;
-	struct inet_sock *sk = w->sk;
-	spin_lock(&sk->lock);
-	bool r = sk->rq_bytes > w->have || sk->err || (sk->shutdown & INET_RCV_SHUTDOWN) ||
-		 sk->state == INET_CLOSE || sk->state == INET_LISTEN;
-	spin_unlock(&sk->lock);
-	return r;
-}
-
-/* Copy up to len bytes at byte skip of the queue to m at moff: bytes or -EFAULT.
- * The caller holds rlock (nobody else removes pbufs). */
-static long copy_queue(struct inet_sock *sk, struct kmsg *m, size_t moff, size_t skip, size_t len)
-{
-	spin_lock(&sk->lock);
-	struct pbuf *p = sk->rq_head;
-	size_t off = sk->rq_off + skip, avail = sk->rq_bytes - MIN(skip, sk->rq_bytes);
-	spin_unlock(&sk->lock);
-	len = MIN(len, avail);
-	size_t done = 0;
-	while (p && done < len) {
-		if (off >= p->len) {
-			off -= p->len;
-			p = p->next;
-			continue;
-		}
-		size_t c = MIN((size_t)p->len - off, len - done);
-		if (kmsg_copy_to(m, moff + done, (char *)p->payload + off, c))
-			return done ? (long)done : -EFAULT;
-		done += c;
-		off += c;
-	}
-	return (long)done;
-}
-
-/* Drop n read bytes from the queue; the freed pbufs are chained on *freed. */
-static void consume(struct inet_sock *sk, size_t n, struct pbuf **freed)
-{
-	spin_lock(&sk->lock);
-	sk->rq_bytes -= n;
-	sk->rq_off += n;
-	while (sk->rq_head && sk->rq_off >= sk->rq_head->len) {
-		struct pbuf *h = sk->rq_head;
-		sk->rq_off -= h->len;
-		sk->rq_head = h->next;
-		if (!sk->rq_head)
-			sk->rq_tail = NULL;
-		h->next = *freed;
-		*freed = h;
-	}
-	spin_unlock(&sk->lock);
-}
-
-/* Free what was read and open the window by as much. */
-static void recv_done(struct inet_sock *sk, struct pbuf *freed, size_t n)
-{
-	LOCK_TCPIP_CORE();
-	while (freed) {
-		struct pbuf *next = freed->next;
-		freed->next = NULL;
-		pbuf_free(freed);
-		freed = next;
-	}
-	struct tcp_pcb *pcb = sk->pcb.tcp;
-	while (pcb && n) {
-		u16_t c = (u16_t)MIN(n, 0xffffu);
-		tcp_recved(pcb, c);
-		n -= c;
-	}
-	inet_core_unlock();
-}
-
-static long tcp_recvmsg(struct socket *s, struct kmsg *m, int flags)
-{
-	struct inet_sock *sk = inet_sk(s);
-	bool peek = flags & LINUX_MSG_PEEK;
-	if (flags & LINUX_MSG_OOB)
-		return -EINVAL;
-	if (READ_ONCE(sk->state) == INET_LISTEN)
-		return -ENOTCONN;
-	if (mutex_lock_interruptible(&sk->rlock))
-		return -ERESTARTSYS;
-	uint64_t dl = sock_deadline(s, flags, false);
-	size_t target = flags & LINUX_MSG_WAITALL ? m->len : 1;
-	size_t copied = 0, consumed = 0;
-	struct pbuf *freed = NULL;
-	long err = 0;
-
-	while (copied < m->len) {
-		long c = copy_queue(sk, m, copied, peek ? copied : 0, m->len - copied);
-		if (c < 0) {
-			err = c;
-			break;
-		}
-		if (c > 0) {
-			copied += (size_t)c;
-			if (!peek) {
-				consume(sk, (size_t)c, &freed);
-				consumed += (size_t)c;
-			}
-			continue;
-		}
-		if (copied >= target)
-			break;
-		spin_lock(&sk->lock);
-		if (sk->err && !copied) {
-			err = -sk->err;
-			sk->err = 0;
-		} else if (sk->shutdown & INET_RCV_SHUTDOWN) {
-			err = 1;
-		} else if (sk->state == INET_CLOSE) {
-			err = copied ? 1 : -ENOTCONN;
-		}
-		spin_unlock(&sk->lock);
-		if (err)
-			break;
-		if (consumed) {                 /* let the peer send more while we wait */
-			recv_done(sk, freed, consumed);
-			freed = NULL;
-			consumed = 0;
-		}
-		struct recv_wait w = { sk, peek ? copied : 0 };
-		err = sock_wait(&sk->wait, recv_ready, &w, dl);
-		if (err)
-			break;
-	}
-	if (consumed || freed)
-		recv_done(sk, freed, consumed);
-	mutex_unlock(&sk->rlock);
-	if (copied)
-		return (long)copied;
-	return err == 1 ? 0 : err;
 }
 
 /* ---- shutdown, readiness, release ------------------------------------------------ */
@@ -861,26 +594,6 @@ static unsigned inet_tcp_poll(struct socket *s, struct poll_table *pt)
 	return mask;
 }
 
-static long tcp_ioctl(struct socket *s, unsigned cmd, unsigned long arg)
-{
-	struct inet_sock *sk = inet_sk(s);
-	long n;
-	if (cmd != 0x541B && cmd != 0x5411)     /* SIOCINQ (FIONREAD), SIOCOUTQ (TIOCOUTQ) */
-		return -ENOTTY;
-	if (READ_ONCE(sk->state) == INET_LISTEN)
-		return -EINVAL;
-	if (cmd == 0x541B) {
-		spin_lock(&sk->lock);
-		n = (long)sk->rq_bytes;
-		spin_unlock(&sk->lock);
-	} else {
-		LOCK_TCPIP_CORE();
-		n = sk->pcb.tcp ? (long)(TCP_SND_BUF - sk->pcb.tcp->snd_buf) : 0;
-		inet_core_unlock();
-	}
-	return put_user_u32((uint32_t)n, (void *)arg) ? -EFAULT : 0;
-}
-
 static void tcp_release(struct socket *s)
 {
 	struct inet_sock *sk = inet_sk(s);
@@ -945,7 +658,7 @@ static void tcp_sockopt_changed(struct socket *s, int name)
 		sk->sndbuf_limit = MIN(b, (size_t)TCP_SND_BUF);
 		spin_lock(&sk->lock);
 		if (sk->pcb.tcp && sk->state == INET_CONNECTED)
-			sk->snd_avail = snd_room(sk, sk->pcb.tcp);
+			sk->snd_avail = inet_tcp_snd_room(sk, sk->pcb.tcp);
 		spin_unlock(&sk->lock);
 		inet_wake(sk);
 	}
@@ -959,8 +672,8 @@ const struct sock_ops inet_tcp_ops = {
 	.connect = tcp_connect_op,
 	.listen = tcp_listen_op,
 	.accept = tcp_accept_op,
-	.sendmsg = tcp_sendmsg,
-	.recvmsg = tcp_recvmsg,
+	.sendmsg = inet_tcp_sendmsg,
+	.recvmsg = inet_tcp_recvmsg,
 	.shutdown = tcp_shutdown_op,
 	.getname = inet_getname,
 	.poll = inet_tcp_poll,
@@ -968,6 +681,6 @@ const struct sock_ops inet_tcp_ops = {
 	.setsockopt_proto = inet_setsockopt,
 	.getsockopt_proto = inet_getsockopt_proto,
 	.sockopt_changed = tcp_sockopt_changed,
-	.ioctl = tcp_ioctl,
+	.ioctl = inet_tcp_ioctl,
 	.release = tcp_release,
 };

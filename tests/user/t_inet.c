@@ -112,6 +112,21 @@ UT_CASE(test_names)
 	UT_EXPECT_EQ(sl, sizeof(struct sockaddr_in));
 	close(c);
 	close(s);
+	/* 0.0.0.0 as a destination means this host (Linux: the loopback) */
+	int port = 0, l = in_listen(&port, 1);
+	struct sockaddr_in any = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	int r = connect(c, (struct sockaddr *)&any, sizeof(any));
+	UT_EXPECT_EQ(r, 0);
+	l2 = sizeof(cp);
+	UT_EXPECT_EQ(getpeername(c, (struct sockaddr *)&cp, &l2), 0);
+	UT_EXPECT_EQ(cp.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	s = r == 0 ? accept(l, NULL, NULL) : -1;
+	UT_EXPECT(s >= 0);
+	if (s >= 0)
+		close(s);
+	close(c);
+	close(l);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	l1 = sizeof(cn);
 	UT_EXPECT_ERR(getpeername(fd, (struct sockaddr *)&cn, &l1), ENOTCONN);
