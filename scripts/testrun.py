@@ -17,6 +17,9 @@ Runs, and counts as tests:
   * the PS/2 keyboard boots: QEMU types keys through its QMP socket
     (send-key) into a program subscribed to the keyboard channel, which
     checks the events and the bytes the console received;
+  * network boots: the ktest net suite on each NIC model, and busybox's
+    network applets on the run image (net-busybox-*) against servers the
+    harness runs on the host's loopback, through QEMU's user network;
   * the benchmark tool in quick mode (`make bench QUICK=1`, boot name
     bench-quick): goos and Linux both run every micro-benchmark; its own
     ok/not ok lines are counted (figures are not judged).
@@ -369,10 +372,225 @@ def run_net_boot(cfg, kernel, timeout):
     lines, text, status, secs, log = boot_and_parse(cfg, iso, timeout, r)
     cases, _ = parse_ktap(lines)
     net = [c for c in cases if c[0] == "net"]
-    r.add(f"{name}/net-suite-ran", len(net) == 5, f"see {log}")
+    r.add(f"{name}/net-suite-ran", len(net) == 6, f"see {log}")
     r.add(f"{name}/net-not-skipped", net and not any(c[3] for c in net), f"see {log}")
     r.add(f"{name}/{cfg['driver']}-bound", f"net: eth0: {cfg['driver']}" in text, f"see {log}")
     return name, r, secs
+# The busybox network boot: the run image with user/ports/nettest/ on top
+# (its script, user/ports/nettest/usr/share/net-test/run-all, says what the
+# guest checks) on a virtio-net NIC, QEMU's user network forwarding host
+# ports to the guest's httpd (tcp 80) and UDP echo (7777). The harness
+# serves on the host's loopback, which the guest reaches as 10.0.2.2: HTTP
+# (100 MiB of data whose sha256 the guest compares, a small file, the
+# verdict that ends the guest's wait), a UDP echo, a TCP echo and a DNS
+# server. When the guest prints `net: ready` the host fetches the guest's
+# index.html through the forwarded port (curl, or urllib without curl) and
+# exchanges a datagram with its UDP echo.
+NET_BUSYBOX_CFG = dict(name="net-busybox-virtio-bios-q35-smp2", fw="bios", machine="q35", smp=2,
+                       mem="512M")
+BIG_MIB = 100
+DNS_NAME, DNS_ADDR = "web.goos.test", "192.0.2.123"
+
+
+def free_port(kind):
+    import socket
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def big_blocks(seed):
+    """The 100 MiB body: 1 MiB of seeded random bytes, each copy stamped
+    with its index (so a repeated or dropped block changes the hash)."""
+    import random
+    base = bytearray(random.Random(seed).randbytes(1 << 20))
+    for i in range(BIG_MIB):
+        base[0:8] = i.to_bytes(8, "little")
+        yield bytes(base)
+
+
+def http_server(token, seed, verdict):
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def send_body(self, body):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            if self.path == "/big":
+                self.send_response(200)
+                self.send_header("Content-Length", str(BIG_MIB << 20))
+                self.end_headers()
+                for b in big_blocks(seed):
+                    self.wfile.write(b)
+            elif self.path == "/small":
+                self.send_body(f"small-{token}\n".encode())
+            elif self.path == "/verdict" and verdict.is_set():
+                self.send_body(b"done\n")
+            else:
+                self.send_error(404)
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def udp_echo_server():
+    import socket
+    import threading
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+
+    def loop():
+        while True:
+            data, peer = s.recvfrom(65536)
+            s.sendto(data, peer)
+    threading.Thread(target=loop, daemon=True).start()
+    return s.getsockname()[1]
+
+
+def dns_answer(query):
+    """A DNS reply (RFC 1035) to query: DNS_NAME's A record is DNS_ADDR,
+    its other types have no records, every other name is NXDOMAIN."""
+    import struct
+    if len(query) < 12:
+        return None
+    qid, _, qd = struct.unpack(">HHH", query[:6])
+    pos, labels = 12, []
+    while pos < len(query) and query[pos]:
+        n = query[pos]
+        labels.append(query[pos + 1:pos + 1 + n].decode("ascii", "replace").lower())
+        pos += 1 + n
+    if qd != 1 or pos + 5 > len(query):
+        return None
+    qtype = struct.unpack(">H", query[pos + 1:pos + 3])[0]
+    question = query[12:pos + 5]
+    name = ".".join(labels)
+    if name != DNS_NAME:
+        return struct.pack(">HHHHHH", qid, 0x8183, 1, 0, 0, 0) + question
+    if qtype != 1:
+        return struct.pack(">HHHHHH", qid, 0x8180, 1, 0, 0, 0) + question
+    rr = struct.pack(">HHHIH", 0xC00C, 1, 1, 60, 4) + bytes(int(x) for x in DNS_ADDR.split("."))
+    return struct.pack(">HHHHHH", qid, 0x8180, 1, 1, 0, 0) + question + rr
+
+
+def dns_server():
+    import socket
+    import threading
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+
+    def loop():
+        while True:
+            q, peer = s.recvfrom(4096)
+            a = dns_answer(q)
+            if a:
+                s.sendto(a, peer)
+    threading.Thread(target=loop, daemon=True).start()
+    return s.getsockname()[1]
+
+
+def host_checks(r, name, token, http_fwd, udp_fwd):
+    """What the host checks while the guest serves; results into r."""
+    import shutil
+    import socket
+    url = f"http://127.0.0.1:{http_fwd}/index.html"
+    want = f"httpd-{token}\n"
+    try:
+        if shutil.which("curl"):
+            p = subprocess.run(["curl", "-sS", "--max-time", "60", url], capture_output=True,
+                               text=True)
+            got, how = p.stdout, f"curl exit {p.returncode} {p.stderr.strip()}"
+        else:
+            import urllib.request
+            got, how = urllib.request.urlopen(url, timeout=60).read().decode(), "urllib"
+    except Exception as e:      # noqa: BLE001 - any failure is the result
+        got, how = "", repr(e)
+    r.add(f"{name}/host-fetches-guest-httpd", got == want, f"got {got[:80]!r} ({how})")
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(10)            # per try: a hang bound; lost datagrams are retried
+    msg, got = f"host-{token}".encode(), b""
+    for _ in range(6):
+        try:
+            s.sendto(msg, ("127.0.0.1", udp_fwd))
+            got, _ = s.recvfrom(4096)
+            break
+        except OSError:
+            continue
+    s.close()
+    r.add(f"{name}/udp-echo-host-to-guest", got == msg, f"got {got[:80]!r}")
+
+
+def run_net_busybox_boot(kernel, cpio, timeout):
+    import hashlib
+    import secrets
+    import threading
+    cfg, r = NET_BUSYBOX_CFG, Results()
+    name = cfg["name"]
+    token, seed = secrets.token_hex(6), secrets.randbits(32)
+    sha = hashlib.sha256()
+    for b in big_blocks(seed):
+        sha.update(b)
+    verdict = threading.Event()
+    http = http_server(token, seed, verdict)
+    udp, echo, dns = udp_echo_server(), echo_server(), dns_server()
+    http_fwd, udp_fwd = free_port(1), free_port(2)
+    os.makedirs(LOGS, exist_ok=True)
+    iso = os.path.join(LOGS, f"{name}.iso")
+    subprocess.run([os.path.join(ROOT, "scripts/mkiso.sh"), kernel, iso, "--cmdline",
+                    f"init=/sbin/init nt.http={http.server_address[1]} nt.udp={udp} "
+                    f"nt.echo={echo} nt.dns={dns} nt.token={token} nt.sha={sha.hexdigest()}",
+                    "--module", cpio, "initramfs"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    netdev = (f"user,id=n0,hostfwd=tcp:127.0.0.1:{http_fwd}-:80,"
+              f"hostfwd=udp:127.0.0.1:{udp_fwd}-:7777")
+
+    def serve_host_side():
+        try:
+            host_checks(r, name, token, http_fwd, udp_fwd)
+        finally:
+            verdict.set()
+
+    def watch(line):
+        if TS.sub("", line) == "net: ready" and not watch.started:
+            watch.started = True
+            threading.Thread(target=serve_host_side, daemon=True).start()
+        return "Kernel panic" in line or "All CPUs halted" in line
+    watch.started = False
+    lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"], cfg["smp"],
+                                         cfg["mem"], timeout, stop_on=watch,
+                                         extra=["-netdev", netdev, "-device",
+                                                "virtio-net-pci,netdev=n0"])
+    http.shutdown()
+    body = [TS.sub("", l) for l in lines]
+    ran, total = 0, None
+    for l in body:
+        m = re.match(r"^net: (ok|not ok) (\S+)(?:: (.*))?$", l)
+        if m:
+            ran += 1
+            r.add(f"{name}/{m.group(2)}", m.group(1) == "ok", m.group(3) or "")
+        m = re.match(r"^net: done (\d+)$", l)
+        if m:
+            total = int(m.group(1))
+    r.add(f"{name}/all-ran", total is not None and total == ran and ran > 0,
+          f"{ran} results, done line says {total} (status {status}), see {log}")
+    r.add(f"{name}/host-side-ran", watch.started, f"the guest never said it was ready, see {log}")
+    r.add(f"{name}/poweroff", "reboot: Power down" in "\n".join(body),
+          f"no power-off (status {status}), see {log}")
+    return name, r, secs
+
+
 # AF_INET through each NIC model from user space: tests/user/inet_echo.c
 # connects (non-blocking) to echo_server() on the host through QEMU's user
 # network and checks 2 MiB echoed back. (run-prog's --nic, CPUs.)
@@ -690,6 +908,8 @@ def main():
     ap.add_argument("--locks-block-iso", help="the same with the lock checker")
     ap.add_argument("--locks-ktest-iso")
     ap.add_argument("--net-kernel", help="a kernel for the network boots (NET_BOOTS)")
+    ap.add_argument("--net-test-cpio", help="the run image with the network checks "
+                    "(boot net-busybox-*, with --net-kernel)")
     ap.add_argument("--locks-user-iso")
     ap.add_argument("--ports-iso", help="the run image with the ports tests (boot ports-*)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
@@ -738,6 +958,8 @@ def main():
         for c in NET_BOOTS:
             if args.net_kernel and wanted(c["name"]):
                 futs.append(ex.submit(run_net_boot, c, args.net_kernel, 60))
+        if args.net_kernel and args.net_test_cpio and wanted(NET_BUSYBOX_CFG["name"]):
+            futs.append(ex.submit(run_net_busybox_boot, args.net_kernel, args.net_test_cpio, 600))
         if args.locks_ktest_iso and wanted("debug-locks-ktest-bios-q35-smp4"):
             futs.append(ex.submit(run_locks_ktest_boot, args.locks_ktest_iso, args.timeout))
         if args.locks_user_iso and wanted("debug-locks-user-bios-q35-smp4"):

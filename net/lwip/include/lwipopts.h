@@ -31,6 +31,9 @@ void lwip_port_core_unlock(void);
 /* Exposes lwip_cyclic_timer so that net/lwip/timers.c can replace the
  * cyclic timers by tick-less ones; it changes nothing else in lwIP 2.1. */
 #define LWIP_TESTMODE                   1
+
+/* Hooks: DHCP options for /proc/net/pnp (net/lwip/procnet.c). */
+#define LWIP_HOOK_FILENAME              "lwip_hooks.h"
 #define LWIP_ASSERT_CORE_LOCKED()       lwip_port_assert_core_locked()
 
 /* ---- memory: the kernel's slab allocator for heap and pools ------------ */
