@@ -234,7 +234,7 @@ $(BENCH_BIN): tests/bench/bench.c user/user.mk | deps-ok
 
 .PHONY: bench
 bench: $(BENCH_BIN) $(KERNEL) scripts/mkiso.sh
-	@$(BENCH_CMD) $(if $(QUICK),--quick)
+	@$(BENCH_CMD) $(if $(QUICK),--quick) $(if $(ICOUNT),--icount)
 
 # TESTS=regex limits the boots (e.g. TESTS=bios-q35); UNIT_ONLY=1 skips QEMU.
 unit: $(UNIT_BINS)
