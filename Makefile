@@ -234,7 +234,7 @@ $(BENCH_BIN): tests/bench/bench.c user/user.mk | deps-ok
 
 .PHONY: bench
 bench: $(BENCH_BIN) $(KERNEL) scripts/mkiso.sh
-	@$(BENCH_CMD) $(if $(QUICK),--quick)
+	@$(BENCH_CMD) $(if $(QUICK),--quick) $(if $(ICOUNT),--icount)
 
 # The busybox network boot needs AF_INET sockets (net/inet/): until that
 # family is in the tree the boot is not run rather than failing.
