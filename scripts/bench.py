@@ -508,7 +508,8 @@ def main():
     ap.add_argument("--kernel", default=os.path.join(ROOT, "build", "kernel.elf"))
     args = ap.parse_args()
     if args.boots is None:
-        args.boots = 1 if args.quick else 3
+        # Instruction counts repeat exactly: one boot of each says it all.
+        args.boots = 1 if args.quick or args.icount else 3
     try:
         sides, md_path, json_path = run(args)
     except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
