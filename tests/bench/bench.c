@@ -55,6 +55,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <net/if.h>
+#include <net/route.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <unistd.h>
@@ -273,6 +275,7 @@ static int b_tcp_stream_64k(long iters)
 		err = EIO;
 	return err;
 }
+
 
 /* Two processes on one CPU, each yielding to the other: every sched_yield
  * is a switch between address spaces. Reported per switch (iters switches
@@ -827,6 +830,155 @@ static int own_xfer(long iters, size_t len)
 static int b_own_xfer_1m(long iters) { return own_xfer(iters, XFER_BYTES); }
 static int b_own_xfer_64k(long iters) { return own_xfer(iters, 64 * 1024); }
 
+/* ---- TCP between the guest and the host, over an e1000 NIC ---------------
+ *
+ * scripts/bench.py serves on the host's loopback, which QEMU's user network
+ * shows the guest as 10.0.2.2 (`host=IP:PORT` on the command line). The
+ * first byte of a connection says what the host does: 'S' sink (read to the
+ * end, answer the count), 'R' source (send the 8-byte count asked for),
+ * 'E' echo. Linux's e1000 driver is a module: the initramfs carries it and
+ * init loads it; both kernels then get the same static address. */
+static struct sockaddr_in host_addr;
+
+static int host_connect(char mode)
+{
+	if (!host_addr.sin_port)
+		return -(errno = EOPNOTSUPP);
+	int s = -1;
+	/* The link may still be coming up just after boot: retry a while. */
+	for (int tries = 0; tries < 50; tries++) {
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		if (s < 0)
+			return -1;
+		if (connect(s, (struct sockaddr *)&host_addr, sizeof(host_addr)) == 0)
+			break;
+		int e = errno;
+		close(s);
+		s = -1;
+		if (e != ENETUNREACH && e != EHOSTUNREACH && e != ECONNREFUSED && e != ETIMEDOUT)
+			return -(errno = e);
+		usleep(100000);
+	}
+	if (s < 0)
+		return -(errno = ETIMEDOUT);
+	int one = 1;
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (write(s, &mode, 1) != 1) {
+		close(s);
+		return -(errno = EIO);
+	}
+	return s;
+}
+
+static int full_write(int fd, const void *buf, size_t n)
+{
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(fd, (const char *)buf + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+/* Guest to host: iters * 64 KiB into the host's sink. */
+static int b_tcp_host_send(long iters)
+{
+	static char buf[65536];
+	int s = host_connect('S');
+	if (s < 0)
+		return errno;
+	int err = 0;
+	for (long i = 0; i < iters && !err; i++)
+		if (full_write(s, buf, sizeof(buf)))
+			err = EIO;
+	shutdown(s, SHUT_WR);
+	uint64_t got = 0;
+	if (!err && (read_all(s, (char *)&got, sizeof(got)) || got != (uint64_t)iters * sizeof(buf)))
+		err = EIO;
+	close(s);
+	return err;
+}
+
+/* Host to guest: the host sends iters * 64 KiB. */
+static int b_tcp_host_recv(long iters)
+{
+	static char buf[65536];
+	int s = host_connect('R');
+	if (s < 0)
+		return errno;
+	uint64_t want = (uint64_t)iters * sizeof(buf), got = 0;
+	int err = full_write(s, &want, sizeof(want)) ? EIO : 0;
+	while (!err && got < want) {
+		ssize_t r = read(s, buf, sizeof(buf));
+		if (r > 0)
+			got += (uint64_t)r;
+		else if (!(r < 0 && errno == EINTR))
+			err = EIO;
+	}
+	close(s);
+	return err;
+}
+
+/* A 1-byte request echoed by the host. */
+static int b_tcp_host_rtt(long iters)
+{
+	int s = host_connect('E');
+	if (s < 0)
+		return errno;
+	int err = 0;
+	char c = 'x';
+	for (long i = 0; i < iters && !err; i++)
+		if (write(s, &c, 1) != 1 || read_all(s, &c, 1))
+			err = EIO;
+	close(s);
+	return err;
+}
+
+/* As init on Linux: load the e1000 module the initramfs carries. Then give
+ * eth0 the address QEMU's user network expects (goos's DHCP has usually
+ * done so already) and a default route. */
+static void host_net_setup(void)
+{
+	int fd = open("/e1000.ko", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (syscall(SYS_finit_module, fd, "", 0) == 0)
+			say("BENCH_INFO module e1000 loaded\n");
+		close(fd);
+	}
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		return;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "eth0");
+	if (ioctl(s, SIOCGIFADDR, &ifr) == 0) {         /* configured */
+		close(s);
+		return;
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)&ifr.ifr_addr;
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(0x0a00020f);         /* 10.0.2.15 */
+	ioctl(s, SIOCSIFADDR, &ifr);
+	a->sin_addr.s_addr = htonl(0xffffff00);
+	ioctl(s, SIOCSIFNETMASK, &ifr);
+	ioctl(s, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	ioctl(s, SIOCSIFFLAGS, &ifr);
+	struct rtentry rt;
+	memset(&rt, 0, sizeof(rt));
+	((struct sockaddr_in *)&rt.rt_dst)->sin_family = AF_INET;
+	((struct sockaddr_in *)&rt.rt_genmask)->sin_family = AF_INET;
+	struct sockaddr_in *gw = (struct sockaddr_in *)&rt.rt_gateway;
+	gw->sin_family = AF_INET;
+	gw->sin_addr.s_addr = htonl(0x0a000202);        /* 10.0.2.2 */
+	rt.rt_flags = RTF_UP | RTF_GATEWAY;
+	ioctl(s, SIOCADDRT, &rt);
+	close(s);
+}
+
 /* Linux's loopback interface starts down in an initramfs with no
  * scripts: raise it, so the TCP benchmarks run on both kernels. */
 static void lo_up(void)
@@ -860,6 +1012,9 @@ static const struct bench benches[] = {
 	{ "unix_rtt",          b_unix_rtt,       "us",  1000 },
 	{ "tcp_rtt",           b_tcp_rtt,        "us",  1000 },
 	{ "tcp_stream_64k",    b_tcp_stream_64k, "us",  1000 },
+	{ "tcp_host_send_64k", b_tcp_host_send,  "us",  1000 },
+	{ "tcp_host_recv_64k", b_tcp_host_recv,  "us",  1000 },
+	{ "tcp_host_rtt",      b_tcp_host_rtt,   "us",  1000 },
 	{ "context_switch",    b_context_switch, "ns",  1 },
 	{ "fork_exit_wait",    b_fork_exit,      "us",  1000 },
 	{ "fork_exec_wait",    b_fork_exec,      "us",  1000 },
@@ -1030,6 +1185,14 @@ int main(int argc, char **argv)
 			reps = atoi(argv[i] + 5);
 		} else if (strncmp(argv[i], "only=", 5) == 0) {
 			only = argv[i] + 5;
+		} else if (strncmp(argv[i], "host=", 5) == 0) {
+			char ip[32];
+			unsigned port;
+			if (sscanf(argv[i] + 5, "%31[0-9.]:%u", ip, &port) == 2 &&
+			    inet_pton(AF_INET, ip, &host_addr.sin_addr) == 1) {
+				host_addr.sin_family = AF_INET;
+				host_addr.sin_port = htons((uint16_t)port);
+			}
 		}
 	}
 	memset(file_buf, 'b', sizeof(file_buf));
@@ -1043,6 +1206,8 @@ int main(int argc, char **argv)
 	}
 
 	lo_up();
+	if (getpid() == 1 && host_addr.sin_port)
+		host_net_setup();
 	double hz = tsc_hz();
 	say("BENCH_INFO tsc_hz %.0f\n", hz);
 	say("BENCH_INFO tsc_at_init %llu\n", (unsigned long long)tsc_at_init);
