@@ -161,6 +161,7 @@ uint64_t sched_online_mask(void);       /* bit n: CPU n runs tasks */
 uint64_t sched_runtime_ns(struct task *t);      /* CPU time t has used, up to now */
 uint64_t sched_rr_interval_ns(struct task *t);  /* sched_rr_get_interval(2) */
 uint64_t sched_idle_ns(unsigned cpu);   /* time CPU cpu spent idle */
+bool sched_task_is_idle(const struct task *t);  /* one of the CPUs' idle tasks */
 
 /* Wait queues: sleep until a condition, woken by wait_queue_wake_all().
  * Besides sleeping tasks a queue holds wait entries: callbacks run by

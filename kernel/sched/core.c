@@ -53,6 +53,11 @@ static unsigned rq_cpu(const struct runqueue *rq)
 	return (unsigned)(rq - rqs);
 }
 
+bool sched_task_is_idle(const struct task *t)
+{
+	return t >= idle_tasks && t < idle_tasks + NR_CPUS;
+}
+
 struct task *current_task(void)
 {
 	struct task *t = arch_current();
