@@ -145,15 +145,22 @@ static int show_uptime(struct pbuf *b, int pid, int tid)
 	return 0;
 }
 
-/* The scheduler keeps no load average yet: the three averages read 0.00
- * (as sysinfo's loads do); the runnable and total task counts are real. */
+/* The 1, 5, 15 minute load averages with two decimals (rounded as Linux
+ * rounds them), runnable/all tasks, the last pid handed out. */
 static int show_loadavg(struct pbuf *b, int pid, int tid)
 {
 	(void)pid, (void)tid;
 	uint64_t user, sys;
 	unsigned running;
+	unsigned long avg[3];
 	all_cputime(&user, &sys, &running);
-	pb_printf(b, "0.00 0.00 0.00 %u/%u %d\n", running, proc_count(), proc_last_pid());
+	loadavg_get(avg);
+	for (int i = 0; i < 3; i++) {
+		unsigned long a = avg[i] + (1ul << LOADAVG_FSHIFT) / 200;
+		pb_printf(b, "%lu.%02lu ", a >> LOADAVG_FSHIFT,
+			  ((a & ((1ul << LOADAVG_FSHIFT) - 1)) * 100) >> LOADAVG_FSHIFT);
+	}
+	pb_printf(b, "%u/%u %d\n", running, proc_count(), proc_last_pid());
 	return 0;
 }
 
