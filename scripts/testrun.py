@@ -694,7 +694,7 @@ def main():
         if args.ports_iso and wanted(PORTS_CFG["name"]):
             futs.append(ex.submit(run_ports_boot, args.ports_iso, 170))
         if args.bbtest_iso and wanted(BBTEST_CFG["name"]):
-            # a hang detector: 128-317 s on the loaded 2-core host (docs/compat.md)
+            # a hang detector: 120-317 s on the loaded 2-core host (docs/compat.md)
             futs.append(ex.submit(run_bbtest_boot, args.bbtest_iso, 900))
         for name in EXT2_BUSES:
             if args.ext2_prog and wanted(name):
