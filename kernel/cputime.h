@@ -77,6 +77,11 @@ void cputime_kernel_exit(void);         /* about to return to user mode */
 /* schedule(): prev stops running, next starts (run-queue lock held). */
 void cputime_switch(struct task *prev, struct task *next, uint64_t now);
 
+/* What CPU cpu has run for tasks other than its idle task, user code and
+ * kernel code, as charged so far (the interval under way is not in it):
+ * both only grow, for /proc/stat. */
+void cputime_cpu_read(unsigned cpu, uint64_t *user, uint64_t *sys);
+
 /* A task's user and system time up to now. */
 void cputime_task_read(struct task *t, uint64_t *utime, uint64_t *stime);
 /* p's threads, live and exited (the second with proc_tree_lock held). */

@@ -164,6 +164,7 @@ static __noreturn void kmain_late(void)
 	vdso_init();
 	clock_init();
 	proc_init();
+	loadavg_init();
 	futex_init();
 	random_init();
 	console_input_init();

@@ -36,6 +36,11 @@ struct pipe {
 	uint8_t *buf;
 	size_t head, tail;              /* bytes ever written / read */
 	unsigned readers, writers;
+	/* Open files on this pipe: the last one to finish its release frees
+	 * it. Apart from readers/writers because a release wakes the waiters
+	 * after dropping its role, and another end's release must not free
+	 * the pipe under that wake-up. */
+	unsigned ends;
 	struct wait_queue rq, wq;       /* readers / writers wait here */
 	/* FIFOs: opens ever made of each kind (a blocked opener waits for a
 	 * change), and the inode's pointer with the mutex guarding it. */
@@ -223,19 +228,21 @@ static void pipe_release(struct file *f)
 		p->readers--;
 	if (acc != 0)
 		p->writers--;
-	bool last = p->readers == 0 && p->writers == 0;
-	if (last && p->fifo_slot)
+	/* A FIFO with no end open is forgotten: the next open makes a new one. */
+	if (p->readers == 0 && p->writers == 0 && p->fifo_slot)
 		*p->fifo_slot = NULL;
 	spin_unlock(&p->lock);
 	if (fifo_lock)
 		mutex_unlock(fifo_lock);
+	wait_queue_wake_all(&p->rq);
+	wait_queue_wake_all(&p->wq);
+	spin_lock(&p->lock);
+	bool last = --p->ends == 0;
+	spin_unlock(&p->lock);
 	if (last) {
 		kfree(p->buf);
 		kfree(p);
-		return;
 	}
-	wait_queue_wake_all(&p->rq);
-	wait_queue_wake_all(&p->wq);
 }
 
 static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
@@ -353,6 +360,7 @@ long fifo_open(struct pipe **slot, struct mutex *lock, unsigned flags, struct fi
 	p->fifo_slot = slot;
 	p->fifo_lock = lock;
 	spin_lock(&p->lock);
+	p->ends++;
 	if (acc != O_WRONLY) {
 		p->readers++;
 		p->reader_opens++;
@@ -387,6 +395,7 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 	if (!p)
 		return -ENOMEM;
 	p->readers = p->writers = 1;
+	p->ends = 2;
 	*rd = p->buf ? file_alloc(&pipe_ops, p, 0 | (flags & O_NONBLOCK)) : NULL;
 	*wr = *rd ? file_alloc(&pipe_ops, p, O_WRONLY | (flags & O_NONBLOCK)) : NULL;
 	if (!*wr) {

@@ -144,6 +144,8 @@ struct proc *current_proc(void);
 struct proc *proc_find(int pid);        /* caller holds proc_tree_lock */
 int proc_getpgid(struct proc *p);       /* p's process group (takes proc_tree_lock) */
 unsigned proc_count(void);
+/* Processes and threads created since boot (/proc/stat's "processes"). */
+unsigned long proc_forks(void);
 int proc_last_pid(void);                /* the pid most recently given out */
 /* Descriptors p may open: RLIMIT_NOFILE, capped at NR_OPEN. */
 unsigned proc_fd_limit(const struct proc *p);

@@ -215,6 +215,10 @@ long sys_sysinfo(void *uinfo)
 	si.totalram = pmm_total_frames() * PAGE_SIZE;
 	si.freeram = pmm_free_frames() * PAGE_SIZE;
 	si.procs = (uint16_t)proc_count();
+	unsigned long avg[3];
+	loadavg_get(avg);
+	for (int i = 0; i < 3; i++)             /* 16 fractional bits (SI_LOAD_SHIFT) */
+		si.loads[i] = (uint64_t)avg[i] << (16 - LOADAVG_FSHIFT);
 	si.mem_unit = 1;
 	return copy_to_user(uinfo, &si, sizeof(si)) ? -EFAULT : 0;
 }

@@ -169,6 +169,15 @@ uint64_t sched_online_mask(void);       /* bit n: CPU n runs tasks */
 uint64_t sched_runtime_ns(struct task *t);      /* CPU time t has used, up to now */
 uint64_t sched_rr_interval_ns(struct task *t);  /* sched_rr_get_interval(2) */
 uint64_t sched_idle_ns(unsigned cpu);   /* time CPU cpu spent idle */
+bool sched_task_is_idle(const struct task *t);  /* one of the CPUs' idle tasks */
+
+/* The load average (kernel/sched/loadavg.c): 1, 5 and 15 minutes, fixed
+ * point with LOADAVG_FSHIFT fractional bits. */
+#define LOADAVG_FSHIFT 11
+void loadavg_init(void);                /* start sampling (boot, timers running) */
+void loadavg_get(unsigned long avg[3]);
+/* One 5 s step: avg decayed by decay/2^FSHIFT towards active tasks. */
+unsigned long loadavg_fold(unsigned long avg, unsigned long decay, unsigned long active);
 
 /* Wait queues: sleep until a condition, woken by wait_queue_wake_all().
  * Besides sleeping tasks a queue holds wait entries: callbacks run by

@@ -84,11 +84,20 @@ static void clear_dirty_locked(struct page_cache *pc, struct page *pg, unsigned 
 
 /* Take pg out of the cache (its slot is index). pc->lock held. The
  * cache's reference goes; leaves that still map it keep theirs. */
+/* Pages in every cache, for /proc/meminfo's Cached. */
+static uint64_t cached_pages;
+
+uint64_t pcache_total_pages(void)
+{
+	return __atomic_load_n(&cached_pages, __ATOMIC_RELAXED);
+}
+
 static void remove_locked(struct page_cache *pc, uint64_t index, struct page *pg)
 {
 	clear_dirty_locked(pc, pg, PG_DIRTY | PG_MAPWR);
 	pc->slots[index] = NULL;
 	pc->nr_pages--;
+	__atomic_fetch_sub(&cached_pages, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&pg->private, NULL, __ATOMIC_RELEASE);
 	pg->flags &= ~(PG_CACHE | PG_LOCKED);
 	put_page(pg);
@@ -162,6 +171,7 @@ int pcache_get_page(struct inode *i, uint64_t index, unsigned flags, struct page
 		pg->private = pc;
 		pc->slots[index] = pg;
 		pc->nr_pages++;
+		__atomic_fetch_add(&cached_pages, 1, __ATOMIC_RELAXED);
 		get_page(pg);                   /* the caller's; the cache keeps the first */
 		spin_unlock(&pc->lock);
 		if (pc->account)

@@ -56,6 +56,8 @@ struct page_cache {
 };
 
 void pcache_init(struct page_cache *pc);
+/* Pages held by all page caches (tmpfs files' included). */
+uint64_t pcache_total_pages(void);
 /* Does i keep its data in the page cache (regular file of a file system
  * with readpage, or tmpfs)? Only such files can be read with
  * kernel_read, mapped and executed. */

@@ -20,6 +20,9 @@ Runs, and counts as tests:
   * network boots: the ktest net suite on each NIC model, and busybox's
     network applets on the run image (net-busybox-*) against servers the
     harness runs on the host's loopback, through QEMU's user network;
+  * busybox's own testsuite on the busybox image (boot busybox-testsuite):
+    the PASS count must reach tests/busybox-baseline.txt's and every FAIL
+    must be a known failure listed there (docs/compat.md);
   * the benchmark tool in quick mode (`make bench QUICK=1`, boot name
     bench-quick): goos and Linux both run every micro-benchmark; its own
     ok/not ok lines are counted (figures are not judged).
@@ -841,6 +844,65 @@ def run_kbd_boot(cfg, iso, timeout):
           f"{ran} checks, status {status}, QMP {qmp_log[-1:] if qmp_log else 'never used'}, see {log}")
     if os.path.exists(sock):
         os.unlink(sock)
+# ---- busybox's own testsuite (docs/compat.md) -------------------------------
+BBTEST_CFG = dict(name="busybox-testsuite", fw="bios", machine="q35", smp=2, mem="512M")
+BBTEST_BASELINE = os.path.join(ROOT, "tests/busybox-baseline.txt")
+
+
+def read_bb_baseline(path):
+    """tests/busybox-baseline.txt: `pass N` and `known-fail NAME` lines
+    (what follows ` # ` is the reason); returns (N, {NAME: reason})."""
+    floor, known = None, {}
+    with open(path) as f:
+        for raw in f:
+            line = raw.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            key, _, rest = line.partition(" ")
+            name, _, why = rest.partition(" # ")
+            if key == "pass":
+                floor = int(name)
+            elif key == "known-fail":
+                known[name.strip()] = why.strip()
+    return floor, known
+
+
+def run_bbtest_boot(iso, timeout):
+    """The busybox testsuite image (user/ports/bbtest/): its run script
+    prints `bbtest: PASS|FAIL|SKIPPED|UNTESTED: NAME` per test, then
+    `bbtest: done STATUS`, and powers off. The boot fails if it does not
+    finish, if fewer tests pass than the baseline says, or if a test fails
+    that the baseline does not list as a known failure."""
+    cfg, r = BBTEST_CFG, Results()
+    name = cfg["name"]
+    done = lambda l: "Kernel panic" in l or "All CPUs halted" in l
+    lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"], cfg["smp"],
+                                         cfg["mem"], timeout, stop_on=done)
+    counts = {"PASS": 0, "FAIL": 0, "SKIPPED": 0, "UNTESTED": 0}
+    failed, finished = [], False
+    for l in (TS.sub("", x) for x in lines):
+        m = re.match(r"^bbtest: (PASS|FAIL|SKIPPED|UNTESTED): (.*)$", l)
+        if m:
+            counts[m.group(1)] += 1
+            if m.group(1) == "FAIL":
+                failed.append(m.group(2).strip())
+        if l.startswith("bbtest: done "):
+            finished = True
+    floor, known = read_bb_baseline(BBTEST_BASELINE)
+    print(f"# {name}: " + ", ".join(f"{v} {k}" for k, v in counts.items()) +
+          f" (baseline: {floor} PASS, {len(known)} known failures)", flush=True)
+    r.add(f"{name}/finished", finished and status != "timeout",
+          f"no done line (status {status}), see {log}")
+    r.add(f"{name}/pass-count", floor is not None and counts["PASS"] >= floor,
+          f"{counts['PASS']} passed, baseline {floor}, see {log}")
+    new = [f for f in failed if f not in known]
+    r.add(f"{name}/no-new-failures", not new, "; ".join(new[:10]))
+    fixed = [k for k in known if k not in failed]
+    if finished and fixed:
+        print(f"# {name}: known failures that passed (update the baseline): " +
+              "; ".join(fixed), flush=True)
+    r.add(f"{name}/poweroff", "reboot: Power down" in "\n".join(lines),
+          f"no power-off after the tests (status {status}), see {log}")
     return name, r, secs
 
 
@@ -912,6 +974,7 @@ def main():
                     "(boot net-busybox-*, with --net-kernel)")
     ap.add_argument("--locks-user-iso")
     ap.add_argument("--ports-iso", help="the run image with the ports tests (boot ports-*)")
+    ap.add_argument("--bbtest-iso", help="busybox's testsuite image (boot busybox-testsuite)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--only", help="regex of boot names to run")
@@ -969,6 +1032,9 @@ def main():
         for name in NET_PROG_BOOTS:
             if args.inet_prog and wanted(name):
                 futs.append(ex.submit(run_net_prog_boot, name, args.inet_prog, 120))
+        if args.bbtest_iso and wanted(BBTEST_CFG["name"]):
+            # a hang detector: 120-317 s on the loaded 2-core host (docs/compat.md)
+            futs.append(ex.submit(run_bbtest_boot, args.bbtest_iso, 900))
         for name in EXT2_BUSES:
             if args.ext2_prog and wanted(name):
                 futs.append(ex.submit(run_ext2_boot, name, args.ext2_prog, 600))

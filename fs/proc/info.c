@@ -1,6 +1,6 @@
 /*
  * procfs: the global files in /proc (proc(5) formats): meminfo, cpuinfo,
- * stat, uptime, loadavg, version, filesystems, mounts, interrupts.
+ * stat, uptime, loadavg, version, cmdline, filesystems, mounts, interrupts.
  */
 #include <fs/proc/internal.h>
 #include <kernel/arch.h>
@@ -14,6 +14,7 @@
 #include <kernel/task.h>
 #include <kernel/time.h>
 #include <kernel/version.h>
+#include <mm/pagecache.h>
 #include <mm/pmm.h>
 #include <mm/slab.h>
 
@@ -26,16 +27,21 @@ static unsigned long long kb(size_t frames)
 	return (unsigned long long)frames * (PAGE_SIZE / 1024);
 }
 
+/* The first lines of Linux's meminfo, in its order. The page cache
+ * (tmpfs files included, as Linux counts them) is Cached; it is not
+ * given back under memory pressure, so only free memory is available.
+ * No swap, no buffer cache apart from the page cache, no reclaimable
+ * slab. */
 static int show_meminfo(struct pbuf *b, int pid, int tid)
 {
 	(void)pid, (void)tid;
 	size_t total = pmm_total_frames(), free = pmm_free_frames();
-	/* No page cache or swap: what is free is what is available. */
 	pb_printf(b, "MemTotal:       %8llu kB\nMemFree:        %8llu kB\nMemAvailable:   %8llu kB\n",
 		  kb(total), kb(free), kb(free));
 	pb_printf(b, "Buffers:        %8llu kB\nCached:         %8llu kB\nSwapCached:     %8llu kB\n",
-		  0ull, 0ull, 0ull);
+		  0ull, kb(pcache_total_pages()), 0ull);
 	pb_printf(b, "SwapTotal:      %8llu kB\nSwapFree:       %8llu kB\n", 0ull, 0ull);
+	pb_printf(b, "SReclaimable:   %8llu kB\n", 0ull);
 	return 0;
 }
 
@@ -93,8 +99,9 @@ static void all_cputime(uint64_t *user, uint64_t *sys, unsigned *running)
 	spin_unlock(&proc_tree_lock);
 }
 
-/* /proc/stat. Only idle time is kept per CPU: each CPU's busy time is
- * split between user and system in the proportion of all processes'. */
+/* /proc/stat: each CPU's user, system and idle time in USER_HZ ticks
+ * (no nice, iowait or interrupt times are kept: those read 0). Every
+ * field only grows, as top and mpstat take differences. */
 static int show_stat(struct pbuf *b, int pid, int tid)
 {
 	(void)pid, (void)tid;
@@ -107,12 +114,8 @@ static int show_stat(struct pbuf *b, int pid, int tid)
 	for (unsigned c = 0; c < MAX_CPUS_SHOWN; c++) {
 		if (!(online & (1ull << c)))
 			continue;
-		uint64_t idle = MIN(sched_idle_ns(c), now);
-		uint64_t busy = now - idle;
-		uint64_t frac = user + sys ? user / 1024 * 1024 / ((user + sys) / 1024 + 1) : 0;
-		cu[c] = MIN(busy / 1024 * frac + busy % 1024 * frac / 1024, busy);   /* frac/1024 */
-		cs[c] = busy - cu[c];
-		ci[c] = idle;
+		cputime_cpu_read(c, &cu[c], &cs[c]);
+		ci[c] = MIN(sched_idle_ns(c), now);
 		tu += cu[c], ts += cs[c], ti += ci[c];
 	}
 	pb_printf(b, "cpu  %llu 0 %llu %llu 0 0 0 0 0 0\n", (unsigned long long)(tu / NS_PER_TICK),
@@ -124,8 +127,8 @@ static int show_stat(struct pbuf *b, int pid, int tid)
 				  (unsigned long long)(cs[c] / NS_PER_TICK),
 				  (unsigned long long)(ci[c] / NS_PER_TICK));
 	int64_t btime = (clock_realtime_ns() - (int64_t)now) / 1000000000;
-	pb_printf(b, "btime %lld\nprocesses %u\nprocs_running %u\nprocs_blocked 0\n",
-		  (long long)btime, proc_count(), running);
+	pb_printf(b, "btime %lld\nprocesses %lu\nprocs_running %u\nprocs_blocked 0\n",
+		  (long long)btime, proc_forks(), running);
 	return 0;
 }
 
@@ -142,15 +145,30 @@ static int show_uptime(struct pbuf *b, int pid, int tid)
 	return 0;
 }
 
-/* The scheduler keeps no load average yet: the three averages read 0.00
- * (as sysinfo's loads do); the runnable and total task counts are real. */
+/* The 1, 5, 15 minute load averages with two decimals (rounded as Linux
+ * rounds them), runnable/all tasks, the last pid handed out. */
 static int show_loadavg(struct pbuf *b, int pid, int tid)
 {
 	(void)pid, (void)tid;
 	uint64_t user, sys;
 	unsigned running;
+	unsigned long avg[3];
 	all_cputime(&user, &sys, &running);
-	pb_printf(b, "0.00 0.00 0.00 %u/%u %d\n", running, proc_count(), proc_last_pid());
+	loadavg_get(avg);
+	for (int i = 0; i < 3; i++) {
+		unsigned long a = avg[i] + (1ul << LOADAVG_FSHIFT) / 200;
+		pb_printf(b, "%lu.%02lu ", a >> LOADAVG_FSHIFT,
+			  ((a & ((1ul << LOADAVG_FSHIFT) - 1)) * 100) >> LOADAVG_FSHIFT);
+	}
+	pb_printf(b, "%u/%u %d\n", running, proc_count(), proc_last_pid());
+	return 0;
+}
+
+/* The boot loader's command line, as the kernel got it, and a newline. */
+static int show_cmdline(struct pbuf *b, int pid, int tid)
+{
+	(void)pid, (void)tid;
+	pb_printf(b, "%s\n", cmdline_raw());
 	return 0;
 }
 

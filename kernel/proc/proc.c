@@ -17,6 +17,7 @@ struct spinlock proc_tree_lock = SPINLOCK_INIT("proc_tree");
 static struct proc *pid_table[PID_MAX];         /* proc_tree_lock */
 static struct task *tid_table[PID_MAX];         /* proc_tree_lock; threads by tid */
 static int last_pid;                            /* proc_tree_lock */
+static unsigned long nr_forks;                  /* pids and tids handed out; proc_tree_lock */
 static unsigned nr_procs;                       /* proc_tree_lock */
 static unsigned nr_threads;                     /* proc_tree_lock: user threads alive */
 unsigned max_procs;                             /* set from memory size at init */
@@ -41,6 +42,11 @@ struct task *proc_find_task(int tid)
 int proc_last_pid(void)
 {
 	return READ_ONCE(last_pid);
+}
+
+unsigned long proc_forks(void)
+{
+	return READ_ONCE(nr_forks);
 }
 
 unsigned proc_count(void)
@@ -72,8 +78,10 @@ static int alloc_pid(void)
 			continue;
 		/* A pid stays taken while its process lives (even when its
 		 * first thread has exited) and a tid while its thread does. */
-		if (!pid_table[last_pid] && !tid_table[last_pid])
+		if (!pid_table[last_pid] && !tid_table[last_pid]) {
+			WRITE_ONCE(nr_forks, nr_forks + 1);
 			return last_pid;
+		}
 	}
 	return -EAGAIN;
 }

@@ -54,6 +54,11 @@ static unsigned rq_cpu(const struct runqueue *rq)
 	return (unsigned)(rq - rqs);
 }
 
+bool sched_task_is_idle(const struct task *t)
+{
+	return t >= idle_tasks && t < idle_tasks + NR_CPUS;
+}
+
 static bool is_rt(const struct task *t)
 {
 	return rt_policy(t->policy);

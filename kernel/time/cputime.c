@@ -12,6 +12,7 @@
 #include <kernel/cputime.h>
 #include <kernel/errno.h>
 #include <kernel/proc.h>
+#include <kernel/smp.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
@@ -34,18 +35,30 @@ static void seq_end(struct task_cputime *c)
 	WRITE_ONCE(c->seq, c->seq + 1);
 }
 
+/* Each CPU's busy time by mode (idle tasks not counted). Written only by
+ * its own CPU with interrupts off; read anywhere (aligned 64-bit words). */
+static struct cpu_busy {
+	uint64_t user_ns, sys_ns;
+} __aligned(64) cpu_busy[NR_CPUS];
+
 /* Charge the time since the stamp to the current mode and enter mode.
  * Interrupts off, on t's CPU. */
 static void charge(struct task *t, enum cputime_mode mode, uint64_t now)
 {
 	struct task_cputime *c = &t->cputime;
+	struct cpu_busy *b = sched_task_is_idle(t) ? NULL : &cpu_busy[arch_cpu_id()];
 
 	seq_begin(c);
 	uint64_t delta = now > c->stamp_ns ? now - c->stamp_ns : 0;
-	if (c->mode == CPUTIME_USER)
+	if (c->mode == CPUTIME_USER) {
 		c->utime_ns += delta;
-	else if (c->mode == CPUTIME_SYS)
+		if (b)
+			WRITE_ONCE(b->user_ns, b->user_ns + delta);
+	} else if (c->mode == CPUTIME_SYS) {
 		c->stime_ns += delta;
+		if (b)
+			WRITE_ONCE(b->sys_ns, b->sys_ns + delta);
+	}
 	c->stamp_ns = now;
 	c->mode = (uint8_t)mode;
 	seq_end(c);
@@ -79,6 +92,12 @@ void cputime_switch(struct task *prev, struct task *next, uint64_t now)
 		prev->cputime.nivcsw++;
 	charge(prev, CPUTIME_OFF, now);
 	charge(next, CPUTIME_SYS, now);
+}
+
+void cputime_cpu_read(unsigned cpu, uint64_t *user, uint64_t *sys)
+{
+	*user = cpu < NR_CPUS ? READ_ONCE(cpu_busy[cpu].user_ns) : 0;
+	*sys = cpu < NR_CPUS ? READ_ONCE(cpu_busy[cpu].sys_ns) : 0;
 }
 
 void cputime_task_read(struct task *t, uint64_t *utime, uint64_t *stime)

@@ -1,12 +1,15 @@
 /* File descriptors: read/write and their vector forms, close, the dup
  * family, ioctl, pipes (EOF, EPIPE, O_NONBLOCK, PIPE_BUF atomicity, bulk
- * transfer), open/openat, getdents64 and lseek on the initramfs, with
+ * transfer, both ends closed at once on two CPUs), open/openat, getdents64 and lseek on the initramfs, with
  * Linux's errno for every error path. /fixtures/data.txt holds
  * "0123456789abcdefghijklmnopqrstuvwxyz" (user/mkfixtures.sh). */
 #include "utest.h"
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -460,7 +463,59 @@ UT_CASE(test_lseek_read)
 	close(fds[1]);
 }
 
+/* Both ends of a pipe closed at the same moment from two CPUs. The release
+ * of one end used to wake the pipe's waiters after dropping its role, when
+ * the other end's release could already have freed the pipe: a wake-up on
+ * freed memory, which hung busybox's testsuite once the memory was reused
+ * (a spin lock that read as taken). Racy by nature: a kernel with the bug
+ * hangs or corrupts memory here only now and then. */
+static int race_fds[2];
+static atomic_int race_round, race_closed;
+
+static void *close_writer(void *arg)
+{
+	int rounds = *(int *)arg;
+	cpu_set_t s;
+	CPU_ZERO(&s);
+	CPU_SET(1, &s);
+	sched_setaffinity(0, sizeof(s), &s);
+	for (int i = 1; i <= rounds; i++) {
+		while (atomic_load(&race_round) != i)
+			sched_yield();          /* one CPU: let the other side run */
+		close(race_fds[1]);
+		atomic_store(&race_closed, i);
+	}
+	return NULL;
+}
+
+UT_CASE(test_pipe_close_race)
+{
+	int rounds = 3000;
+	pthread_t th;
+	cpu_set_t s;
+	CPU_ZERO(&s);
+	CPU_SET(0, &s);
+	sched_setaffinity(0, sizeof(s), &s);
+	UT_ASSERT(pthread_create(&th, NULL, close_writer, &rounds) == 0);
+	for (int i = 1; i <= rounds; i++) {
+		UT_ASSERT(pipe(race_fds) == 0);
+		atomic_store(&race_round, i);
+		UT_EXPECT_EQ(close(race_fds[0]), 0);
+		while (atomic_load(&race_closed) != i)
+			sched_yield();
+	}
+	UT_EXPECT_EQ(pthread_join(th, NULL), 0);
+	/* The pipes are all gone: new ones still work. */
+	char c = 0;
+	UT_ASSERT(pipe(race_fds) == 0);
+	UT_EXPECT_EQ(write(race_fds[1], "y", 1), 1);
+	UT_EXPECT_EQ(read(race_fds[0], &c, 1), 1);
+	UT_EXPECT_EQ(c, 'y');
+	close(race_fds[0]);
+	close(race_fds[1]);
+}
+
 UT_SUITE("files", UT_C(test_ebadf), UT_C(test_dup_family), UT_C(test_emfile), UT_C(test_ioctl),
 	 UT_C(test_readv_writev), UT_C(test_pipe_eof_epipe), UT_C(test_pipe_nonblock),
 	 UT_C(test_pipe_buf_atomic), UT_C(test_pipe_bulk), UT_C(test_open),
-	 UT_C(test_getdents64), UT_C(test_lseek_read))
+	 UT_C(test_getdents64), UT_C(test_lseek_read), UT_C(test_pipe_close_race))

@@ -752,8 +752,12 @@ static bool long_cases(void)
 	return strcmp(LINK_MODE, "static") == 0;
 }
 
+/* kernel/sched/loadavg.c's timer: at most two firings in a 5 s window. */
+#define LOADAVG_SAMPLES 2
+
 /* Idle for 5 s: the whole machine takes at most 5 timer interrupts (our
- * own wake-up is one). */
+ * own wake-up is one), plus the load average's samples on CPU 0 (one every
+ * 5 s: two may fall in the window). */
 UT_CASE(test_tickless_idle)
 {
 	if (!long_cases()) {
@@ -773,11 +777,12 @@ UT_CASE(test_tickless_idle)
 		sum += b[i] - a[i];
 	}
 	printf("\n");
-	UT_EXPECT(sum <= 5);
+	UT_EXPECT(sum <= 5 + LOADAVG_SAMPLES);
 }
 
 /* One CPU-bound process alone on a CPU for 5 s: at most 5 timer
- * interrupts there (no slices without competition). */
+ * interrupts there (no slices without competition), and the load
+ * average's samples if that is CPU 0. */
 UT_CASE(test_tickless_busy_cpu)
 {
 	if (!long_cases())
@@ -795,7 +800,7 @@ UT_CASE(test_tickless_busy_cpu)
 	unpin();
 	printf("    # one spinner on CPU %d for %lld ms (%lld ms of CPU): %lld timer interrupts there\n",
 	       cpu, wall / MS, s.cpu_ns / MS, b[cpu] - a[cpu]);
-	UT_EXPECT(b[cpu] - a[cpu] <= 5);
+	UT_EXPECT(b[cpu] - a[cpu] <= 5 + (cpu == 0 ? LOADAVG_SAMPLES : 0));
 	UT_EXPECT(s.cpu_ns > wall / 2);         /* it did run (a late start under a busy host is fine) */
 }
 

@@ -143,3 +143,34 @@ $(PORTS_TEST_ISO): $(KERNEL) $(PORTS_TEST_CPIO) scripts/mkiso.sh
 
 .PHONY: build-run-iso
 build-run-iso: $(RUN_ISO)
+
+# ---- busybox's own testsuite (docs/compat.md) -------------------------------
+# Its own image, so the run image stays small: the run image's tree with
+# user/ports/bbtest/ on top (an inittab that runs usr/share/bbtest/run),
+# plus the source package's testsuite/ and the build's .config, which
+# runtest reads as $bindir/.config ($bindir: usr/share/bbtest).
+# scripts/testrun.py boots it as busybox-testsuite and compares the
+# results with tests/busybox-baseline.txt.
+BBTEST_FILES := $(shell find user/ports/bbtest -type f 2>/dev/null)
+BBTEST_CPIO  := $(BUILD)/bbtest.cpio
+BBTEST_ISO   := $(BUILD)/bbtest.iso
+BBTEST_TREE  := $(PORTS)/bbtest-tree
+
+$(BBTEST_TREE)/.stamp: $(PORTS_BIN)/busybox user/ports/ports.mk
+	@# The layout of busybox's source tree, which some tests assume
+	@# (../busybox, ../../busybox): testsuite/ next to busybox and .config.
+	$(Q)rm -rf $(BBTEST_TREE) && mkdir -p $(BBTEST_TREE)/usr/share/bbtest
+	$(Q)cp -R $(BB_SRC)/testsuite $(BBTEST_TREE)/usr/share/bbtest/testsuite
+	$(Q)cp $(BB_SRC)/.config $(BBTEST_TREE)/usr/share/bbtest/.config
+	$(Q)ln -s /bin/busybox $(BBTEST_TREE)/usr/share/bbtest/busybox
+	@touch $@
+
+$(BBTEST_CPIO): $(PORTS_BINS) user/ports/mkroot.sh $(ROOTFS_FILES) $(BBTEST_FILES) $(BBTEST_TREE)/.stamp
+	@echo "  CPIO    $@"
+	$(Q)user/ports/mkroot.sh $@ $(PORTS_BIN) $(PORTS)/busybox.links user/rootfs \
+		$(BBTEST_TREE) user/ports/bbtest
+
+$(BBTEST_ISO): $(KERNEL) $(BBTEST_CPIO) scripts/mkiso.sh
+	@echo "  ISO     $@"
+	$(Q)scripts/mkiso.sh $(KERNEL) $@ --cmdline "init=/sbin/init $(BBTEST_CMDLINE)" \
+		--module $(BBTEST_CPIO) initramfs
