@@ -172,14 +172,6 @@ static int show_cmdline(struct pbuf *b, int pid, int tid)
 	return 0;
 }
 
-/* The kernel command line as the boot loader gave it, as Linux's. */
-static int show_cmdline(struct pbuf *b, int pid, int tid)
-{
-	(void)pid, (void)tid;
-	pb_printf(b, "%s\n", cmdline_raw());
-	return 0;
-}
-
 static int show_version(struct pbuf *b, int pid, int tid)
 {
 	(void)pid, (void)tid;
