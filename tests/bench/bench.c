@@ -21,8 +21,13 @@
  * times. The iteration count grows (x2 to x16 a step) until one call takes
  * at least the target time (20 ms quick, 100 ms full); then `reps` calls
  * (3 quick, 5 full) are timed with CLOCK_MONOTONIC and each prints a
- * per-operation figure. The host takes medians. Nothing here knows which kernel it runs on: an operation whose
- * system call fails with ENOSYS (or a missing-feature errno) reports n/a.
+ * per-operation figure. The host takes medians. Nothing here knows which
+ * kernel it runs on: an operation whose system call fails with ENOSYS (or a
+ * missing-feature errno) reports n/a.
+ *
+ * Application benchmarks (`apps`): a fixed workload run as its own program
+ * (the ports' speedtest1, busybox sh on tests/bench/shloop.sh), timed whole,
+ * in ms; 3 runs (1 quick), a failed run is an error, never a figure.
  *
  * Boot time: the first statement of main() reads the TSC. QEMU starts the
  * TSC at zero when the virtual machine starts (TCG counts host TSC ticks from
