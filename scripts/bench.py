@@ -230,6 +230,15 @@ class Serial:
         os.set_blocking(self.p.stdout.fileno(), False)
         self.logf = open(logpath, "w")
         self.lines, self.partial = [], b""
+        self.panic, self.panic_at = None, None
+
+    def stopped(self, timeout):
+        """The status if the run should end now: "timeout", or "panic" a
+        moment after a kernel panic (either kernel's message), which would
+        otherwise hold QEMU until the timeout; else None."""
+        if self.panic_at is not None and self.now() > self.panic_at + PANIC_GRACE:
+            return "panic"
+        return "timeout" if self.now() > timeout else None
 
     def now(self):
         return time.monotonic() - self.t0
@@ -255,6 +264,8 @@ class Serial:
             line = raw.decode("utf-8", "replace").rstrip("\r")
             new.append((now, line))
             self.lines.append(line)
+            if self.panic is None and "Kernel panic - not syncing" in line:
+                self.panic, self.panic_at = line.strip(), now
             self.logf.write(f"[{now:9.3f}] {line}\n")
         return new
 
@@ -288,8 +299,8 @@ def boot(name, cmd, timeout, logpath):
     q = Serial(cmd, logpath)
     t_init, t_first, status = None, None, "exit"
     while True:
-        if q.now() > timeout:
-            status = "timeout"
+        status = q.stopped(timeout) or "exit"
+        if status != "exit":
             break
         new = q.read(0.5)
         if new is None:
@@ -309,6 +320,7 @@ def boot(name, cmd, timeout, logpath):
 PROMPT = re.compile(rb"\w+@[\w.-]+:[^\s]*[#$] ")
 SHELL_CHECK = ("echo SHELL_OK $((6*7))\n", "SHELL_OK 42")
 POWEROFF_WAIT = 30     # s; busybox init's shutdown sleeps ~2 s
+PANIC_GRACE = 2        # s of the panic's trace to log before stopping QEMU
 
 
 def shell_boot(name, cmd, timeout, logpath):
@@ -320,8 +332,10 @@ def shell_boot(name, cmd, timeout, logpath):
     r = dict(t_init=None, t_first=None, t_prompt=None, typed=False, answered=False,
              status="exit")
     while True:
-        if q.now() > timeout or (r["answered"] and q.now() > r["answered"] + POWEROFF_WAIT):
+        r["status"] = q.stopped(timeout) or "exit"
+        if r["answered"] and q.now() > r["answered"] + POWEROFF_WAIT:
             r["status"] = "timeout"
+        if r["status"] != "exit":
             break
         new = q.read(0.5)
         if new is None:
@@ -333,7 +347,7 @@ def shell_boot(name, cmd, timeout, logpath):
                 r["t_init"] = now
             elif r["t_init"] is not None and r["t_prompt"] is None and PROMPT.search(line.encode()):
                 r["t_prompt"] = now     # something followed the prompt with a newline
-            if r["t_prompt"] is not None and not r["answered"] and line.strip() == SHELL_CHECK[1]:
+            if r["t_prompt"] is not None and not r["answered"] and line.rstrip().endswith(SHELL_CHECK[1]):
                 r["answered"] = now
                 q.type("poweroff\n")
         if r["t_init"] is not None and r["t_prompt"] is None and PROMPT.search(q.partial):
@@ -395,6 +409,8 @@ class Side:
         self.finished += done and status == "exit"
         if status == "timeout":
             self.errors.append("timeout")
+        if status == "panic":
+            self.errors.append("kernel panic: " + next(l for l in lines if "Kernel panic" in l).strip())
         for k, v in samples.items():
             self.samples.setdefault(k, []).extend(v)
         self.units.update(units)
@@ -416,6 +432,7 @@ class Side:
         _, _, _, info, errors, _ = parse(r["lines"])
         tsc = info.get("tsc_at_init")
         why = ("; ".join(errors) if errors else
+               "kernel panic" if r["status"] == "panic" else
                "no BENCH_INIT" if r["t_init"] is None else
                "no shell prompt" if r["t_prompt"] is None else
                "the shell did not answer a command" if not r["answered"] else
@@ -474,10 +491,10 @@ def target_text(target, r):
     return f"<= {target}x: {'met' if r <= target else 'missed'}"
 
 
-def build_report(sides, meta):
+def build_report(sides, meta, metrics=METRICS):
     goos, linux, ltsc = sides["goos"], sides["linux"], sides.get("linux-tsc")
     rows = []
-    for name, what, target in METRICS:
+    for name, what, target in metrics:
         unit = goos.units.get(name) or linux.units.get(name) or ""
         r = ratio(goos, linux, name)
         row = dict(metric=name, unit=unit, what=what,
@@ -550,14 +567,29 @@ def build_report(sides, meta):
 
 
 # ---- main -----------------------------------------------------------------
+def selected(args):
+    """The metrics of this run: all, or --only's (boot_to_init always comes)."""
+    if not args.only:
+        return METRICS
+    want = set(args.only.split(","))
+    unknown = want - {m[0] for m in METRICS}
+    if unknown:
+        raise RuntimeError(f"--only: no metric {', '.join(sorted(unknown))}")
+    return [m for m in METRICS if m[0] in want or m[0] == "boot_to_init"]
+
+
 def run(args):
     os.makedirs(OUT, exist_ok=True)
+    metrics = selected(args)
+    shell = any(m[0] == "boot_to_shell" for m in metrics)
     acc, cpu = accel()
     vmlinuz = fetch_linux()
     initramfs = os.path.join(OUT, "initramfs.cpio")
     make_initramfs(args.bench, args.ports, initramfs)
     # Each kernel boots twice per round: the benchmarks, and boot to a shell.
-    runs = {"bench": "quick" if args.quick else "", "shell": "shell"}
+    runs = {"bench": " ".join((["quick"] if args.quick else []) +
+                              ([f"only={args.only}"] if args.only else [])),
+            "shell": "shell"}
     isos = {}
     for run_name, gargs in runs.items():
         isos[run_name] = os.path.join(OUT, f"goos-{run_name}.iso")
@@ -587,6 +619,8 @@ def run(args):
             res = boot(key, cmd("bench"), timeout, os.path.join(OUT, f"{key}-{i}.log"))
             sides[key].add_boot(*res)
             log(f"boot {key} #{i + 1}: {res[3]}, {time.monotonic() - t:.1f}s")
+            if not shell:
+                continue
             t = time.monotonic()
             r = shell_boot(key, cmd("shell"), shell_timeout,
                            os.path.join(OUT, f"{key}-shell-{i}.log"))
@@ -603,7 +637,7 @@ def run(args):
                 goos_version=sides["goos"].info.get("uname", "? ?").split(" ")[-1],
                 clocksource=meta_cs, host_cpus=os.cpu_count(),
                 host_load=[round(load_before, 2), round(os.getloadavg()[0], 2)], date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
-    rows, md = build_report(sides, meta)
+    rows, md = build_report(sides, meta, metrics)
     md_path, json_path = os.path.join(OUT, "results.md"), os.path.join(OUT, "results.json")
     for p in (md_path, json_path):
         if os.path.exists(p):
@@ -619,10 +653,10 @@ def run(args):
                                             init_ms=s.shell_init, prompt_ms=s.shell_prompt)
                                     for k, s in sides.items()}), f, indent=1)
     print(md, end="")
-    return sides, md_path, json_path
+    return sides, md_path, json_path, metrics
 
 
-def check(sides, md_path, json_path):
+def check(sides, md_path, json_path, metrics=METRICS):
     """ok/not ok lines; True if all passed."""
     results = []
 
@@ -635,10 +669,11 @@ def check(sides, md_path, json_path):
         add(f"{key}/booted", s.booted == s.boots, f"{s.booted} of {s.boots} boots reached /init")
         add(f"{key}/finished", s.finished == s.boots and not s.errors,
             "; ".join(s.errors) or f"{s.finished} of {s.boots} boots finished and powered off")
-        add(f"{key}/shell", s.shell_boots == s.boots and s.shell_ok == s.shell_boots,
-            "; ".join(s.shell_errors) or f"{s.shell_ok} of {s.shell_boots} shell boots",
-            note="prompt seen, a typed command answered, powered off")
-        for name, _, _ in METRICS:
+        if any(m[0] == "boot_to_shell" for m in metrics):
+            add(f"{key}/shell", s.shell_boots == s.boots and s.shell_ok == s.shell_boots,
+                "; ".join(s.shell_errors) or f"{s.shell_ok} of {s.shell_boots} shell boots",
+                note="prompt seen, a typed command answered, powered off")
+        for name, _, _ in metrics:
             bad = [v for v in s.samples.get(name, []) if not (math.isfinite(v) and v > 0)]
             if bad:
                 add(f"{key}/{name}", False, f"samples not positive numbers: {bad}")
@@ -658,15 +693,15 @@ def check(sides, md_path, json_path):
     try:
         with open(json_path) as f:
             n = len(json.load(f)["metrics"])
-        add("json-parses", n == len(METRICS), f"{n} metrics")
+        add("json-parses", n == len(metrics), f"{n} metrics")
     except (OSError, ValueError, KeyError) as e:
         add("json-parses", False, str(e))
-    bad = table_gaps(md_path, list(sides))
+    bad = table_gaps(md_path, list(sides), metrics)
     add("table-complete", not bad, "; ".join(bad))
     return all(results)
 
 
-def table_gaps(md_path, keys):
+def table_gaps(md_path, keys, metrics=METRICS):
     """The written table's cells that are neither a number nor an explicit
     n/a, in the metric rows' kernel columns (goos, Linux[, Linux tsc])."""
     try:
@@ -684,7 +719,7 @@ def table_gaps(md_path, keys):
             v = cells[c] if c < len(cells) else ""
             if not (re.fullmatch(r"[0-9]+(\.[0-9]+)?", v) or v.startswith("n/a")):
                 gaps.append(f"{cells[0]}/{head[c]}: {v!r}")
-    gaps += [f"{name}: no row" for name, _, _ in METRICS if name not in seen]
+    gaps += [f"{name}: no row" for name, _, _ in metrics if name not in seen]
     if len(cols) != len(keys):
         gaps.append(f"columns {head}")
     return gaps
@@ -696,6 +731,8 @@ def main():
     ap.add_argument("--boots", type=int)
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--timeout", type=int, help="seconds per boot")
+    ap.add_argument("--only", help="comma-separated metrics to run (boot_to_init always; "
+                    "boot_to_shell only if named); for exploring, not for the record")
     ap.add_argument("--bench", default=os.path.join(OUT, "bench"))
     ap.add_argument("--kernel", default=os.path.join(ROOT, "build", "kernel.elf"))
     ap.add_argument("--ports", default=os.path.join(ROOT, "build", "ports"),
@@ -704,12 +741,12 @@ def main():
     if args.boots is None:
         args.boots = 1 if args.quick else 3
     try:
-        sides, md_path, json_path = run(args)
+        sides, md_path, json_path, metrics = run(args)
     except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
         print(f"not ok - bench/run: {e}" if args.check else f"bench: {e}", flush=True)
         return 1
     if args.check:
-        return 0 if check(sides, md_path, json_path) else 1
+        return 0 if check(sides, md_path, json_path, metrics) else 1
     return 0
 
 

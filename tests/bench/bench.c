@@ -758,8 +758,9 @@ static void show_tail(const char *name, const char *path)
 		say("BENCH_ERROR %s output: %.200s\n", name, line);
 }
 
-/* One run: 0 and *ms, or an errno (EIO: the program failed). */
-static int run_app_once(const struct app *a, const char *out, double *ms)
+/* One run: 0 and *ms, or an errno; *status is waitpid's (a failed program
+ * returns EIO). */
+static int run_app_once(const struct app *a, const char *out, double *ms, int *status)
 {
 	static char *const envp[] = { "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/",
 				      "TERM=dumb", NULL };
@@ -780,11 +781,12 @@ static int run_app_once(const struct app *a, const char *out, double *ms)
 		execve(argv[0], argv, envp);
 		_exit(127);
 	}
-	int err = wait_ok(pid);
+	if (waitpid(pid, status, 0) != pid)
+		return errno;
 	*ms = (now_ns() - t) / 1e6;
 	if (a->scratch)
 		unlink(a->scratch);
-	return err;
+	return WIFEXITED(*status) && WEXITSTATUS(*status) == 0 ? 0 : EIO;
 }
 
 static int run_app(const struct app *a)
@@ -794,9 +796,14 @@ static int run_app(const struct app *a)
 	snprintf(out, sizeof(out), "%s/%s.out", tmp_dir, a->name);
 	for (int r = 0; r < app_reps; r++) {
 		double ms;
-		int err = run_app_once(a, out, &ms);
+		int st = 0, err = run_app_once(a, out, &ms, &st);
+		if (err == EIO && WIFSIGNALED(st))
+			say("BENCH_ERROR %s run %d killed by signal %d\n", a->name, r + 1, WTERMSIG(st));
+		else if (err == EIO)
+			say("BENCH_ERROR %s run %d exit status %d\n", a->name, r + 1, WEXITSTATUS(st));
+		else if (err)
+			say("BENCH_ERROR %s run %d: %s\n", a->name, r + 1, strerror(err));
 		if (err) {
-			say("BENCH_ERROR %s %s\n", a->name, err == EIO ? "the program failed" : strerror(err));
 			show_tail(a->name, out);
 			unlink(out);
 			return 1;
