@@ -15,8 +15,9 @@ Runs, and counts as tests:
     locks named ktest_lockdep_*) may appear, once with the user tests, where
     none may;
   * the benchmark tool in quick mode (`make bench QUICK=1`, boot name
-    bench-quick): goos and Linux both run every micro-benchmark; its own
-    ok/not ok lines are counted (figures are not judged).
+    bench-quick): goos and Linux both run every micro-benchmark and the
+    application benchmarks, and boot to a busybox shell; its own ok/not ok
+    lines are counted (figures are not judged).
 
 A boot fails on any `not ok`, a panic, a triple fault (QEMU exits without the
 kernel powering off), a timeout, or a missing KTAP plan. The last line is
@@ -532,7 +533,8 @@ def run_pool_test(name, cmd, timeout):
 def run_bench_check(cmd, timeout):
     """`make bench QUICK=1` as a test: scripts/bench.py --quick --check boots
     goos and Linux and prints its own ok/not ok lines (both kernels booted,
-    every metric has a figure, the table and JSON were written); they are
+    reached a working shell, every metric has a figure, the table and JSON
+    were written and the table has no gaps); they are
     counted here. The figures themselves are not judged."""
     r = Results()
     start = time.time()
