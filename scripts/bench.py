@@ -521,6 +521,9 @@ def build_report(sides, meta, metrics=METRICS):
           f"goos {meta['goos_version']}. Linux clocksource: "
           f"{meta['clocksource'].get('linux')} (default)"
           + (f", {meta['clocksource'].get('linux-tsc')} (clocksource=tsc tsc=reliable)" if ltsc else "")
+          + f". Linux's default mitigations on this CPU model: meltdown: "
+          f"{meta.get('linux_mitigations', {}).get('meltdown', '?')}; spectre_v2: "
+          f"{meta.get('linux_mitigations', {}).get('spectre_v2', '?')}"
           + f". {meta['boots']} boot(s) per kernel, "
           f"{'quick' if meta['quick'] else 'full'} mode; each figure is a median. "
           f"Host: {meta['host_cpus']} CPUs, load average {meta['host_load'][0]} before, "
@@ -636,6 +639,8 @@ def run(args):
                 linux_package=os.path.basename(vmlinuz).replace("vmlinuz-", "linux-image-"),
                 goos_version=sides["goos"].info.get("uname", "? ?").split(" ")[-1],
                 clocksource=meta_cs, host_cpus=os.cpu_count(),
+                linux_mitigations={k: v for k, v in sides["linux"].info.items()
+                                   if k in ("meltdown", "spectre_v2")},
                 host_load=[round(load_before, 2), round(os.getloadavg()[0], 2)], date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     rows, md = build_report(sides, meta, metrics)
     md_path, json_path = os.path.join(OUT, "results.md"), os.path.join(OUT, "results.json")
