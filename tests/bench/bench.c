@@ -46,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -56,8 +57,12 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 #include <uapi/goos/chan.h>
+#include <uapi/goos/objspace.h>
 
 extern char **environ;
 
@@ -619,6 +624,283 @@ static int b_pipe_rtt_2cpu(long iters) { return pipe_rtt_on(iters, 1); }
 static int b_chan_rtt_1cpu(long iters) { return chan_rtt_on(iters, 0); }
 static int b_chan_rtt_2cpu(long iters) { return chan_rtt_on(iters, 1); }
 
+/* ---- 1 MiB moved: copied through pipes, or given away by ownership -------
+ *
+ * Both bounce one 1 MiB buffer between two processes (one iteration is
+ * two one-way transfers; the figure is per one-way transfer). The pipe
+ * copies the bytes twice (in and out of the kernel); the ownership
+ * transfer remaps the buffer's frames from one process to the other. The
+ * receiver of an owned buffer reads one word of every page, so mapping
+ * it in is counted; the pipe's reader has touched every byte already.
+ * Both processes run on CPU 0, so the figures are the work of the
+ * transfer, not the latency of waking another CPU. */
+#define XFER_BYTES (1u << 20)
+
+/* A pipe returns what it holds (64 KiB at most): read until n bytes came. */
+static int read_all(int fd, char *buf, size_t n)
+{
+	while (n) {
+		ssize_t r = read(fd, buf, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		buf += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int pipe_1m_side(int rd, int wr, char *buf, long iters, int first)
+{
+	for (long i = 0; i < iters; i++) {
+		if (first && write(wr, buf, XFER_BYTES) != XFER_BYTES)
+			return EIO;
+		if (read_all(rd, buf, XFER_BYTES))
+			return EIO;
+		if (!first && write(wr, buf, XFER_BYTES) != XFER_BYTES)
+			return EIO;
+	}
+	return 0;
+}
+
+static int b_pipe_1m(long iters)
+{
+	int a[2], b[2], err = 0;
+	char *buf = malloc(XFER_BYTES);
+	if (!buf || pipe(a) || pipe(b))
+		return ENOMEM;
+	memset(buf, 'p', XFER_BYTES);
+	if ((err = pin_to_cpu0()))
+		return err;
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		_exit(pipe_1m_side(a[0], b[1], buf, iters, 0) ? 1 : 0);
+	err = pipe_1m_side(b[0], a[1], buf, iters, 1);
+	if (wait_ok(pid))
+		err = EIO;
+	unpin();
+	close(a[0]); close(a[1]); close(b[0]); close(b[1]);
+	free(buf);
+	return err;
+}
+
+/* Give the range away on one channel; take it back from the other. */
+static int own_1m_side(int in, int out, void *buf, size_t len, long iters, int first)
+{
+	struct goos_range r = { (uintptr_t)buf, len };
+	for (long i = 0; i < iters; i++) {
+		struct goos_msg m = { .ranges = (uintptr_t)&r, .nranges = 1 };
+		if (first && syscall(GOOS_NR_chan_send, out, &m, 0, NULL))
+			return errno;
+		m.nranges = 1;
+		if (syscall(GOOS_NR_chan_recv, in, &m, 0, NULL) != 1 || m.nranges != 1 ||
+		    r.addr != (uintptr_t)buf || r.len != len)
+			return EIO;
+		for (size_t off = 0; off < len; off += 4096)
+			if (((volatile char *)buf)[off] != 'o')
+				return EIO;
+		m.nranges = 1;
+		if (!first && syscall(GOOS_NR_chan_send, out, &m, 0, NULL))
+			return errno;
+	}
+	return 0;
+}
+
+/* goos only: on Linux own_alloc fails with ENOSYS and the figure is n/a. */
+static int own_xfer(long iters, size_t len)
+{
+	char *buf = (char *)syscall(SYS_own_alloc, len);
+	if (buf == (char *)-1)
+		return errno;
+	memset(buf, 'o', len);
+	int a = (int)syscall(GOOS_NR_chan_create, 0, 1, 0);
+	int b = (int)syscall(GOOS_NR_chan_create, 0, 1, 0);
+	if (a < 0 || b < 0)
+		return errno;
+	int err = pin_to_cpu0();
+	if (err)
+		return err;
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		_exit(own_1m_side(a, b, buf, len, iters, 0) ? 1 : 0);
+	err = own_1m_side(b, a, buf, len, iters, 1);
+	if (wait_ok(pid))
+		err = EIO;
+	unpin();
+	close(a);
+	close(b);
+	syscall(SYS_own_free, buf, len);
+	return err;
+}
+
+static int b_own_xfer_1m(long iters) { return own_xfer(iters, XFER_BYTES); }
+static int b_own_xfer_64k(long iters) { return own_xfer(iters, 64 * 1024); }
+
+/* ---- TCP over the loopback interface -------------------------------------
+ *
+ * Both kernels' TCP stacks end to end in one machine, no NIC: a stream of
+ * 64 KiB writes (the figure is per 64 KiB: throughput is 64 KiB / figure),
+ * and a 64-byte request answered by a 64-byte response on a connection
+ * with TCP_NODELAY (the figure is the round trip). Linux's loopback
+ * interface starts down in an initramfs with no scripts: lo_up raises it. */
+#define TCP_CHUNK (64 * 1024)
+#define TCP_REQ   64
+
+static void lo_up(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		return;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+}
+
+/* A listening socket on 127.0.0.1 and an ephemeral port (in *addr). */
+static int tcp_listener(struct sockaddr_in *addr)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0)
+		return -1;
+	socklen_t len = sizeof(*addr);
+	memset(addr, 0, sizeof(*addr));
+	addr->sin_family = AF_INET;
+	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(s, (struct sockaddr *)addr, sizeof(*addr)) || listen(s, 1) ||
+	    getsockname(s, (struct sockaddr *)addr, &len)) {
+		int e = errno;
+		close(s);
+		errno = e;
+		return -1;
+	}
+	return s;
+}
+
+static int tcp_write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void nodelay(int fd)
+{
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* Fork a peer that accepts one connection and runs serve(fd, iters);
+ * connect to it; the connected descriptor, or -1 with errno. */
+static int tcp_pair(long iters, int (*serve)(int, long), pid_t *peer)
+{
+	struct sockaddr_in addr;
+	int l = tcp_listener(&addr);
+	if (l < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int c = accept(l, NULL, NULL);
+		close(l);
+		_exit(c < 0 ? 1 : serve(c, iters));
+	}
+	close(l);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&addr, sizeof(addr))) {
+		int e = errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		errno = e;
+		return -1;
+	}
+	*peer = pid;
+	return s;
+}
+
+/* The stream's sink: read everything, then say how much came (8 bytes). */
+static int tcp_sink(int c, long iters)
+{
+	static char buf[TCP_CHUNK];
+	uint64_t got = 0;
+	ssize_t r;
+	while ((r = read(c, buf, sizeof(buf))) > 0 || (r < 0 && errno == EINTR))
+		if (r > 0)
+			got += (uint64_t)r;
+	int ok = got == (uint64_t)iters * TCP_CHUNK;
+	if (write(c, &got, sizeof(got)) != sizeof(got))
+		ok = 0;
+	return ok ? 0 : 1;
+}
+
+static int b_tcp_stream(long iters)
+{
+	static char buf[TCP_CHUNK];
+	pid_t peer;
+	int s = tcp_pair(iters, tcp_sink, &peer);
+	if (s < 0)
+		return errno;
+	int err = 0;
+	memset(buf, 't', sizeof(buf));
+	for (long i = 0; i < iters && !err; i++)
+		if (tcp_write_all(s, buf, sizeof(buf)))
+			err = EIO;
+	uint64_t got = 0;
+	shutdown(s, SHUT_WR);
+	if (!err && (read_all(s, (char *)&got, sizeof(got)) || got != (uint64_t)iters * TCP_CHUNK))
+		err = EIO;
+	close(s);
+	if (wait_ok(peer))
+		err = EIO;
+	return err;
+}
+
+/* The responder: answer each 64-byte request with 64 bytes. */
+static int tcp_echo(int c, long iters)
+{
+	char buf[TCP_REQ];
+	nodelay(c);
+	for (long i = 0; i < iters; i++)
+		if (read_all(c, buf, sizeof(buf)) || tcp_write_all(c, buf, sizeof(buf)))
+			return 1;
+	return 0;
+}
+
+static int b_tcp_rr(long iters)
+{
+	char buf[TCP_REQ] = "request";
+	pid_t peer;
+	int s = tcp_pair(iters, tcp_echo, &peer);
+	if (s < 0)
+		return errno;
+	nodelay(s);
+	int err = 0;
+	for (long i = 0; i < iters && !err; i++)
+		if (tcp_write_all(s, buf, sizeof(buf)) || read_all(s, buf, sizeof(buf)))
+			err = EIO;
+	close(s);
+	if (wait_ok(peer))
+		err = EIO;
+	return err;
+}
+
 struct bench {
 	const char *name;
 	bench_fn fn;
@@ -651,6 +933,11 @@ static const struct bench benches[] = {
 	{ "pipe_rtt_2cpu",     b_pipe_rtt_2cpu,  "us",  1000 },
 	{ "chan_rtt_1cpu",     b_chan_rtt_1cpu,  "us",  1000 },
 	{ "chan_rtt_2cpu",     b_chan_rtt_2cpu,  "us",  1000 },
+	{ "pipe_1m",           b_pipe_1m,        "us",  2000 },
+	{ "own_xfer_1m",       b_own_xfer_1m,    "us",  2000 },
+	{ "own_xfer_64k",      b_own_xfer_64k,   "us",  2000 },
+	{ "tcp_stream_64k",    b_tcp_stream,     "us",  1000 },
+	{ "tcp_rr",            b_tcp_rr,         "us",  1000 },
 };
 
 /* Is name one of the comma-separated names in list? */
@@ -969,6 +1256,7 @@ int main(int argc, char **argv)
 			return 1;
 	}
 
+	lo_up();
 	double hz = tsc_hz();
 	say("BENCH_INFO tsc_hz %.0f\n", hz);
 	say("BENCH_INFO tsc_at_init %llu\n", (unsigned long long)tsc_at_init);

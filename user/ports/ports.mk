@@ -107,13 +107,22 @@ RUN_ISO   := $(BUILD)/run.iso
 PORTS_TEST_CPIO := $(BUILD)/ports-test.cpio
 PORTS_TEST_ISO  := $(BUILD)/ports-test.iso
 
-$(RUN_CPIO): $(PORTS_BINS) user/ports/mkroot.sh $(ROOTFS_FILES)
-	@echo "  CPIO    $@"
-	$(Q)user/ports/mkroot.sh $@ $(PORTS_BIN) $(PORTS)/busybox.links user/rootfs
+# The project's own tools (user/*.c, e.g. chanctl) go in /bin too.
+GOOS_TOOLS     := chanctl
+GOOS_TOOLS_DIR := $(BUILD)/goos-tools
+GOOS_TOOL_BINS := $(addprefix $(GOOS_TOOLS_DIR)/bin/,$(GOOS_TOOLS))
+$(GOOS_TOOLS_DIR)/bin/%: $(BUILD)/user/bin/%
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
 
-$(PORTS_TEST_CPIO): $(PORTS_BINS) user/ports/mkroot.sh $(ROOTFS_FILES)
+$(RUN_CPIO): $(PORTS_BINS) user/ports/mkroot.sh $(ROOTFS_FILES) $(GOOS_TOOL_BINS)
 	@echo "  CPIO    $@"
-	$(Q)user/ports/mkroot.sh $@ $(PORTS_BIN) $(PORTS)/busybox.links user/rootfs user/ports/test
+	$(Q)user/ports/mkroot.sh $@ $(PORTS_BIN) $(PORTS)/busybox.links user/rootfs $(GOOS_TOOLS_DIR)
+
+$(PORTS_TEST_CPIO): $(PORTS_BINS) user/ports/mkroot.sh $(ROOTFS_FILES) $(GOOS_TOOL_BINS)
+	@echo "  CPIO    $@"
+	$(Q)user/ports/mkroot.sh $@ $(PORTS_BIN) $(PORTS)/busybox.links user/rootfs $(GOOS_TOOLS_DIR) \
+		user/ports/test
 
 $(RUN_ISO): $(KERNEL) $(RUN_CPIO) scripts/mkiso.sh
 	@echo "  ISO     $@"
