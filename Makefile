@@ -224,8 +224,11 @@ $(LOCKS_USER_ISO): debug-locks-kernel $(BUILD)/usertest.cpio scripts/mkiso.sh
 # `make bench` runs tests/bench/bench.c as init on goos and on Debian's Linux
 # under the same QEMU settings and writes build/bench/results.{md,json}
 # (docs/performance.md). QUICK=1: a short run; make test runs it with --check.
+# The initramfs adds the ports' busybox and speedtest1 (the application
+# benchmarks and the boot-to-shell boot).
 BENCH_BIN := $(BUILD)/bench/bench
-BENCH_CMD := $(PYTHON) scripts/bench.py --bench $(BENCH_BIN) --kernel $(KERNEL)
+BENCH_DEPS := $(BENCH_BIN) $(PORTS_BIN)/busybox $(PORTS_BIN)/speedtest1 tests/bench/shloop.sh
+BENCH_CMD := $(PYTHON) scripts/bench.py --bench $(BENCH_BIN) --kernel $(KERNEL) --ports $(PORTS)
 
 $(BENCH_BIN): tests/bench/bench.c user/user.mk | deps-ok
 	@mkdir -p $(dir $@)
@@ -233,7 +236,7 @@ $(BENCH_BIN): tests/bench/bench.c user/user.mk | deps-ok
 	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -Wno-missing-field-initializers -static -o $@ $< -lpthread
 
 .PHONY: bench
-bench: $(BENCH_BIN) $(KERNEL) scripts/mkiso.sh
+bench: $(BENCH_DEPS) $(KERNEL) scripts/mkiso.sh
 	@$(BENCH_CMD) $(if $(QUICK),--quick) $(if $(ICOUNT),--icount)
 
 # The busybox network boot needs AF_INET sockets (net/inet/): until that
@@ -245,7 +248,7 @@ unit: $(UNIT_BINS)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS)
 
 test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BLOCK_ISO) $(BUILD)/usertest.iso $(BUILD)/usertest-static.iso $(KERNEL) \
-		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO) $(LOCKS_BLOCK_ISO) $(BENCH_BIN) $(PORTS_TEST_ISO) \
+		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO) $(LOCKS_BLOCK_ISO) $(BENCH_DEPS) $(PORTS_TEST_ISO) \
 		$(BUILD)/user/disk_ext2-static $(KBD_ISO) $(BUILD)/user/inet_echo-static $(NET_TEST_CPIO) \
 		$(BBTEST_ISO)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \

@@ -4,7 +4,9 @@
   scripts/bench.py [--quick] [--boots N] [--check] [--bench BIN] [--kernel ELF]
 
 One static program (tests/bench/bench.c, built by the Makefile) is packed
-with a 4 KiB data file into one initramfs and booted as init by:
+with a 4 KiB data file, the ports' busybox (applet links included) and
+speedtest1, the shell workload tests/bench/shloop.sh and the run image's /etc
+(user/rootfs) into one initramfs and booted as init by:
 
   goos         build/kernel.elf from a GRUB ISO (goos has only a Multiboot2
                header, which QEMU's -kernel cannot load)
@@ -18,20 +20,31 @@ All three use the same QEMU settings: q35, the accelerator scripts/accel.sh
 picks (KVM only with hardware virtualization, else TCG; cpu `host` or `max`,
 as scripts/qemu.sh), -smp 2, 512 MiB. The program prints `BENCH name value
 unit` per repetition; every figure in the table is the median of all
-repetitions of all boots. Output: a table on stdout, build/bench/results.md
-and build/bench/results.json.
+repetitions of all boots. Each kernel also boots a second time per round,
+`/bench shell`, which hands PID 1 to busybox init: the host times the login
+shell's prompt on the serial port (boot_to_shell), types a command and
+`poweroff`. Output: a table on stdout, build/bench/results.md and
+build/bench/results.json.
+
+Adding a benchmark: a row in METRICS (table order, description, target), and
+either an entry in bench.c's `benches` (per-operation) or `apps` (a whole
+program run), or a figure the host measures (HOST_METRICS, like boot_to_shell).
 
 --quick: shorter timings, one boot each of goos and Linux (no linux-tsc). --check
 prints `ok - bench/...` / `not ok - bench/...` lines (for scripts/testrun.py):
-every kernel booted and finished, every metric produced a number (goos may say
-n/a only for the metrics in GOOS_NOT_YET), the table and JSON were written.
+every kernel booted and finished, reached a working shell in its shell boot,
+every metric produced a positive number (goos may say n/a only for the metrics
+in GOOS_NOT_YET, Linux only for GOOS_ONLY), the table and JSON were written
+and every kernel column of the written table holds a number or an explicit n/a.
 It does not judge the figures.
 """
 import argparse
 import glob
 import json
+import math
 import os
 import re
+import select
 import shutil
 import socket
 import socketserver
@@ -52,6 +65,8 @@ MACHINE, SMP, MEM = "q35", 2, "512M"
 # ratio to Linux (None: no target).
 METRICS = [
     ("boot_to_init", "reset to the first instruction of /init (guest TSC)", 0.5),
+    ("boot_to_shell", "reset to the shell prompt: to /init on the guest TSC, then to the "
+     "prompt on the serial port (host clock); busybox init, rcS, login sh", None),
     ("null_syscall", "syscall(SYS_getpid)", 1.0),
     ("clock_gettime", "clock_gettime(CLOCK_MONOTONIC) via libc (vDSO if any)", 1.0),
     ("pipe_rtt", "1-byte round trip over two pipes, two processes", 1.0),
@@ -87,7 +102,14 @@ METRICS = [
     ("tcp_host_recv_64k", "TCP from a source on the host to the guest, the same way, per "
      "64 KiB (target: at least 80% of Linux's throughput)", 1.25),
     ("tcp_host_rtt", "1-byte request echoed by the host over TCP through the e1000", None),
+    # Application benchmarks: one whole program run each, in ms.
+    ("speedtest1", "sqlite speedtest1 --size 5 (quick: 1), database in tmpfs /tmp; whole run", None),
+    ("sh_loop", "busybox sh tests/bench/shloop.sh, 30 iterations (quick: 3) of "
+     "seq/cat/echo|cut|tr|sort|wc/grep/sed/head/ls/rm on tmpfs; whole run", None),
 ]
+
+# Metrics the host measures itself (not printed by the guest program): unit.
+HOST_METRICS = {"boot_to_shell": "ms"}
 
 # The one place that says which metrics goos cannot run yet (the kernel lacks
 # the feature): only these may be n/a on goos. Shrink it as features land.
@@ -109,9 +131,6 @@ GOOS_ONLY = {
 # Benchmarks that are planned but not written yet; listed in the output so the
 # gap is visible, never given numbers.
 LATER = [
-    "boot to the shell prompt (needs a shell on goos)",
-    "sqlite speedtest1 (application)",
-    "busybox sh loop (application)",
 ]
 
 
@@ -176,18 +195,43 @@ def cpio_newc(entries):
     return bytes(out)
 
 
-def make_initramfs(bench_bin, path, module):
-    with open(bench_bin, "rb") as f:
-        prog = f.read()
-    with open(module, "rb") as f:
-        ko = f.read()
-    entries = [
-        ("bench", 0o100755, prog),
-        ("bench-data", 0o100644, bytes(range(256)) * 16),
-        ("e1000.ko", 0o100644, ko),     # Linux's NIC driver; goos has its own
-        ("tmp", 0o041777, b""),
-        ("dev", 0o040755, b""),
-    ]
+def make_initramfs(bench_bin, ports, path, module):
+    """The one initramfs both kernels boot: /bench and its data file, the
+    ports' busybox (with a symbolic link per applet, as the run image has
+    them) and speedtest1, the shell workload, and the run image's /etc
+    (user/rootfs: inittab, rcS, profile...) for the boot-to-shell boot, and
+    Linux's e1000 module for the guest-host TCP benchmarks."""
+    def read(p):
+        with open(p, "rb") as f:
+            return f.read()
+
+    files = {   # path in the image: (mode, data)
+        "bench": (0o100755, read(bench_bin)),
+        "bench-data": (0o100644, bytes(range(256)) * 16),
+        "e1000.ko": (0o100644, read(module)),   # Linux's NIC driver; goos has its own
+        "bin/busybox": (0o100755, read(os.path.join(ports, "bin", "busybox"))),
+        "bin/speedtest1": (0o100755, read(os.path.join(ports, "bin", "speedtest1"))),
+        "usr/share/bench/shloop.sh": (0o100644, read(os.path.join(ROOT, "tests/bench/shloop.sh"))),
+    }
+    with open(os.path.join(ports, "busybox.links")) as f:
+        for applet in f.read().split():
+            applet = applet.strip("/")
+            if applet and applet not in files:
+                up = "../" * applet.count("/")
+                files[applet] = (0o120777, f"{up}bin/busybox".encode())
+    etc = os.path.join(ROOT, "user", "rootfs")
+    for dirpath, _, names in os.walk(etc):
+        for n in names:
+            full = os.path.join(dirpath, n)
+            files[os.path.relpath(full, etc)] = (os.stat(full).st_mode & 0o777 | 0o100000, read(full))
+    dirs = {"tmp": 0o041777, "dev": 0o040755, "proc": 0o040755, "sys": 0o040755,
+            "root": 0o040700}
+    for name in files:
+        parts = name.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            dirs.setdefault("/".join(parts[:i]), 0o040755)
+    entries = [(d, mode, b"") for d, mode in sorted(dirs.items())]
+    entries += [(n, mode, data) for n, (mode, data) in sorted(files.items())]
     with open(path, "wb") as f:
         f.write(cpio_newc(entries))
 
@@ -262,43 +306,146 @@ def qemu_base(acc, cpu, icount=False):
         (["-icount", "shift=0"] if icount else [])
 
 
+class Serial:
+    """A QEMU run with the guest's serial port on stdio: complete lines with
+    host timestamps (seconds from starting QEMU), the unfinished last line
+    (a shell prompt has no newline), and a way to type."""
+
+    def __init__(self, cmd, logpath):
+        self.t0 = time.monotonic()
+        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.PIPE)
+        os.set_blocking(self.p.stdout.fileno(), False)
+        self.logf = open(logpath, "w")
+        self.lines, self.partial = [], b""
+        self.panic, self.panic_at = None, None
+
+    def stopped(self, timeout):
+        """The status if the run should end now: "timeout", or "panic" a
+        moment after a kernel panic (either kernel's message), which would
+        otherwise hold QEMU until the timeout; else None."""
+        if self.panic_at is not None and self.now() > self.panic_at + PANIC_GRACE:
+            return "panic"
+        return "timeout" if self.now() > timeout else None
+
+    def now(self):
+        return time.monotonic() - self.t0
+
+    def read(self, wait):
+        """Wait up to `wait` seconds for output; return the new complete
+        lines as (time, text), or None once QEMU has exited and all its
+        output is read."""
+        ready, _, _ = select.select([self.p.stdout], [], [], wait)
+        if not ready:
+            return []
+        chunk = self.p.stdout.read()
+        if chunk is None:       # woken, but nothing to read after all
+            return []
+        if chunk == b"":        # end of file: QEMU has exited
+            self.p.wait()
+            return None
+        now = self.now()
+        self.partial += chunk
+        *complete, self.partial = self.partial.split(b"\n")
+        new = []
+        for raw in complete:
+            line = raw.decode("utf-8", "replace").rstrip("\r")
+            new.append((now, line))
+            self.lines.append(line)
+            if self.panic is None and "Kernel panic - not syncing" in line:
+                self.panic, self.panic_at = line.strip(), now
+            self.logf.write(f"[{now:9.3f}] {line}\n")
+        return new
+
+    def type(self, text):
+        self.logf.write(f"[{self.now():9.3f}] <typed> {text!r}\n")
+        try:
+            self.p.stdin.write(text.encode())
+            self.p.stdin.flush()
+        except OSError:
+            pass
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait()
+        if self.partial:
+            self.lines.append(self.partial.decode("utf-8", "replace"))
+            self.logf.write(f"[{self.now():9.3f}] {self.lines[-1]}\n")
+        self.logf.close()
+
+
+def first_console_line(line):
+    """Is this the guest's first real console line? (Skip the firmware's and
+    GRUB's screen control noise.)"""
+    return re.search(r"\w{4}", line) and "\x1b" not in line
+
+
 def boot(name, cmd, timeout, logpath):
     """Run QEMU; return (lines, host seconds from start to BENCH_INIT or None,
     host seconds to the first console line, status)."""
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         stdin=subprocess.DEVNULL)
-    os.set_blocking(p.stdout.fileno(), False)
-    lines, buf, t_init, t_first, status = [], b"", None, None, "exit"
-    with open(logpath, "w") as logf:
-        while True:
-            if time.monotonic() - t0 > timeout:
-                status = "timeout"
-                break
-            chunk = p.stdout.read()
-            if chunk:
-                now = time.monotonic() - t0
-                buf += chunk
-                *complete, buf = buf.split(b"\n")
-                for raw in complete:
-                    line = raw.decode("utf-8", "replace").rstrip("\r")
-                    # Skip the firmware's and GRUB's screen control noise.
-                    if t_first is None and re.search(r"\w{4}", line) and "\x1b" not in line:
-                        t_first = now
-                    if t_init is None and "BENCH_INIT" in line:
-                        t_init = now
-                    lines.append(line)
-                    logf.write(f"[{now:9.3f}] {line}\n")
-            elif p.poll() is not None:
-                break
-            else:
-                time.sleep(0.02)
-    if p.poll() is None:
-        p.kill()
-    p.wait()
-    if buf:
-        lines.append(buf.decode("utf-8", "replace"))
-    return lines, t_init, t_first, status
+    q = Serial(cmd, logpath)
+    t_init, t_first, status = None, None, "exit"
+    while True:
+        status = q.stopped(timeout) or "exit"
+        if status != "exit":
+            break
+        new = q.read(0.5)
+        if new is None:
+            break
+        for now, line in new:
+            if t_first is None and first_console_line(line):
+                t_first = now
+            if t_init is None and "BENCH_INIT" in line:
+                t_init = now
+    q.close()
+    return q.lines, t_init, t_first, status
+
+
+# busybox sh's prompt from user/rootfs/etc/profile (PS1='\u@\h:\w\$ '):
+# "root@goos:/# ". Searched for, not anchored: line editing may follow it with
+# terminal queries.
+PROMPT = re.compile(rb"\w+@[\w.-]+:[^\s]*[#$] ")
+SHELL_CHECK = ("echo SHELL_OK $((6*7))\n", "SHELL_OK 42")
+POWEROFF_WAIT = 30     # s; busybox init's shutdown sleeps ~2 s
+PANIC_GRACE = 2        # s of the panic's trace to log before stopping QEMU
+
+
+def shell_boot(name, cmd, timeout, logpath):
+    """The boot-to-shell boot: /bench shell execs busybox init, which runs rcS
+    and a login shell on the console. Times the prompt's first bytes on the
+    serial port (host clock from starting QEMU), then types a command whose
+    answer shows the shell works, then `poweroff`. Returns a dict."""
+    q = Serial(cmd, logpath)
+    r = dict(t_init=None, t_first=None, t_prompt=None, typed=False, answered=False,
+             status="exit")
+    while True:
+        r["status"] = q.stopped(timeout) or "exit"
+        if r["answered"] and q.now() > r["answered"] + POWEROFF_WAIT:
+            r["status"] = "timeout"
+        if r["status"] != "exit":
+            break
+        new = q.read(0.5)
+        if new is None:
+            break
+        for now, line in new:
+            if r["t_first"] is None and first_console_line(line):
+                r["t_first"] = now
+            if r["t_init"] is None and "BENCH_INIT" in line:
+                r["t_init"] = now
+            elif r["t_init"] is not None and r["t_prompt"] is None and PROMPT.search(line.encode()):
+                r["t_prompt"] = now     # something followed the prompt with a newline
+            if r["t_prompt"] is not None and not r["answered"] and line.rstrip().endswith(SHELL_CHECK[1]):
+                r["answered"] = now
+                q.type("poweroff\n")
+        if r["t_init"] is not None and r["t_prompt"] is None and PROMPT.search(q.partial):
+            r["t_prompt"] = q.now()
+        if r["t_prompt"] is not None and not r["typed"]:
+            r["typed"] = True
+            q.type(SHELL_CHECK[0])
+    q.close()
+    r["lines"] = q.lines
+    return r
 
 
 def parse(lines):
@@ -338,6 +485,10 @@ class Side:
         self.samples, self.units, self.na, self.info = {}, {}, {}, {}
         self.errors, self.boots, self.booted, self.finished = [], 0, 0, 0
         self.host_init, self.host_first = [], []
+        # the boot-to-shell boots
+        self.shell_boots, self.shell_ok = 0, 0
+        self.shell_init, self.shell_prompt, self.shell_errors = [], [], []
+        self.tsc_hz = []    # from the benchmark boots; converts the shell boots' TSC
 
     def add_boot(self, lines, t_init, t_first, status):
         self.boots += 1
@@ -346,16 +497,48 @@ class Side:
         self.finished += done and status == "exit"
         if status == "timeout":
             self.errors.append("timeout")
+        if status == "panic":
+            self.errors.append("kernel panic: " + next(l for l in lines if "Kernel panic" in l).strip())
         for k, v in samples.items():
             self.samples.setdefault(k, []).extend(v)
         self.units.update(units)
         self.na.update(na)
         self.info.update(info)
+        if "tsc_hz" in info:
+            self.tsc_hz.append(float(info["tsc_hz"]))
         self.errors += errors
         if t_init is not None:
             self.host_init.append(t_init * 1e3)
             if t_first is not None:
                 self.host_first.append(t_first * 1e3)
+
+    def add_shell_boot(self, r):
+        """boot_to_shell = reset to /init on the guest TSC (as boot_to_init),
+        plus /init to the prompt on the host clock (both marks read from the
+        same serial stream, so QEMU's start-up and the serial path cancel)."""
+        self.shell_boots += 1
+        _, _, _, info, errors, _ = parse(r["lines"])
+        tsc = info.get("tsc_at_init")
+        why = ("; ".join(errors) if errors else
+               "kernel panic" if r["status"] == "panic" else
+               "no BENCH_INIT" if r["t_init"] is None else
+               "no shell prompt" if r["t_prompt"] is None else
+               "the shell did not answer a command" if not r["answered"] else
+               "did not power off" if r["status"] != "exit" else
+               "no tsc_at_init" if tsc is None else
+               "no tsc_hz from a benchmark boot" if not self.tsc_hz else "")
+        if r["t_init"] is not None and r["t_prompt"] is not None:
+            self.shell_init.append(r["t_init"] * 1e3)
+            self.shell_prompt.append(r["t_prompt"] * 1e3)
+            if tsc is not None and self.tsc_hz:
+                ms = float(tsc) / statistics.median(self.tsc_hz) * 1e3 \
+                    + (r["t_prompt"] - r["t_init"]) * 1e3
+                self.samples.setdefault("boot_to_shell", []).append(ms)
+                self.units["boot_to_shell"] = HOST_METRICS["boot_to_shell"]
+        if why:
+            self.shell_errors.append(f"shell boot #{self.shell_boots}: {why}")
+        else:
+            self.shell_ok += 1
 
     def spread(self, name):
         v = self.samples.get(name)
@@ -378,9 +561,9 @@ def cell(side, name):
         return fmt(side.median(name))
     if name in side.na:
         if side.key != "goos" and name in GOOS_ONLY:
-            return "goos-only"
+            return "n/a (goos only)"
         return "n/a (not supported yet)" if side.key == "goos" else "n/a"
-    return "-"
+    return "no figure"      # a failed boot or benchmark: --check fails on it
 
 
 def ratio(goos, other, name):
@@ -396,15 +579,15 @@ def target_text(target, r):
     return f"<= {target}x: {'met' if r <= target else 'missed'}"
 
 
-def build_report(sides, meta):
+def build_report(sides, meta, metrics=METRICS):
     goos, linux, ltsc = sides["goos"], sides["linux"], sides.get("linux-tsc")
     rows = []
-    for name, what, target in METRICS:
+    for name, what, target in metrics:
         unit = goos.units.get(name) or linux.units.get(name) or ""
         r = ratio(goos, linux, name)
         row = dict(metric=name, unit=unit, what=what,
                    goos=goos.median(name), linux=linux.median(name), ratio=r,
-                   goos_na=goos.na.get(name), target=target,
+                   goos_na=goos.na.get(name), linux_na=linux.na.get(name), target=target,
                    range=dict(goos=goos.spread(name), linux=linux.spread(name)),
                    target_met=None if target is None or r is None else r <= target,
                    samples=dict(goos=len(goos.samples.get(name, [])),
@@ -434,6 +617,9 @@ def build_report(sides, meta):
           f"goos {meta['goos_version']}. Linux clocksource: "
           f"{meta['clocksource'].get('linux')} (default)"
           + (f", {meta['clocksource'].get('linux-tsc')} (clocksource=tsc tsc=reliable)" if ltsc else "")
+          + f". Linux's default mitigations on this CPU model: meltdown: "
+          f"{meta.get('linux_mitigations', {}).get('meltdown', '?')}; spectre_v2: "
+          f"{meta.get('linux_mitigations', {}).get('spectre_v2', '?')}"
           + f". {meta['boots']} boot(s) per kernel, "
           f"{'quick' if meta['quick'] else 'full'} mode; each figure is a median. "
           f"Host: {meta['host_cpus']} CPUs, load average {meta['host_load'][0]} before, "
@@ -467,36 +653,65 @@ def build_report(sides, meta):
     for s in sides.values():
         if s.host_init:
             md.append(f"{s.title}: QEMU start to /init on the host clock {statistics.median(s.host_init):.0f} ms.")
+    for s in sides.values():
+        if s.shell_init and s.shell_prompt:
+            i, p = statistics.median(s.shell_init), statistics.median(s.shell_prompt)
+            md.append(f"{s.title}, boot-to-shell boots on the host clock: QEMU start to /init "
+                      f"{i:.0f} ms, to the prompt {p:.0f} ms; /init to the prompt "
+                      f"{statistics.median(b - a for a, b in zip(s.shell_init, s.shell_prompt)):.0f} ms "
+                      f"(busybox init, rcS, login sh).")
     md.append("")
     md.append("Not measured yet (no numbers are given for these): " + "; ".join(LATER) + ".")
     return rows, "\n".join(md) + "\n"
 
 
 # ---- main -----------------------------------------------------------------
+def selected(args):
+    """The metrics of this run: all, or --only's (boot_to_init always comes)."""
+    if not args.only:
+        return METRICS
+    want = set(args.only.split(","))
+    unknown = want - {m[0] for m in METRICS}
+    if unknown:
+        raise RuntimeError(f"--only: no metric {', '.join(sorted(unknown))}")
+    return [m for m in METRICS if m[0] in want or m[0] == "boot_to_init"]
+
+
 def run(args):
     os.makedirs(OUT, exist_ok=True)
+    metrics = selected(args)
+    shell = any(m[0] == "boot_to_shell" for m in metrics)
     acc, cpu = accel()
     if args.icount and acc != "tcg":
         raise RuntimeError("--icount needs TCG (QEMU cannot count instructions under KVM)")
     sfx = "-icount" if args.icount else ""
     vmlinuz, module = fetch_linux()
     initramfs = os.path.join(OUT, "initramfs.cpio")
-    make_initramfs(args.bench, initramfs, module)
+    make_initramfs(args.bench, args.ports, initramfs, module)
     port = start_host_peer()
-    gargs = ("quick " if args.quick else "") + f"host=10.0.2.2:{port}"
-    iso = os.path.join(OUT, "goos.iso")
-    make_goos_iso(args.kernel, initramfs, gargs, iso)
-    timeout = args.timeout or (90 if args.quick else 900)
+    # Each kernel boots twice per round: the benchmarks, and boot to a shell.
+    runs = {"bench": " ".join((["quick"] if args.quick else []) +
+                              ([f"only={args.only}"] if args.only else []) +
+                              [f"host=10.0.2.2:{port}"]),
+            "shell": "shell"}
+    isos = {}
+    for run_name, gargs in runs.items():
+        isos[run_name] = os.path.join(OUT, f"goos-{run_name}.iso")
+        make_goos_iso(args.kernel, initramfs, gargs, isos[run_name])
+    timeout = args.timeout or (150 if args.quick else 900)
+    shell_timeout = args.timeout or 120
 
     linux_append = f"console=ttyS0 quiet panic=-1 rdinit=/bench"
-    configs = [
-        ("goos", "goos", qemu_base(acc, cpu, args.icount) + ["-boot", "d", "-cdrom", iso]),
-        ("linux", "Linux", qemu_base(acc, cpu, args.icount) + [
+
+    def linux(extra):
+        return lambda run_name: qemu_base(acc, cpu, args.icount) + [
             "-kernel", vmlinuz, "-initrd", initramfs,
-            "-append", f"{linux_append} -- {gargs}"]),
-        ("linux-tsc", "Linux (clocksource=tsc tsc=reliable)", qemu_base(acc, cpu, args.icount) + [
-            "-kernel", vmlinuz, "-initrd", initramfs,
-            "-append", f"{linux_append} clocksource=tsc tsc=reliable -- {gargs}"]),
+            "-append", f"{linux_append}{extra} -- {runs[run_name]}"]
+    configs = [     # key, title, the QEMU command for a run
+        ("goos", "goos", lambda run_name: qemu_base(acc, cpu, args.icount) + [
+            "-boot", "d", "-cdrom", isos[run_name]]),
+        ("linux", "Linux", linux("")),
+        ("linux-tsc", "Linux (clocksource=tsc tsc=reliable)", linux(" clocksource=tsc tsc=reliable")),
     ]
     if args.quick:
         configs = configs[:2]   # the test only needs both kernels to work
@@ -505,21 +720,31 @@ def run(args):
     for i in range(args.boots):
         for key, title, cmd in configs:
             t = time.monotonic()
-            res = boot(key, cmd, timeout, os.path.join(OUT, f"{key}{sfx}-{i}.log"))
+            res = boot(key, cmd("bench"), timeout, os.path.join(OUT, f"{key}{sfx}-{i}.log"))
             sides[key].add_boot(*res)
             log(f"boot {key} #{i + 1}: {res[3]}, {time.monotonic() - t:.1f}s")
+            if not shell:
+                continue
+            t = time.monotonic()
+            r = shell_boot(key, cmd("shell"), shell_timeout,
+                           os.path.join(OUT, f"{key}{sfx}-shell-{i}.log"))
+            sides[key].add_shell_boot(r)
+            log(f"shell boot {key} #{i + 1}: {r['status']}, prompt "
+                + (f"at {r['t_prompt'] * 1e3:.0f} ms" if r["t_prompt"] else "not seen")
+                + f", {time.monotonic() - t:.1f}s")
 
     meta_cs = {k: s.info.get("clocksource", "?") for k, s in sides.items()}
     lver = sides["linux"].info.get("uname", "").split(" ")[-1] or os.path.basename(vmlinuz)[8:]
     meta = dict(accel=acc, cpu=cpu, machine=MACHINE, smp=1 if args.icount else SMP, mem=MEM,
-                quick=args.quick,
-                icount=args.icount,
+                quick=args.quick, icount=args.icount,
                 boots=args.boots, linux_version=lver,
                 linux_package=os.path.basename(vmlinuz).replace("vmlinuz-", "linux-image-"),
                 goos_version=sides["goos"].info.get("uname", "? ?").split(" ")[-1],
                 clocksource=meta_cs, host_cpus=os.cpu_count(),
+                linux_mitigations={k: v for k, v in sides["linux"].info.items()
+                                   if k in ("meltdown", "spectre_v2")},
                 host_load=[round(load_before, 2), round(os.getloadavg()[0], 2)], date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
-    rows, md = build_report(sides, meta)
+    rows, md = build_report(sides, meta, metrics)
     md_path = os.path.join(OUT, f"results{sfx}.md")
     json_path = os.path.join(OUT, f"results{sfx}.json")
     for p in (md_path, json_path):
@@ -531,12 +756,15 @@ def run(args):
         json.dump(dict(meta=meta, metrics=rows, not_measured_yet=LATER,
                        goos_not_yet=GOOS_NOT_YET,
                        goos_only={k: dict(reference=v[0], target=v[1]) for k, v in GOOS_ONLY.items()},
-                       errors={k: s.errors for k, s in sides.items()}), f, indent=1)
+                       errors={k: s.errors + s.shell_errors for k, s in sides.items()},
+                       shell_boots={k: dict(boots=s.shell_boots, ok=s.shell_ok,
+                                            init_ms=s.shell_init, prompt_ms=s.shell_prompt)
+                                    for k, s in sides.items()}), f, indent=1)
     print(md, end="")
-    return sides, md_path, json_path
+    return sides, md_path, json_path, metrics
 
 
-def check(sides, md_path, json_path):
+def check(sides, md_path, json_path, metrics=METRICS):
     """ok/not ok lines; True if all passed."""
     results = []
 
@@ -549,8 +777,15 @@ def check(sides, md_path, json_path):
         add(f"{key}/booted", s.booted == s.boots, f"{s.booted} of {s.boots} boots reached /init")
         add(f"{key}/finished", s.finished == s.boots and not s.errors,
             "; ".join(s.errors) or f"{s.finished} of {s.boots} boots finished and powered off")
-        for name, _, _ in METRICS:
-            if name in s.samples:
+        if any(m[0] == "boot_to_shell" for m in metrics):
+            add(f"{key}/shell", s.shell_boots == s.boots and s.shell_ok == s.shell_boots,
+                "; ".join(s.shell_errors) or f"{s.shell_ok} of {s.shell_boots} shell boots",
+                note="prompt seen, a typed command answered, powered off")
+        for name, _, _ in metrics:
+            bad = [v for v in s.samples.get(name, []) if not (math.isfinite(v) and v > 0)]
+            if bad:
+                add(f"{key}/{name}", False, f"samples not positive numbers: {bad}")
+            elif name in s.samples:
                 add(f"{key}/{name}", True)
             elif name in s.na and key != "goos" and name in GOOS_ONLY:
                 add(f"{key}/{name}", True, note="goos-only: n/a on Linux by design")
@@ -566,10 +801,36 @@ def check(sides, md_path, json_path):
     try:
         with open(json_path) as f:
             n = len(json.load(f)["metrics"])
-        add("json-parses", n == len(METRICS), f"{n} metrics")
+        add("json-parses", n == len(metrics), f"{n} metrics")
     except (OSError, ValueError, KeyError) as e:
         add("json-parses", False, str(e))
+    bad = table_gaps(md_path, list(sides), metrics)
+    add("table-complete", not bad, "; ".join(bad))
     return all(results)
+
+
+def table_gaps(md_path, keys, metrics=METRICS):
+    """The written table's cells that are neither a number nor an explicit
+    n/a, in the metric rows' kernel columns (goos, Linux[, Linux tsc])."""
+    try:
+        with open(md_path) as f:
+            rows = [l.strip().strip("|").split("|") for l in f if l.startswith("| ")]
+    except OSError as e:
+        return [str(e)]
+    head = [c.strip() for c in rows[0]] if rows else []
+    cols = [head.index(t) for t in ("goos", "Linux", "Linux tsc") if t in head]
+    gaps, seen = [], set()
+    for row in rows[1:]:
+        cells = [c.strip() for c in row]
+        seen.add(cells[0])
+        for c in cols:
+            v = cells[c] if c < len(cells) else ""
+            if not (re.fullmatch(r"[0-9]+(\.[0-9]+)?", v) or v.startswith("n/a")):
+                gaps.append(f"{cells[0]}/{head[c]}: {v!r}")
+    gaps += [f"{name}: no row" for name, _, _ in metrics if name not in seen]
+    if len(cols) != len(keys):
+        gaps.append(f"columns {head}")
+    return gaps
 
 
 def main():
@@ -580,19 +841,23 @@ def main():
     ap.add_argument("--icount", action="store_true",
                     help="count guest instructions (QEMU -icount shift=0) instead of timing")
     ap.add_argument("--timeout", type=int, help="seconds per boot")
+    ap.add_argument("--only", help="comma-separated metrics to run (boot_to_init always; "
+                    "boot_to_shell only if named); for exploring, not for the record")
     ap.add_argument("--bench", default=os.path.join(OUT, "bench"))
     ap.add_argument("--kernel", default=os.path.join(ROOT, "build", "kernel.elf"))
+    ap.add_argument("--ports", default=os.path.join(ROOT, "build", "ports"),
+                    help="the ports' build directory (bin/busybox, bin/speedtest1, busybox.links)")
     args = ap.parse_args()
     if args.boots is None:
         # Instruction counts repeat exactly: one boot of each says it all.
         args.boots = 1 if args.quick or args.icount else 3
     try:
-        sides, md_path, json_path = run(args)
+        sides, md_path, json_path, metrics = run(args)
     except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
         print(f"not ok - bench/run: {e}" if args.check else f"bench: {e}", flush=True)
         return 1
     if args.check:
-        return 0 if check(sides, md_path, json_path) else 1
+        return 0 if check(sides, md_path, json_path, metrics) else 1
     return 0
 
 
