@@ -175,6 +175,7 @@ bool sched_task_is_idle(const struct task *t);  /* one of the CPUs' idle tasks *
  * point with LOADAVG_FSHIFT fractional bits. */
 #define LOADAVG_FSHIFT 11
 void loadavg_init(void);                /* start sampling (boot, timers running) */
+void loadavg_wake(void);                /* a CPU leaves its idle loop: resume sampling */
 void loadavg_get(unsigned long avg[3]);
 /* One 5 s step: avg decayed by decay/2^FSHIFT towards active tasks. */
 unsigned long loadavg_fold(unsigned long avg, unsigned long decay, unsigned long active);

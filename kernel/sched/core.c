@@ -603,5 +603,6 @@ void sched_idle_loop(void)
 	for (;;) {
 		schedule();
 		sched_idle_wait();
+		loadavg_wake();         /* work again: the load average samples again */
 	}
 }
