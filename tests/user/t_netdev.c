@@ -8,6 +8,7 @@
  * depend on one look at what SIOCGIFINDEX says about eth0.
  */
 #include "utest.h"
+#include "proc_util.h"
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -19,31 +20,6 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-
-static void proc_mounted(void)
-{
-	struct stat st;
-
-	if (stat("/proc/net", &st) == 0)
-		return;
-	mkdir("/proc", 0555);
-	mount("proc", "/proc", "proc", 0, NULL);
-}
-
-static int read_all(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	size_t len = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	close(fd);
-	return (int)len;
-}
 
 static int unix_sock(void)
 {

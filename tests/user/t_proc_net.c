@@ -4,36 +4,11 @@
  * directory lists it.
  */
 #include "utest.h"
+#include "proc_util.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-
-/* /proc mounted (run-prog starts us as init on a bare root). */
-static void proc_mounted(void)
-{
-	struct stat st;
-
-	if (stat("/proc/net", &st) == 0)
-		return;
-	mkdir("/proc", 0555);
-	mount("proc", "/proc", "proc", 0, NULL);
-}
-
-static int read_all(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	size_t len = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	close(fd);
-	return (int)len;
-}
 
 UT_CASE(test_dev_format)
 {
