@@ -138,12 +138,8 @@ static void devpts_remove(int index)
 	struct inode *dir = sb->root->inode;
 	mutex_lock(&dir->lock);
 	if (!lookup_child(sb->root, name, &d)) {
-		if (d->inode && S_ISCHR(d->inode->mode) && d->inode->rdev == MKDEV(PTS_MAJOR, index)) {
-			struct inode *i = d->inode;
-			mutex_lock(&i->lock);
+		if (d->inode && S_ISCHR(d->inode->mode) && d->inode->rdev == MKDEV(PTS_MAJOR, index))
 			dir->ops->unlink(dir, d);
-			mutex_unlock(&i->lock);
-		}
 		d_put(d);
 	}
 	mutex_unlock(&dir->lock);

@@ -253,18 +253,18 @@ static long tty_write(struct file *f, const void *ubuf, size_t len, uint64_t *po
 				k = n_tty_write(tty, chunk + off, n - off);
 			spin_unlock(&tty->lock);
 			off += k;
-			if (err || k)
+			if (err)
+				break;
+			if (k)
 				continue;
-			if (off < n && (f->flags & O_NONBLOCK)) {
+			if (f->flags & O_NONBLOCK) {
 				err = -EAGAIN;
 				break;
 			}
-			if (off < n && (err = wait_event_interruptible(&tty->write_wq, can_write(tty))))
+			if ((err = wait_event_interruptible(&tty->write_wq, can_write(tty))))
 				break;
 		}
 		done += off;
-		if (err == -EIO && tty->drv->is_pty_slave)
-			break;
 	}
 	mutex_unlock(&tty->write_mutex);
 	return done ? (long)done : err;
