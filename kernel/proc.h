@@ -117,6 +117,19 @@ struct proc {
 	struct sigpending shared_pending;
 	unsigned sigqueue_count;        /* queued siginfos; real-time ones stop at RLIMIT_SIGPENDING */
 
+	/* Job control (kernel/signal/jobctl.c, docs/signals.md), under
+	 * siglock; group_stop and cld_notify are also read without it (a
+	 * thread's way back to user mode, signal_pending). */
+	bool group_stop;                /* a stop took effect: every thread must park */
+	bool stop_reported;             /* all threads parked: the stop is complete */
+	int stop_sig;                   /* the signal that stopped the group */
+	unsigned nr_parked;             /* threads parked in jobctl_park */
+	unsigned cont_seq;              /* SIGCONTs received: a stop dequeued before one is void */
+	int cld_notify;                 /* CLD_STOPPED/CLD_CONTINUED still to tell the parent, or 0 */
+	int wait_report;                /* for WUNTRACED/WCONTINUED: a stopped status
+					 * (0x7f | sig << 8), 0xffff (continued), or 0 */
+	struct wait_queue jobctl_wait;  /* parked threads sleep on it */
+
 	/* CPU time of exited threads and reaped children, interval timers
 	 * (kernel/cputime.h says which lock covers what). */
 	struct proc_times times;

@@ -7,6 +7,7 @@
  * kernel/signal/deliver.c   the way back to user mode: actions, restarts
  * kernel/signal/syscalls.c  kill, tgkill, sigaction, sigprocmask, sigaltstack
  * kernel/signal/wait.c      sigsuspend, pause, sigtimedwait
+ * kernel/signal/jobctl.c    stopping and continuing the thread group (job control)
  * arch/x86_64/signal.c      the handler's stack frame and rt_sigreturn
  */
 #pragma once
@@ -71,6 +72,8 @@ enum {
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 
 /* siginfo_t, 128 bytes as user space sees it. */
 struct siginfo {
@@ -206,6 +209,14 @@ void signal_thread_unlink(struct proc *p, struct task *t);
  * exit_signal with CLD_* info. True if the parent ignores SIGCHLD (SIG_IGN
  * or SA_NOCLDWAIT): then nobody waits and the caller reaps at once. */
 bool signal_notify_parent(struct proc *p);
+
+/* Job control (kernel/signal/jobctl.c). For wait: c's stop or
+ * continuation report if one of the wanted kinds is there (the wait4
+ * status, 0x7f | sig << 8 or 0xffff), else 0; consume: report it once
+ * (not WNOWAIT). Caller holds proc_tree_lock. */
+int signal_wait_report_locked(struct proc *c, bool stopped, bool continued, bool consume);
+/* Is p stopped or stopping (a group stop in effect)? */
+bool signal_proc_stopped(struct proc *p);
 
 /*
  * For the arch's frame code (arch_signal_setup, rt_sigreturn):

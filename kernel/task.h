@@ -102,6 +102,7 @@ struct task {
 /* task->flags bits. */
 #define TASK_F_KILLED (1ul << 0)       /* must exit (SIGKILL, exit_group, exec): no more user mode */
 #define TASK_F_RESTORE_SIGMASK (1ul << 1) /* put saved_sigmask back once a signal is handled */
+#define TASK_F_STOPPED (1ul << 2)      /* parked by a group stop (/proc shows 'T') */
 
 
 /* The task running on this CPU. */

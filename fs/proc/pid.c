@@ -78,15 +78,27 @@ int proc_pid_owner(int pid, uint32_t *uid, uint32_t *gid)
 	return p ? 0 : -ESRCH;
 }
 
+/* A thread's state letter: parked by a group stop is 'T' (stopped). */
+static char task_state_letter(struct task *t)
+{
+	if (READ_ONCE(t->flags) & TASK_F_STOPPED)
+		return 'T';
+	return READ_ONCE(t->state) == TASK_RUNNABLE ? 'R' : 'S';
+}
+
 static char proc_state_locked(struct proc *p)
 {
 	struct task *t;
+	bool stopped = true;
 	if (p->zombie)
 		return 'Z';
-	list_for_each_entry(t, &p->threads, thread_link)
-		if (READ_ONCE(t->state) == TASK_RUNNABLE)
+	list_for_each_entry(t, &p->threads, thread_link) {
+		char st = task_state_letter(t);
+		if (st == 'R')
 			return 'R';
-	return 'S';
+		stopped &= st == 'T';
+	}
+	return stopped && !list_empty(&p->threads) ? 'T' : 'S';
 }
 
 /* The thread tid of p, or NULL; proc_tree_lock held. */
@@ -103,7 +115,7 @@ static void snap_thread(struct task *t, struct pid_snap *s)
 	s->tid = t->tid;
 	memcpy(s->comm, t->name, sizeof(s->comm));
 	s->comm[15] = '\0';
-	s->state = READ_ONCE(t->state) == TASK_RUNNABLE ? 'R' : 'S';
+	s->state = task_state_letter(t);
 	cputime_task_read(t, &s->utime, &s->stime);
 	s->cutime = s->cstime = 0;
 	s->nice = READ_ONCE(t->nice);
@@ -270,7 +282,8 @@ static int show_statm(struct pbuf *b, int pid, int tid)
 
 static const char *state_name(char st)
 {
-	return st == 'R' ? "R (running)" : st == 'Z' ? "Z (zombie)" : "S (sleeping)";
+	return st == 'R' ? "R (running)" : st == 'Z' ? "Z (zombie)" :
+	       st == 'T' ? "T (stopped)" : "S (sleeping)";
 }
 
 static int show_status(struct pbuf *b, int pid, int tid)

@@ -11,6 +11,7 @@
 #include <kernel/file.h>
 #include <kernel/futex.h>
 #include <kernel/printk.h>
+#include <kernel/proc/jobctl.h>
 #include <kernel/syscall.h>
 #include <mm/mm.h>
 #include <mm/uaccess.h>
@@ -65,6 +66,10 @@ static __noreturn void process_exit(struct proc *p, int wait_status)
 		report_init_exit(wait_status);
 		arch_poweroff();
 	}
+	/* Before p stops being its session's leader in anyone's eyes: the
+	 * TTY layer hangs up the controlling terminal's foreground group. */
+	if (p->sid == p->pid && tty_session_hangup)
+		tty_session_hangup(p);
 	itimer_exit(p);
 	own_proc_exit(p);               /* while p->mm still maps its pages */
 	chan_proc_exit(p);              /* its published names go */
@@ -92,6 +97,7 @@ static __noreturn void process_exit(struct proc *p, int wait_status)
 		p->vfork_parent->vfork_done = true;
 		p->vfork_parent = NULL;
 	}
+	jobctl_exit_locked(p);
 	reparent_children(p);
 	p->wait_status = wait_status;
 	p->zombie = true;
@@ -234,29 +240,66 @@ static bool child_matches(const struct proc *c, int idtype, int id)
 	}
 }
 
+/* What a wait found: the wait4 status, and waitid's si_code and si_status. */
+struct wait_found {
+	int status;
+	int code;
+	int si_status;
+	uint32_t uid;                   /* the child's real uid (si_uid) */
+};
+
+static void found_exit(struct wait_found *f, int status)
+{
+	f->status = status;
+	/* No core is ever dumped (RLIMIT_CORE is 0), so never CLD_DUMPED. */
+	f->code = (status & 0x7f) ? CLD_KILLED : CLD_EXITED;
+	f->si_status = (status & 0x7f) ? (status & 0x7f) : (status >> 8) & 0xff;
+}
+
+/* A stopped (0x7f | sig << 8) or continued (0xffff) report. */
+static void found_jobctl(struct wait_found *f, int status)
+{
+	f->status = status;
+	f->code = status == 0xffff ? CLD_CONTINUED : CLD_STOPPED;
+	f->si_status = status == 0xffff ? SIGCONT : (status >> 8) & 0xff;
+}
+
 /*
  * One pass over the children: 0 = some match but none ready, -ECHILD = none
- * match, >0 = the pid of a reaped (or, with WNOWAIT, observed) zombie.
+ * match, >0 = the pid of a reaped (or, with WNOWAIT, observed) zombie, or of
+ * a child whose stop (WUNTRACED) or continuation (WCONTINUED) is reported.
  */
-static int reap_one(struct proc *self, int idtype, int id, int options, int *status,
+static int reap_one(struct proc *self, int idtype, int id, int options, struct wait_found *f,
 		    struct rusage_k *ru)
 {
 	struct proc *c, *tmp;
-	bool any = false;
+	bool any = false, consume = !(options & WNOWAIT);
 
 	spin_lock(&proc_tree_lock);
 	list_for_each_entry_safe(c, tmp, &self->children, sibling) {
 		if (!child_matches(c, idtype, id))
 			continue;
 		any = true;
-		if (!c->zombie)
-			continue;
 		int found = c->pid;
-		*status = c->wait_status;
-		cputime_child_rusage_locked(c, ru);
-		if (!(options & WNOWAIT)) {
-			cputime_reap_locked(self, c);
-			proc_free_locked(c);
+		f->uid = c->cred.uid;
+		if (c->zombie) {
+			if (!(options & WEXITED))
+				continue;
+			found_exit(f, c->wait_status);
+			cputime_child_rusage_locked(c, ru);
+			if (consume) {
+				cputime_reap_locked(self, c);
+				proc_free_locked(c);
+			}
+		} else {
+			int st = signal_wait_report_locked(c, options & WUNTRACED,
+							   options & WCONTINUED, consume);
+			if (!st)
+				continue;
+			found_jobctl(f, st);
+			/* Only its exited threads' time: the live ones' is
+			 * theirs to read. */
+			cputime_child_rusage_locked(c, ru);
 		}
 		spin_unlock(&proc_tree_lock);
 		return found;
@@ -266,14 +309,14 @@ static int reap_one(struct proc *self, int idtype, int id, int options, int *sta
 }
 
 /* Sleeps until a child is ready; a signal interrupts it (-ERESTARTSYS). */
-static int do_wait(int idtype, int id, int options, int *status, struct rusage_k *ru)
+static int do_wait(int idtype, int id, int options, struct wait_found *f, struct rusage_k *ru)
 {
 	struct proc *self = current_proc();
 	int r;
 
 	for (;;) {
 		wait_prepare(&self->child_exit);
-		r = reap_one(self, idtype, id, options, status, ru);
+		r = reap_one(self, idtype, id, options, f, ru);
 		if (r != 0 || (options & WNOHANG))
 			break;
 		if (signal_pending()) {
@@ -294,7 +337,7 @@ static int put_rusage(void *urusage, const struct rusage_k *ru)
 
 long sys_wait4(int pid, int *ustatus, int options, void *rusage)
 {
-	int status = 0;
+	struct wait_found f = { 0 };
 	struct rusage_k ru;
 
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE))
@@ -303,13 +346,14 @@ long sys_wait4(int pid, int *ustatus, int options, void *rusage)
 		return -ESRCH;
 	/* wait4's pid: >0 that child, -1 any, 0 the caller's group, <-1 group -pid. */
 	int r;
+	options |= WEXITED;
 	if (pid > 0)
-		r = do_wait(P_PID, pid, options, &status, &ru);
+		r = do_wait(P_PID, pid, options, &f, &ru);
 	else if (pid == -1)
-		r = do_wait(P_ALL, 0, options, &status, &ru);
+		r = do_wait(P_ALL, 0, options, &f, &ru);
 	else
-		r = do_wait(P_PGID, pid ? -pid : proc_getpgid(current_proc()), options, &status, &ru);
-	if (r > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
+		r = do_wait(P_PGID, pid ? -pid : proc_getpgid(current_proc()), options, &f, &ru);
+	if (r > 0 && ustatus && copy_to_user(ustatus, &f.status, sizeof(f.status)))
 		return -EFAULT;
 	if (r > 0 && put_rusage(rusage, &ru))
 		return -EFAULT;
@@ -328,7 +372,7 @@ _Static_assert(sizeof(struct waitid_info) == 128, "siginfo_t is 128 bytes");
 
 long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
 {
-	int status = 0;
+	struct wait_found f = { 0 };
 	struct rusage_k ru;
 
 	if (options & ~(WNOHANG | WEXITED | WUNTRACED | WCONTINUED | WNOWAIT | __WNOTHREAD |
@@ -343,7 +387,7 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
 	case P_PGID: if (id < 0) return -EINVAL; if (!id) id = proc_getpgid(current_proc()); break;
 	default: return -EINVAL;
 	}
-	int r = do_wait(idtype, id, options, &status, &ru);
+	int r = do_wait(idtype, id, options, &f, &ru);
 	if (r < 0)
 		return r;
 	/* Linux stores the rusage before the siginfo. */
@@ -353,8 +397,9 @@ long sys_waitid(int idtype, int id, void *uinfo, int options, void *rusage)
 	if (r > 0) {
 		info.si_signo = SIGCHLD;
 		info.si_pid = r;
-		info.si_code = (status & 0x7f) ? CLD_KILLED : CLD_EXITED;
-		info.si_status = (status & 0x7f) ? (status & 0x7f) : (status >> 8) & 0xff;
+		info.si_uid = f.uid;
+		info.si_code = f.code;
+		info.si_status = f.si_status;
 	}
 	if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
 		return -EFAULT;

@@ -117,6 +117,7 @@ struct proc *proc_alloc(struct proc *parent, struct task *t)
 	list_init(&p->threads);
 	wait_queue_init(&p->child_exit);
 	wait_queue_init(&p->thread_exit);
+	wait_queue_init(&p->jobctl_wait);
 	spin_lock_init(&p->siglock, "siglock");
 	p->start_ns = time_ns();
 	if (parent) {

@@ -12,6 +12,7 @@
  */
 #include <kernel/arch.h>
 #include <kernel/errno.h>
+#include <kernel/proc/jobctl.h>
 #include "internal.h"
 
 static bool is_restart_code(long r)
@@ -51,8 +52,15 @@ static int get_signal(struct task *t, struct siginfo *info, struct k_sigaction *
 
 		if (READ_ONCE(t->flags) & TASK_F_KILLED)
 			thread_exit(0);         /* the group's status applies */
+		if (READ_ONCE(p->cld_notify))
+			jobctl_notify_parent(p);
+		if (READ_ONCE(p->group_stop)) {
+			jobctl_park(t);
+			continue;
+		}
 		unsigned long flags = spin_lock_irqsave(&p->siglock);
 		int sig = signal_dequeue_locked(t, ~t->sigmask, info, &forced);
+		unsigned cont_seq = p->cont_seq;
 		if (sig) {
 			*ka = p->sigactions[sig - 1];
 			if (ka->handler > SIG_IGN && (ka->flags & SA_RESETHAND))
@@ -70,10 +78,12 @@ static int get_signal(struct task *t, struct siginfo *info, struct k_sigaction *
 		case SIG_ACT_CONT:
 			continue;
 		case SIG_ACT_STOP:
-			/* Job control (stopping the group, SIGCONT resuming it,
-			 * WUNTRACED/WCONTINUED reports) is a later issue; until
-			 * then a stop signal does nothing. */
-			continue;
+			/* POSIX: the terminal's stops do nothing to an orphaned
+			 * group (nobody would continue it); SIGSTOP always stops. */
+			if (sig != SIGSTOP && proc_in_orphaned_pgrp(p))
+				continue;
+			jobctl_start_stop(t, sig, cont_seq);
+			continue;       /* parks at the top of the loop */
 		case SIG_ACT_TERM:
 		case SIG_ACT_CORE:
 			/* PID 1 is only killed by its own faults (it blocked
@@ -150,6 +160,8 @@ static bool work_pending(struct task *t, const struct trap_frame *tf)
 {
 	if (READ_ONCE(t->flags) & (TASK_F_KILLED | TASK_F_RESTORE_SIGMASK))
 		return true;
+	if (READ_ONCE(t->proc->group_stop) || READ_ONCE(t->proc->cld_notify))
+		return true;            /* park, or tell the parent */
 	if (signal_pending_set(t) & ~t->sigmask)
 		return true;
 	if (arch_syscall_nr(tf) >= 0 && is_restart_code(arch_syscall_result(tf)))

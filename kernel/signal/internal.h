@@ -36,6 +36,25 @@ void signal_flush_locked(struct proc *p, uint64_t set);
 /* siginfo of kill()/tgkill(): SI_USER/SI_TKILL from the calling process. */
 void signal_info_from_current(struct siginfo *info, int sig, int code);
 
+/* The signals whose default action stops the group. */
+#define SIG_STOP_SET (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+
+/* jobctl.c */
+/* What sending sig does at once, ignored or not (Linux's prepare_signal):
+ * SIGCONT resumes the group and drops pending stops, a stop signal drops
+ * a pending SIGCONT, SIGKILL ends a stop. Caller holds p->siglock. */
+void jobctl_prepare_locked(struct proc *p, int sig);
+/* t took stop signal sig with the default action (cont_seq: p->cont_seq
+ * when it was dequeued): begin the group stop unless a SIGCONT came since. */
+void jobctl_start_stop(struct task *t, int sig, unsigned cont_seq);
+/* Park the calling thread while its group is stopped. */
+void jobctl_park(struct task *t);
+/* Tell p's parent what p->cld_notify holds (SIGCHLD, wake its waits). */
+void jobctl_notify_parent(struct proc *p);
+void jobctl_notify_parent_locked(struct proc *p);       /* proc_tree_lock held */
+/* A thread left p->threads (siglock held): the stop may be complete. */
+void jobctl_thread_gone_locked(struct proc *p);
+
 /* altstack.c */
 /* The altstack's state for sigaltstack's old value and uc_stack:
  * SS_DISABLE, SS_ONSTACK (sp on it) or 0, plus the SS_AUTODISARM bit. */

@@ -45,7 +45,13 @@ bool signal_pending(void)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (READ_ONCE(t->flags) & TASK_F_KILLED)
 		return true;
-	return t->proc && (signal_pending_set(t) & ~READ_ONCE(t->sigmask));
+	if (!t->proc)
+		return false;
+	/* A group stop: leave the system call to park (it restarts after
+	 * SIGCONT). */
+	if (READ_ONCE(t->proc->group_stop) && !(READ_ONCE(t->flags) & TASK_F_STOPPED))
+		return true;
+	return signal_pending_set(t) & ~READ_ONCE(t->sigmask);
 }
 
 void signal_kick(struct task *t)
@@ -124,6 +130,7 @@ int signal_queue_locked(struct proc *p, struct task *t, const struct siginfo *in
 	assert_held(&p->siglock);
 	if (list_empty(&p->threads) || (t && list_empty(&t->thread_link)))
 		return 0;               /* exited: nobody to take it */
+	jobctl_prepare_locked(p, sig);
 	if (!force && ignored_locked(p, t, sig, force))
 		return 0;
 	if (!rt && (pend->set & SIGBIT(sig)))
@@ -278,6 +285,11 @@ static void take(struct proc *p, struct sigpending *pend, int sig, struct siginf
 static int next_signal(uint64_t set)
 {
 	uint64_t sync = set & SIG_SYNCHRONOUS;
+
+	/* SIGKILL first: a stopped group must not run a handler on its way
+	 * to dying. */
+	if (set & SIGBIT(SIGKILL))
+		return SIGKILL;
 	return __builtin_ctzll(sync ? sync : set) + 1;
 }
 
@@ -385,7 +397,10 @@ void signal_thread_unlink(struct proc *p, struct task *t)
 		flush_pending(p, &p->shared_pending, ~0ull);
 	else
 		retarget_locked(p, t, p->shared_pending.set);
+	jobctl_thread_gone_locked(p);
 	spin_unlock_irqrestore(&p->siglock, flags);
+	if (READ_ONCE(p->cld_notify))
+		jobctl_notify_parent_locked(p);
 }
 
 bool signal_notify_parent(struct proc *p)

@@ -2,12 +2,12 @@
  * The signal system calls that set state or send: rt_sigaction,
  * rt_sigprocmask, rt_sigpending, kill, tkill, tgkill, rt_sigqueueinfo,
  * rt_tgsigqueueinfo, restart_syscall. Checks and errnos in Linux's order.
- *
- * Process groups and sessions do not exist yet: every process counts as
- * a member of init's group (pgid 1) and session, as wait4 treats pid 0.
+ * kill_pgrp (kernel/proc/jobctl.h) is kill(-pgid) for the kernel.
  */
 #include <kernel/errno.h>
+#include <kernel/string.h>
 #include <kernel/syscall.h>
+#include <kernel/proc/jobctl.h>
 #include <mm/uaccess.h>
 #include "internal.h"
 
@@ -134,20 +134,48 @@ static int send_to_all(const struct siginfo *info)
 }
 
 /* Every process of group pgid. 0 if one process took it, else the last
- * error (ESRCH: no such group). */
-static int send_to_group(int pgid, const struct siginfo *info)
+ * error (ESRCH: no such group). check: kill(2)'s permission rules. */
+static int send_to_group(int pgid, const struct siginfo *info, bool check)
 {
-	int result = -ESRCH;
+	int result = -ESRCH, sig = info->si_signo;
 	bool success = false;
 
 	for (int pid = 1; pid < PID_MAX; pid++) {
 		struct proc *q = proc_find(pid);
 		if (!q || q->pgid != pgid)
 			continue;
-		result = send_to_proc(q, info);
+		if (check)
+			result = send_to_proc(q, info);
+		else
+			result = sig ? signal_send_info(q, info) : 0;
 		success |= !result;
 	}
 	return success ? 0 : result;
+}
+
+int kill_pgrp_locked(int pgid, int sig, int priv)
+{
+	struct siginfo info;
+
+	assert_held(&proc_tree_lock);
+	if (pgid <= 0)
+		return -ESRCH;
+	if (priv) {
+		memset(&info, 0, sizeof(info));
+		info.si_signo = sig;
+		info.si_code = SI_KERNEL;
+	} else {
+		signal_info_from_current(&info, sig, SI_USER);
+	}
+	return send_to_group(pgid, &info, !priv);
+}
+
+int kill_pgrp(int pgid, int sig, int priv)
+{
+	spin_lock(&proc_tree_lock);
+	int r = kill_pgrp_locked(pgid, sig, priv);
+	spin_unlock(&proc_tree_lock);
+	return r;
 }
 
 long sys_kill(int pid, int sig)
@@ -165,7 +193,7 @@ long sys_kill(int pid, int sig)
 	} else if (pid == -1) {
 		err = send_to_all(&info);
 	} else {
-		err = send_to_group(pid ? -pid : current_proc()->pgid, &info);
+		err = send_to_group(pid ? -pid : current_proc()->pgid, &info, true);
 	}
 	spin_unlock(&proc_tree_lock);
 	return err;
