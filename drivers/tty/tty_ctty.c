@@ -19,41 +19,6 @@
 #define O_ACCMODE 03
 #define O_WRONLY  01
 
-/* ---- the job-control helpers, until kernel/proc/jobctl.h is merged ---- */
-
-__attribute__((weak)) int kill_pgrp(int pgid, int sig, int priv)
-{
-	int err = -ESRCH;
-	(void)priv;
-	if (pgid <= 0)
-		return -EINVAL;
-	spin_lock(&proc_tree_lock);
-	for (int pid = 1; pid < PID_MAX; pid++) {
-		struct proc *q = proc_find(pid);
-		if (q && q->pgid == pgid && !q->zombie)
-			err = signal_send(q, sig);
-	}
-	spin_unlock(&proc_tree_lock);
-	return err;
-}
-
-/* POSIX: a group is orphaned when no member has a parent in another
- * group of the same session. */
-__attribute__((weak)) bool pgrp_is_orphaned(int pgid)
-{
-	bool orphaned = true;
-	spin_lock(&proc_tree_lock);
-	for (int pid = 1; pid < PID_MAX && orphaned; pid++) {
-		struct proc *q = proc_find(pid);
-		if (!q || q->pgid != pgid || q->zombie || !q->parent || q->parent->pid == 1)
-			continue;
-		if (q->parent->pgid != pgid && q->parent->sid == q->sid)
-			orphaned = false;
-	}
-	spin_unlock(&proc_tree_lock);
-	return orphaned;
-}
-
 /* ---- who is asking ---- */
 
 struct ids {
@@ -109,17 +74,6 @@ struct tty *tty_current_ctty(void)
 	return tty;
 }
 
-/* Is sig ignored or blocked by the calling thread? */
-static bool sig_ignored_or_blocked(int sig)
-{
-	struct proc *p = current_proc();
-	unsigned long flags = spin_lock_irqsave(&p->siglock);
-	bool r = (current_task()->sigmask & SIGBIT(sig)) ||
-		 p->sigactions[sig - 1].handler == SIG_IGN;
-	spin_unlock_irqrestore(&p->siglock, flags);
-	return r;
-}
-
 int tty_job_check(struct tty *tty, int sig)
 {
 	struct ids id;
@@ -132,7 +86,7 @@ int tty_job_check(struct tty *tty, int sig)
 		return 0;
 	/* A background reader that cannot be stopped gets EIO; a writer
 	 * or changer that ignores or blocks SIGTTOU just goes ahead. */
-	if (sig_ignored_or_blocked(sig))
+	if (current_sig_ignored_or_blocked(sig))
 		return sig == SIGTTIN ? -EIO : 0;
 	if (pgrp_is_orphaned(id.pgid))
 		return -EIO;

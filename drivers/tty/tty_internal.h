@@ -2,6 +2,7 @@
 #pragma once
 
 #include <drivers/tty/tty.h>
+#include <kernel/proc/jobctl.h>        /* kill_pgrp, pgrp_is_orphaned */
 
 /* What receiving input asks for once tty.lock is dropped. */
 struct tty_recv {
@@ -41,8 +42,3 @@ long tty_ctty_ioctl(struct tty *tty, struct file *f, unsigned cmd, unsigned long
 		    bool from_master);
 /* Send the signals r asks for to its group. */
 void tty_send_signals(const struct tty_recv *rv);
-
-/* The job-control helpers of kernel/proc/jobctl.h (branch jobctl); weak
- * fallbacks in tty_ctty.c until it is merged. Both take proc_tree_lock. */
-int kill_pgrp(int pgid, int sig, int priv);
-bool pgrp_is_orphaned(int pgid);

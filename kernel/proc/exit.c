@@ -3,7 +3,6 @@
  * everything but its struct proc at once, hands its children to init, and
  * becomes a zombie until its parent collects the status.
  */
-#include <drivers/tty/tty.h>
 #include <ipc/objspace.h>
 #include <ipc/chan.h>
 #include <kernel/arch.h>
@@ -73,8 +72,6 @@ static __noreturn void process_exit(struct proc *p, int wait_status)
 	itimer_exit(p);
 	own_proc_exit(p);               /* while p->mm still maps its pages */
 	chan_proc_exit(p);              /* its published names go */
-	if (p->sid == p->pid)
-		tty_session_hangup(p);  /* drivers/tty: its controlling tty is let go */
 	/* Cleared under proc_tree_lock: procfs takes references under it. */
 	spin_lock(&proc_tree_lock);
 	struct fd_table *files = p->files;
