@@ -234,12 +234,12 @@ unit: $(UNIT_BINS)
 
 test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BLOCK_ISO) $(BUILD)/usertest.iso $(BUILD)/usertest-static.iso $(KERNEL) \
 		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO) $(LOCKS_BLOCK_ISO) $(BENCH_BIN) $(PORTS_TEST_ISO) \
-		$(BUILD)/user/disk_ext2-static
+		$(RUN_ISO) $(BUILD)/user/disk_ext2-static
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
 		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) --block-iso $(BLOCK_ISO) --user-iso $(BUILD)/usertest.iso \
 		--user-static-iso $(BUILD)/usertest-static.iso \
 		--locks-ktest-iso $(LOCKS_KTEST_ISO) --locks-user-iso $(LOCKS_USER_ISO) \
-		--locks-block-iso $(LOCKS_BLOCK_ISO) --ports-iso $(PORTS_TEST_ISO) \
+		--locks-block-iso $(LOCKS_BLOCK_ISO) --ports-iso $(PORTS_TEST_ISO) --run-iso $(RUN_ISO) \
 		--net-kernel $(KERNEL) \
 		--ext2-prog $(BUILD)/user/disk_ext2-static \
 		--cmd-test docs/syscalls.md-current '$(PYTHON) scripts/gen-syscalls.py docs kernel/syscalls.tbl | cmp -s - docs/syscalls.md' \

@@ -35,7 +35,7 @@ static struct tty *console_tty;
 static size_t con_write(struct tty *tty, const uint8_t *buf, size_t n)
 {
 	(void)tty;
-	console_write((const char *)buf, n);
+	console_write_raw((const char *)buf, n);        /* OPOST was applied */
 	return n;
 }
 
