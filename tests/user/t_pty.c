@@ -701,8 +701,132 @@ UT_CASE(test_blocking_flow)
 	close(m);
 }
 
+/* With real stops (kernel/signal/jobctl.c): ^Z stops the foreground job,
+ * a background reader stops on SIGTTIN and reads once continued in the
+ * foreground; a background group whose session leader is gone (orphaned)
+ * gets EIO; the leader's exit hangs up its foreground group. */
+UT_CASE(test_job_stops)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	UT_ASSERT(m >= 0 && pts_ready() == 0 && unlockpt(m) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int s = become_leader(m);
+		signal(SIGTTOU, SIG_IGN);       /* the leader moves the foreground */
+		char buf[64];
+		int st;
+		/* ^Z stops the foreground job; SIGCONT resumes it. */
+		pid_t kid = fork();
+		if (kid == 0) {
+			setpgid(0, 0);
+			CK(read(s, buf, sizeof(buf)) == 3);     /* "go\n" after the stop */
+			_exit(7);
+		}
+		setpgid(kid, kid);
+		CK(tcsetpgrp(s, kid) == 0);
+		CK(write(m, "\x1a", 1) == 1);
+		CK(waitpid(kid, &st, WUNTRACED) == kid);
+		CK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGTSTP);
+		CK(kill(kid, SIGCONT) == 0);
+		CK(write(m, "go\n", 3) == 3);
+		CK(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 7);
+		CK(tcsetpgrp(s, getpgrp()) == 0);
+		/* A background reader stops on SIGTTIN (default action). */
+		kid = fork();
+		if (kid == 0) {
+			setpgid(0, 0);
+			ssize_t n = read(s, buf, sizeof(buf));
+			_exit(n == 4 && memcmp(buf, "fg!\n", 4) == 0 ? 8 : 1);
+		}
+		setpgid(kid, kid);
+		CK(waitpid(kid, &st, WUNTRACED) == kid);
+		CK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGTTIN);
+		/* fg: make it the foreground, continue it, type. */
+		CK(tcsetpgrp(s, kid) == 0);
+		CK(kill(kid, SIGCONT) == 0);
+		CK(write(m, "fg!\n", 4) == 4);
+		CK(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 8);
+		CK(tcsetpgrp(s, getpgrp()) == 0);
+		/* An orphaned background group: EIO, no stop. The middle child
+		 * makes a group and exits; its child is then in a group with no
+		 * parent in the session outside it. */
+		int p2[2];
+		CK(pipe(p2) == 0);
+		pid_t mid = fork();
+		if (mid == 0) {
+			pid_t parent = getpid();
+			pid_t g = fork();
+			if (g == 0) {
+				setpgid(0, 0);
+				close(p2[0]);
+				for (int i = 0; i < 1000 && getppid() == parent; i++)
+					usleep(10000);
+				ssize_t n = read(s, buf, 1);
+				char r = n == -1 && errno == EIO ? 'E' : 'x';
+				write(p2[1], &r, 1);
+				_exit(0);
+			}
+			_exit(0);
+		}
+		close(p2[1]);
+		CK(waitpid(mid, &st, 0) == mid);
+		char r = 0;
+		CK(read(p2[0], &r, 1) == 1 && r == 'E');
+		_exit(0);
+	}
+	expect_child_ok(pid);
+	close(m);
+}
+
+/* The session leader's exit sends SIGHUP to the foreground group of its
+ * terminal, and the terminal is free for another session. */
+UT_CASE(test_leader_exit_hangup)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	UT_ASSERT(m >= 0 && pts_ready() == 0 && unlockpt(m) == 0);
+	int ready[2], report[2];
+	UT_ASSERT(pipe(ready) == 0 && pipe(report) == 0);
+	pid_t leader = fork();
+	if (leader == 0) {
+		close(report[0]);
+		int s = become_leader(m);
+		pid_t kid = fork();
+		if (kid == 0) {
+			/* In the foreground group; reports the SIGHUP it gets. */
+			setpgid(0, 0);
+			got[SIGHUP] = 0;
+			catch(SIGHUP, true);
+			CK(write(ready[1], "r", 1) == 1);
+			while (!got[SIGHUP])
+				pause();
+			CK(write(report[1], "H", 1) == 1);
+			_exit(0);
+		}
+		setpgid(kid, kid);
+		signal(SIGTTOU, SIG_IGN);
+		CK(tcsetpgrp(s, kid) == 0);
+		char c;
+		CK(read(ready[0], &c, 1) == 1);
+		_exit(0);                       /* the leader goes: hang-up */
+	}
+	close(report[1]);
+	close(ready[1]);
+	int st;
+	UT_EXPECT_EQ(waitpid(leader, &st, 0), leader);
+	UT_EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	char c = 0;
+	UT_EXPECT_EQ(read(report[0], &c, 1), 1);
+	UT_EXPECT_EQ(c, 'H');
+	/* No session has it now. */
+	UT_EXPECT_EQ(tcgetpgrp(m), 0);
+	close(ready[0]);
+	close(report[0]);
+	close(m);
+}
+
 UT_SUITE("pty",
 	 UT_C(test_open_and_names), UT_C(test_canonical_editing), UT_C(test_raw_vmin_vtime),
 	 UT_C(test_output_processing), UT_C(test_errnos), UT_C(test_ctty_rules),
 	 UT_C(test_signal_chars), UT_C(test_background_access), UT_C(test_winsize),
-	 UT_C(test_hangup), UT_C(test_slave_close), UT_C(test_blocking_flow))
+	 UT_C(test_hangup), UT_C(test_slave_close), UT_C(test_blocking_flow),
+	 UT_C(test_job_stops), UT_C(test_leader_exit_hangup))
