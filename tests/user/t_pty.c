@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -824,9 +825,69 @@ UT_CASE(test_leader_exit_hangup)
 	close(m);
 }
 
+/* Many pairs made and dropped, used from both ends: nothing accumulates
+ * (the runner compares free memory around the suite), and the numbers are
+ * given back for reuse. */
+UT_CASE(test_many_pairs)
+{
+	int first = -1;
+	for (int i = 0; i < 600; i++) {
+		int m, s;
+		UT_ASSERT(pair(&m, &s) == 0);
+		unsigned n;
+		UT_ASSERT(ioctl(m, TIOCGPTN, &n) == 0);
+		if (first < 0)
+			first = (int)n;
+		UT_ASSERT(n < 256);
+		char buf[8];
+		UT_ASSERT(write(m, "x\n", 2) == 2);
+		UT_ASSERT(read(s, buf, sizeof(buf)) == 2);
+		UT_ASSERT(write(s, "y", 1) == 1);
+		if (i % 2)
+			close(s);
+		close(m);
+		if (!(i % 2))
+			close(s);
+	}
+}
+
+/* epoll sees a tty and a master become ready (the wake-ups reach it). */
+UT_CASE(test_epoll)
+{
+	int m, s;
+	UT_ASSERT(pair(&m, &s) == 0);
+	int ep = epoll_create1(0);
+	UT_ASSERT(ep >= 0);
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = s }, out[2];
+	UT_ASSERT(epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev) == 0);
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = m };
+	UT_ASSERT(epoll_ctl(ep, EPOLL_CTL_ADD, m, &ev) == 0);
+	set_lflag(s, 0, ECHO);
+	UT_EXPECT_EQ(epoll_wait(ep, out, 2, 0), 0);
+	UT_EXPECT_EQ(write(m, "part", 4), 4);
+	UT_EXPECT_EQ(epoll_wait(ep, out, 2, 0), 0);         /* no line yet */
+	pid_t pid = fork();
+	if (pid == 0) {
+		usleep(50000);
+		CK(write(m, "\n", 1) == 1);
+		_exit(0);
+	}
+	UT_EXPECT_EQ(epoll_wait(ep, out, 2, 10000), 1);
+	UT_EXPECT_EQ(out[0].data.fd, s);
+	expect_child_ok(pid);
+	char buf[16];
+	UT_EXPECT_EQ(read(s, buf, sizeof(buf)), 5);
+	UT_EXPECT_EQ(write(s, "o", 1), 1);
+	UT_EXPECT_EQ(epoll_wait(ep, out, 2, 10000), 1);
+	UT_EXPECT_EQ(out[0].data.fd, m);
+	close(ep);
+	close(s);
+	close(m);
+}
+
 UT_SUITE("pty",
 	 UT_C(test_open_and_names), UT_C(test_canonical_editing), UT_C(test_raw_vmin_vtime),
 	 UT_C(test_output_processing), UT_C(test_errnos), UT_C(test_ctty_rules),
 	 UT_C(test_signal_chars), UT_C(test_background_access), UT_C(test_winsize),
 	 UT_C(test_hangup), UT_C(test_slave_close), UT_C(test_blocking_flow),
-	 UT_C(test_job_stops), UT_C(test_leader_exit_hangup))
+	 UT_C(test_job_stops), UT_C(test_leader_exit_hangup), UT_C(test_many_pairs), UT_C(test_epoll))
