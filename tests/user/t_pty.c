@@ -720,11 +720,16 @@ UT_CASE(test_job_stops)
 		pid_t kid = fork();
 		if (kid == 0) {
 			setpgid(0, 0);
+			/* Read only in the foreground (else SIGTTIN stops us). */
+			for (int i = 0; i < 1000 && tcgetpgrp(s) != getpid(); i++)
+				usleep(10000);
+			CK(write(s, "r", 1) == 1);
 			CK(read(s, buf, sizeof(buf)) == 3);     /* "go\n" after the stop */
 			_exit(7);
 		}
 		setpgid(kid, kid);
 		CK(tcsetpgrp(s, kid) == 0);
+		CK(read(m, buf, 1) == 1 && buf[0] == 'r');      /* it is reading */
 		CK(write(m, "\x1a", 1) == 1);
 		CK(waitpid(kid, &st, WUNTRACED) == kid);
 		CK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGTSTP);
