@@ -458,10 +458,18 @@ static int signal_char(int m, int s, char c)
 		catch(SIGINT, false);
 		catch(SIGQUIT, false);
 		catch(SIGTSTP, false);
+		/* Blocked until sigsuspend: one that comes before cannot be
+		 * missed. */
+		sigset_t block, old;
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGQUIT);
+		sigaddset(&block, SIGTSTP);
+		sigprocmask(SIG_BLOCK, &block, &old);
 		char ready = 'r';
 		CK(write(s, &ready, 1) == 1);   /* through the tty: "ready" */
 		for (;;) {
-			pause();
+			sigsuspend(&old);
 			for (int sig = 1; sig < 32; sig++)
 				if (got[sig])
 					_exit(sig);
@@ -802,9 +810,13 @@ UT_CASE(test_leader_exit_hangup)
 			setpgid(0, 0);
 			got[SIGHUP] = 0;
 			catch(SIGHUP, true);
+			sigset_t block, old;
+			sigemptyset(&block);
+			sigaddset(&block, SIGHUP);
+			sigprocmask(SIG_BLOCK, &block, &old);
 			CK(write(ready[1], "r", 1) == 1);
 			while (!got[SIGHUP])
-				pause();
+				sigsuspend(&old);
 			CK(write(report[1], "H", 1) == 1);
 			_exit(0);
 		}
