@@ -4,8 +4,8 @@
  * processes whose pgid (sid) field has that value, under proc_tree_lock,
  * and it exists while one of them does. Groups are looked up by scanning
  * the pid table, which is what kill(-pgrp) and wait4(-pgrp) do too.
- * Controlling terminals and orphaned-group SIGHUP are not here yet (the
- * TTY layer, issue 8).
+ * Orphaned groups and what exits do to them are job control
+ * (kernel/proc/jobctl.c); controlling terminals belong to the TTY layer.
  */
 #include <kernel/errno.h>
 #include <kernel/syscall.h>
