@@ -64,8 +64,9 @@ static bool flip_pending(void)
 	return READ_ONCE(flip.head) != READ_ONCE(flip.tail);
 }
 
-/* Bytes typed while the line discipline's buffer is full (raw mode, no
- * reader) wait here a little, then are dropped, as a UART's overrun. */
+/* Feeds the flip ring to the line discipline. Bytes it cannot take (raw
+ * mode with a full buffer and no reader) are dropped, as a UART overruns;
+ * in canonical mode an over-long line loses its excess the same way. */
 static void ttyd(void *arg)
 {
 	uint8_t chunk[64];

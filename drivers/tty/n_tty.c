@@ -419,8 +419,9 @@ size_t n_tty_copy(struct tty *tty, uint8_t *out, size_t len, bool *eol)
 			break;
 		}
 	}
-	/* Erase never reaches back past what was read. */
-	if (tty->canon_head < tty->tail)
+	/* Erase never reaches back past what was read (free-running
+	 * counts: compare by difference). */
+	if ((int)(tty->canon_head - tty->tail) < 0)
 		tty->canon_head = tty->tail;
 	return n;
 }
