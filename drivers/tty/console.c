@@ -11,6 +11,7 @@
 #include <drivers/tty/console.h>
 #include <drivers/tty/tty_internal.h>
 #include <drivers/serial/uart16550.h>
+#include <fs/devices.h>
 #include <ipc/chan.h>
 #include <kernel/console.h>
 #include <kernel/errno.h>
@@ -111,7 +112,8 @@ struct file *console_open_dev(unsigned flags, bool noctty)
 
 void console_input_init(void)
 {
-	console_tty = tty_alloc(&console_driver, NULL, "console");
+	/* The serial port's number, as Linux's console on ttyS0 shows. */
+	console_tty = tty_alloc(&console_driver, NULL, "console", MKDEV(4, 64));
 	if (!console_tty)
 		panic("tty: no memory for the console");
 	if (!task_create("ttyd", ttyd, NULL))

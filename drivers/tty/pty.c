@@ -440,7 +440,7 @@ static struct file *ptmx_open(uint32_t dev, unsigned flags)
 		goto out_free;
 	char name[16];
 	snprintf(name, sizeof(name), "pts/%d", pty->index);
-	struct tty *slave = tty_alloc(&pty_slave_driver, pty, name);
+	struct tty *slave = tty_alloc(&pty_slave_driver, pty, name, MKDEV(PTS_MAJOR, pty->index));
 	if (!slave)
 		goto out_free;
 	spin_lock(&pty_lock);

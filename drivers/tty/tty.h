@@ -59,6 +59,7 @@ struct tty {
 	const struct tty_driver *drv;
 	void *driver_data;
 	char name[16];                  /* "console", "pts/3" */
+	uint32_t dev;                   /* its device number (/proc/[pid]/stat tty_nr) */
 	int refcount;                   /* atomic: open files + tty_list's hold */
 
 	/* Under tty_list_lock. */
@@ -92,7 +93,8 @@ struct tty {
 #define TTYB_EOF   2
 
 /* Make a tty with Linux's standard termios (one reference). */
-struct tty *tty_alloc(const struct tty_driver *drv, void *driver_data, const char *name);
+struct tty *tty_alloc(const struct tty_driver *drv, void *driver_data, const char *name,
+		      uint32_t dev);
 void tty_get(struct tty *tty);
 void tty_put(struct tty *tty);
 
@@ -117,5 +119,8 @@ void tty_hangup(struct tty *tty);
  * tty is no longer controlling. */
 void tty_session_hangup(struct proc *leader);
 
+/* The controlling tty of session sid: its device number and foreground
+ * group (/proc/[pid]/stat's tty_nr and tpgid); false if it has none. */
+bool tty_session_info(int sid, uint32_t *dev, int *tpgid);
 /* /dev/tty: the caller's controlling terminal with a reference, or NULL. */
 struct tty *tty_current_ctty(void);

@@ -61,6 +61,22 @@ static struct tty *session_tty_locked(int sid)
 	return NULL;
 }
 
+bool tty_session_info(int sid, uint32_t *dev, int *tpgid)
+{
+	if (sid <= 0)
+		return false;
+	spin_lock(&tty_list_lock);
+	struct tty *tty = session_tty_locked(sid);
+	if (tty) {
+		*dev = tty->dev;
+		spin_lock(&tty->lock);
+		*tpgid = tty->pgrp;
+		spin_unlock(&tty->lock);
+	}
+	spin_unlock(&tty_list_lock);
+	return tty != NULL;
+}
+
 struct tty *tty_current_ctty(void)
 {
 	struct ids id;

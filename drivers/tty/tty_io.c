@@ -38,7 +38,8 @@ static const struct termios_k std_termios = {
 	.c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0 },
 };
 
-struct tty *tty_alloc(const struct tty_driver *drv, void *driver_data, const char *name)
+struct tty *tty_alloc(const struct tty_driver *drv, void *driver_data, const char *name,
+		      uint32_t dev)
 {
 	struct tty *tty = kzalloc(sizeof(*tty));
 	if (!tty)
@@ -53,6 +54,7 @@ struct tty *tty_alloc(const struct tty_driver *drv, void *driver_data, const cha
 	}
 	tty->drv = drv;
 	tty->driver_data = driver_data;
+	tty->dev = dev;
 	snprintf(tty->name, sizeof(tty->name), "%s", name);
 	tty->refcount = 1;
 	spin_lock_init(&tty->lock, "tty");

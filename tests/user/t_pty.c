@@ -381,6 +381,17 @@ UT_CASE(test_ctty_rules)
 	pid_t pid = fork();
 	if (pid == 0) {
 		int s = become_leader(m);
+		/* /proc/self/stat: tty_nr (136:N) and tpgid. */
+		mkdir("/proc", 0555);
+		mount("proc", "/proc", "proc", 0, NULL);
+		FILE *st = fopen("/proc/self/stat", "r");
+		CK(st);
+		int tty_nr = 0, tpgid = 0;
+		CK(fscanf(st, "%*d (%*[^)]) %*c %*d %*d %*d %d %d", &tty_nr, &tpgid) == 2);
+		fclose(st);
+		unsigned n;
+		CK(ioctl(m, TIOCGPTN, &n) == 0);
+		CK((unsigned)tty_nr == makedev(136, n) && tpgid == getpid());
 		/* /dev/tty is now this terminal. */
 		int t = open("/dev/tty", O_RDWR);
 		CK(t >= 0);
