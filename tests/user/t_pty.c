@@ -384,11 +384,11 @@ UT_CASE(test_ctty_rules)
 		/* /proc/self/stat: tty_nr (136:N) and tpgid. */
 		mkdir("/proc", 0555);
 		mount("proc", "/proc", "proc", 0, NULL);
-		FILE *st = fopen("/proc/self/stat", "r");
-		CK(st);
+		FILE *fp = fopen("/proc/self/stat", "r");
+		CK(fp);
 		int tty_nr = 0, tpgid = 0;
-		CK(fscanf(st, "%*d (%*[^)]) %*c %*d %*d %*d %d %d", &tty_nr, &tpgid) == 2);
-		fclose(st);
+		CK(fscanf(fp, "%*d (%*[^)]) %*c %*d %*d %*d %d %d", &tty_nr, &tpgid) == 2);
+		fclose(fp);
 		unsigned n;
 		CK(ioctl(m, TIOCGPTN, &n) == 0);
 		CK((unsigned)tty_nr == makedev(136, n) && tpgid == getpid());

@@ -99,11 +99,11 @@ UT_CASE(test_console_ctty)
 		/* ps sees it as ttyS0 (4:64), as Linux's serial console. */
 		mkdir("/proc", 0555);
 		mount("proc", "/proc", "proc", 0, NULL);
-		FILE *st = fopen("/proc/self/stat", "r");
-		CK(st);
+		FILE *fp = fopen("/proc/self/stat", "r");
+		CK(fp);
 		int tty_nr = 0, tpgid = 0;
-		CK(fscanf(st, "%*d (%*[^)]) %*c %*d %*d %*d %d %d", &tty_nr, &tpgid) == 2);
-		fclose(st);
+		CK(fscanf(fp, "%*d (%*[^)]) %*c %*d %*d %*d %d %d", &tty_nr, &tpgid) == 2);
+		fclose(fp);
 		CK(tty_nr == (4 << 8 | 64) && tpgid == getpid());
 		CK(tcgetsid(c) == getpid());
 		int t = open("/dev/tty", O_WRONLY);
