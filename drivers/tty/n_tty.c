@@ -27,35 +27,49 @@ static unsigned used(const struct tty *tty) { return tty->head - tty->tail; }
 
 /* ---- output ---- */
 
+/* What byte c becomes on output (OPOST): 0, 1 or 2 bytes in seq. */
+static size_t opost(struct tty *tty, uint8_t c, uint8_t seq[2])
+{
+	size_t n = 0;
+	if (O(tty, OPOST)) {
+		if (c == '\n' && O(tty, ONLCR))
+			seq[n++] = '\r';
+		else if (c == '\r' && O(tty, OCRNL))
+			c = '\n';
+		else if (c == '\r' && O(tty, ONOCR) && tty->column == 0)
+			return 0;
+	}
+	seq[n++] = c;
+	return n;
+}
+
+/* Track the output column (for erasing tabs) past the bytes sent. */
+static void advance_column(struct tty *tty, const uint8_t *seq, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = seq[i];
+		if (c == '\r' || (c == '\n' && O(tty, ONLRET)))
+			tty->column = 0;
+		else if (c == '\t')
+			tty->column = (tty->column | 7) + 1;
+		else if (c == '\b')
+			tty->column -= tty->column > 0;
+		else if (c >= 0x20 && c != 0x7f && (c & 0xc0) != 0x80)
+			tty->column++;          /* UTF-8 continuation bytes take no column */
+	}
+}
+
 /* One byte through OPOST processing to the driver; false if no room. */
 static bool out_char(struct tty *tty, uint8_t c)
 {
 	uint8_t seq[2];
-	size_t n = 0;
-
-	if (O(tty, OPOST)) {
-		if (c == '\n' && O(tty, ONLCR)) {
-			seq[n++] = '\r';
-		} else if (c == '\r' && O(tty, OCRNL)) {
-			c = '\n';
-		} else if (c == '\r' && O(tty, ONOCR) && tty->column == 0) {
-			return true;
-		}
-	}
-	seq[n++] = c;
+	size_t n = opost(tty, c, seq);
+	if (!n)
+		return true;
 	if (tty->drv->write_room(tty) < n)
 		return false;
 	tty->drv->write(tty, seq, n);
-	if (c == '\n' && (O(tty, ONLCR) || O(tty, ONLRET) || !O(tty, OPOST)))
-		tty->column = 0;
-	else if (c == '\r')
-		tty->column = 0;
-	else if (c == '\t')
-		tty->column = (tty->column | 7) + 1;
-	else if (c == '\b')
-		tty->column -= tty->column > 0;
-	else if (c >= 0x20 && c != 0x7f && (c & 0xc0) != 0x80)
-		tty->column++;                  /* UTF-8 continuation bytes take no column */
+	advance_column(tty, seq, n);
 	return true;
 }
 
@@ -428,13 +442,31 @@ size_t n_tty_copy(struct tty *tty, uint8_t *out, size_t len, bool *eol)
 
 /* ---- writing ---- */
 
-/* Post-process and send as much of buf as fits; bytes consumed. */
+/* Post-process and send as much of buf as fits, in pieces of up to 256
+ * bytes (one driver call each, not one per byte); bytes consumed. */
 size_t n_tty_write(struct tty *tty, const uint8_t *buf, size_t n)
 {
+	uint8_t out[256];
 	size_t done = 0;
 	assert_held(&tty->lock);
-	while (done < n && out_char(tty, buf[done]))
-		done++;
+	size_t room = tty->drv->write_room(tty);
+	while (done < n && room) {
+		size_t o = 0;
+		while (done < n) {
+			uint8_t seq[2];
+			size_t k = opost(tty, buf[done], seq);
+			if (o + k > sizeof(out) || o + k > room)
+				break;
+			memcpy(out + o, seq, k);
+			advance_column(tty, seq, k);    /* ONOCR looks at it */
+			o += k;
+			done++;
+		}
+		if (!o)
+			break;
+		tty->drv->write(tty, out, o);
+		room -= o;
+	}
 	if (tty->head == tty->canon_head)
 		tty->line_start_col = tty->column;      /* a prompt before the line */
 	return done;
