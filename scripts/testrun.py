@@ -627,6 +627,15 @@ def run_console_jobctl(iso, timeout):
         s.send(b"\x1c")
         step("ctrl-backslash-quits-job", s.expect(rb"\^\\[\s\S]*?Quit[\s\S]*?" + PROMPT, wait()))
         step("shell-survives-ctrl-backslash", shell_pid() == sh)
+        # Canonical mode for a program without line editing: dash reads
+        # lines the terminal edited (erase with DEL), ^D ends it.
+        s.send(b"dash\n")
+        s.expect(rb"dash\r*\n", wait())
+        time.sleep(1)
+        s.send(b"echo da-$((6*7))-shX\x7f\n")
+        step("dash-canonical-erase", s.expect(rb"\nda-42-sh\r*\n", wait()))
+        s.send(b"\x04")
+        step("dash-ctrl-d", shell_pid() == sh)
         s.send(b"exit\n")
         s.expect(rb"exit\r*\n", wait())
         sh2 = shell_pid()
