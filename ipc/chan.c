@@ -116,7 +116,8 @@ struct chan *chan_of_file(struct file *f)
  * file's reference count: descriptors in any table, in messages in
  * flight, in calls in progress; plus its names) outnumber the caller's
  * own (its descriptors and its call's references). No others: no one can
- * ever send on c (or receive from it) again.
+ * ever send on c (or receive from it) again. Takes the fd table's lock, so
+ * it may be called with channel locks held (they come first).
  */
 unsigned chan_my_refs(struct chan *c, unsigned transient)
 {
@@ -126,9 +127,12 @@ unsigned chan_my_refs(struct chan *c, unsigned transient)
 	if (p && p->files) {
 		struct fd_table *t = p->files;
 		spin_lock(&t->lock);
-		for (unsigned fd = 0; fd < t->size; fd++)
-			if (chan_of_file(t->fds[fd]) == c)
+		for (unsigned fd = 0; fd < t->size; fd++) {
+			struct file *f = t->fds[fd];
+			if (f && f->ops == &chan_fops &&
+			    ((struct chan_handle *)f->private)->chan == c)
 				mine++;
+		}
 		spin_unlock(&t->lock);
 	}
 	return mine;

@@ -115,6 +115,9 @@ struct chan_msg *chan_recv_kernel(struct chan *c);
  * context; source GOOS_KEY_*). */
 void keyboard_init(void);
 void keyboard_input(uint8_t c, unsigned source);
+/* One key event (struct goos_key_event; time_ns is filled in) for the
+ * keyboard channel's subscribers. Any context, interrupts included. */
+void keyboard_input_event(const struct goos_key_event *ev);
 
 /* ipc/chan_name.c */
 void chan_proc_exit(struct proc *p);

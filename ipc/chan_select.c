@@ -150,19 +150,23 @@ static void shuffle(uint8_t *perm, unsigned n)
 }
 
 /* Is the caller the only one left holding each case's channel? Only
- * asked when no case could proceed otherwise: it scans the fd table. */
-static void note_alone(struct chan_case *cases, unsigned n)
+ * asked when no case could proceed otherwise, with every case's channel
+ * locked (the fd table's lock nests inside): it scans the fd table. True
+ * if any case's channel has no other holder. */
+static bool note_alone(struct chan_case *cases, unsigned n)
 {
+	bool any = false;
+
 	for (unsigned i = 0; i < n; i++) {
 		unsigned transient = 0;
 		for (unsigned j = 0; j < n; j++)
 			transient += cases[j].chan == cases[i].chan;
 		struct chan_case *k = &cases[i];
 		k->mine = chan_my_refs(k->chan, transient);
-		spin_lock(&k->chan->lock);
 		k->alone = chan_all_refs(k->chan) <= k->mine;
-		spin_unlock(&k->chan->lock);
+		any |= k->alone;
 	}
+	return any;
 }
 
 static void forget_alone(struct chan_case *cases, unsigned n)
@@ -238,10 +242,11 @@ int chan_select_run(struct chan_case *cases, unsigned n, bool nonblock, uint64_t
 		if (r >= 0)
 			return r;
 		if (!alone_known) {     /* nothing ready: the slow path asks */
-			unlock_all(cases, n, order);
-			note_alone(cases, n);
 			alone_known = true;
-			continue;
+			if (note_alone(cases, n)) {
+				unlock_all(cases, n, order);
+				continue;       /* a case may end now: scan again */
+			}
 		}
 		if (nonblock) {
 			unlock_all(cases, n, order);

@@ -2,8 +2,9 @@
  * The kernel's keyboard channel (GOOS_KEYBOARD_CHANNEL in
  * include/uapi/goos/chan.h): as in the GoOS seed, a program subscribes by
  * sending the published channel its own channel, and receives key events
- * on it. Keys come from the serial port (there is no PS/2 driver); the
- * console keeps its input too: this is a copy, taken in console_rx.
+ * on it. Keys come from the PS/2 keyboard (drivers/input/ps2kbd.c: press,
+ * release, key code, modifiers, character) and from the serial port (one
+ * event per byte); the console keeps its input too: these are copies.
  *
  * The interrupt side only fills a ring; the kbd thread, in process
  * context, takes subscriptions and sends events (channel locks are not
@@ -37,19 +38,28 @@ static struct {
 	.wq = WAIT_QUEUE_INIT(kbd.wq),
 };
 
-/* Interrupt context: one byte from the serial port. */
-void keyboard_input(uint8_t c, unsigned source)
+/* Any context: queue one event for the thread; time_ns is stamped here. */
+void keyboard_input_event(const struct goos_key_event *ev)
 {
 	if (!READ_ONCE(kbd.chan))
 		return;
 	unsigned long flags = spin_lock_irqsave(&kbd.lock);
-	if (kbd.head - kbd.tail < KBD_RING)
-		kbd.ring[kbd.head++ % KBD_RING] = (struct goos_key_event){
-			.time_ns = time_ns(), .code = c, .source = source };
-	else
+	if (kbd.head - kbd.tail < KBD_RING) {
+		struct goos_key_event *slot = &kbd.ring[kbd.head++ % KBD_RING];
+		*slot = *ev;
+		slot->time_ns = time_ns();
+	} else {
 		kbd.dropped++;
+	}
 	spin_unlock_irqrestore(&kbd.lock, flags);
 	wait_queue_wake_all(&kbd.wq);
+}
+
+/* Interrupt context: one byte from the serial port, a press of no key. */
+void keyboard_input(uint8_t c, unsigned source)
+{
+	struct goos_key_event ev = { .code = c, .source = source, .value = GOOS_KEY_PRESS };
+	keyboard_input_event(&ev);
 }
 
 static void kbd_watch(struct wait_entry *e)
@@ -119,12 +129,15 @@ static void deliver(const struct goos_key_event *ev)
 		struct file *f = kbd.subs[i];
 		if (!f)
 			continue;
+		/* Cut to what the subscriber's channel takes: a channel sized
+		 * for the 16-byte layout before keycode still works. */
+		uint32_t len = MIN((uint32_t)sizeof(*ev), chan_of_file(f)->max_msg);
 		struct chan_msg *m = kzalloc(sizeof(*m) + sizeof(*ev));
 		int r = -ENOMEM;
 		if (m) {
 			m->data = (char *)(m + 1);
-			m->len = sizeof(*ev);
-			memcpy(m->data, ev, sizeof(*ev));
+			m->len = len;
+			memcpy(m->data, ev, len);
 			r = chan_send_kernel(chan_of_file(f), m);
 			if (r)
 				chan_msg_free(m);       /* full (dropped) or closed */

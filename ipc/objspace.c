@@ -65,33 +65,22 @@ static struct mm *holder_mm(struct own_holder *h)
 static int op_map(struct own_holder *h, uintptr_t va, phys_addr_t pa, bool writable)
 {
 	struct mm *mm = holder_mm(h);
-	unsigned want = VM_READ | (writable ? VM_WRITE : 0), prot;
-	phys_addr_t old;
 
 	if (!mm)
 		return -ENOMEM;
-	if (uvm_get(&mm->space, va, &old, &prot) == 0) {
-		if (old != pa)
-			return -ENOMEM;         /* the space is reserved: cannot happen */
-		if ((prot & (VM_READ | VM_WRITE)) != want)
-			uvm_set(&mm->space, va, pa, want);
-		return 0;
-	}
-	if (uvm_set(&mm->space, va, pa, want))
-		return -ENOMEM;
-	get_page(phys_to_page(pa));
-	return 0;
+	int r = uvm_map_frame(&mm->space, va, pa, VM_READ | (writable ? VM_WRITE : 0));
+	if (r == 1)
+		get_page(phys_to_page(pa));
+	/* -EEXIST: another frame at va, which the reserved space rules out. */
+	return r < 0 ? -ENOMEM : 0;
 }
 
 static void op_unmap(struct own_holder *h, uintptr_t va, phys_addr_t pa)
 {
 	struct mm *mm = holder_mm(h);
-	phys_addr_t old;
 
-	if (!mm || uvm_get(&mm->space, va, &old, NULL) || old != pa)
-		return;
-	uvm_clear(&mm->space, va);
-	put_page(phys_to_page(pa));
+	if (mm && uvm_clear_frame(&mm->space, va, pa))
+		put_page(phys_to_page(pa));
 }
 
 static const struct own_space_ops kernel_ops = {

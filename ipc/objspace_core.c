@@ -185,14 +185,11 @@ static void page_free(struct own_space *s, struct own_page *pg)
 	kfree(pg);
 }
 
-static int sync_page(struct own_space *s, uintptr_t va, struct own_holder *const *inv,
+static int sync_page(struct own_space *s, struct own_page *pg, struct own_holder *const *inv,
 		     unsigned ninv)
 {
-	struct own_page *pg = page_find(s, va);
+	uintptr_t va = pg->va;
 	unsigned nproc;
-
-	if (!pg)
-		return 0;      /* cannot happen: objects touched it before the change */
 	bool any = scan_page(s, va, &nproc);
 	unsigned long gen = s->gen;
 	int err = 0;
@@ -221,16 +218,47 @@ static int sync_page(struct own_space *s, uintptr_t va, struct own_holder *const
 	return err;
 }
 
-/* sync_page over every page [addr, addr + len) touches; the first error. */
+/* sync_page for a page inside one object o: o's holder is its only owner
+ * (the bulk of a large transfer), so no scan is needed. */
+static int sync_page_whole(struct own_space *s, struct own_page *pg, struct own_obj *o,
+			   struct own_holder *const *inv, unsigned ninv)
+{
+	struct own_holder *h = o->h;
+
+	for (unsigned i = 0; i < ninv; i++)
+		if (!inv[i]->bundle && inv[i] != h)
+			s->ops->unmap(inv[i], pg->va, pg->pa);
+	if (pg->writer != h)
+		pg->writer = NULL;
+	return h->bundle ? 0 : s->ops->map(h, pg->va, pg->pa, may_write(pg, h, 1));
+}
+
+/* sync_page over every page [addr, addr + len) touches; the first error.
+ * Pages and objects are walked in address order, so a transfer costs a
+ * tree lookup per object, not per page. */
 static int sync_range(struct own_space *s, uintptr_t addr, uint64_t len,
 		      struct own_holder *const *inv, unsigned ninv)
 {
+	struct own_page *pg = NULL;
+	struct own_obj *o = NULL;
 	int err = 0;
 
 	for (uintptr_t va = PAGE_OF(addr); va < addr + len; va += PAGE_SIZE) {
-		int e = sync_page(s, va, inv, ninv);
+		if (!pg || pg->va != va)
+			pg = page_find(s, va);
+		if (!pg)
+			continue;      /* cannot happen: objects touched it before the change */
+		struct rb_node *next = rb_next(&pg->node);
+		if (!o || o->addr > va || o->addr + o->len <= va)
+			o = obj_from(s, va);
+		int e;
+		if (o && o->addr <= va && va + PAGE_SIZE <= o->addr + o->len)
+			e = sync_page_whole(s, pg, o, inv, ninv);
+		else
+			e = sync_page(s, pg, inv, ninv);        /* may free pg */
 		if (e && !err)
 			err = e;
+		pg = next ? PAGE(next) : NULL;
 	}
 	return err;
 }

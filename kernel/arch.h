@@ -27,12 +27,13 @@ void arch_smp_boot(void);
 /* Stop every other CPU (NMI broadcast once SMP is up). */
 void arch_halt_other_cpus(void);
 
-unsigned arch_cpu_id(void);
+/* arch_cpu_id() and arch_current() (NULL before the scheduler runs) are
+ * inline in <asm/current.h>: every system call asks for them. */
+#include <asm/current.h>
 uint64_t arch_entropy(void);
 uint64_t arch_hwcap(void);                      /* AT_HWCAP */
-int64_t arch_rtc_read_epoch(void);              /* wall clock, seconds since 1970 */                   /* seed material, not uniform */
+int64_t arch_rtc_read_epoch(void);              /* wall clock, seconds since 1970 */
 struct task;
-struct task *arch_current(void);               /* NULL before the scheduler runs */
 void arch_set_current(struct task *t, uint64_t kernel_stack_top);
 unsigned arch_cpu_count(void);                 /* CPUs the firmware lists */
 uint64_t arch_tsc_khz(void);                    /* cycle counter rate, 0 if unknown */

@@ -31,6 +31,7 @@
 #include <kernel/version.h>
 #include <drivers/serial/uart16550.h>
 #include <drivers/video/fbcon.h>
+#include <drivers/input/ps2kbd.h>
 #include <mm/memblock.h>
 #include <mm/phys.h>
 #include <mm/pmm.h>
@@ -169,6 +170,7 @@ static __noreturn void kmain_late(void)
 	random_init();
 	console_input_init();
 	keyboard_init();                /* ipc/keyboard.c: the "keyboard" channel */
+	ps2kbd_init();                  /* drivers/input/ps2kbd.c: feeds it and the console */
 	block_init();
 	net_init();
 

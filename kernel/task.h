@@ -15,6 +15,7 @@
 #include <kernel/rbtree.h>
 #include <kernel/spinlock.h>
 #include <asm/thread.h>
+#include <asm/current.h>
 #include <kernel/signal.h>
 #include <kernel/errno.h>
 #include <kernel/cputime.h>
@@ -106,7 +107,13 @@ struct task {
 
 
 /* The task running on this CPU. */
-struct task *current_task(void);
+/* The running task (CPU 0's idle task before the scheduler runs). */
+extern struct task idle_tasks[];
+static inline struct task *current_task(void)
+{
+	struct task *t = arch_current();
+	return t ? t : &idle_tasks[0];
+}
 
 /* Create a kernel task that runs fn(arg) and make it runnable. NULL on ENOMEM. */
 struct task *task_create(const char *name, void (*fn)(void *), void *arg);

@@ -122,12 +122,13 @@ int handle_user_fault(struct mm *mm, uintptr_t addr, unsigned fault_flags)
 	phys_addr_t pa;
 	unsigned prot;
 	struct vma *v;
-	int err = 0;
+	int err;
 
 	if (!mm)
 		return -EFAULT;
 	spin_lock(&mm->lock);
 	do {
+		err = 0;        /* a retry may find the leaf already fixed */
 		v = vma_find(&mm->vmas, addr);
 		if (!v) {
 			err = -EFAULT;

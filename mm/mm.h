@@ -111,6 +111,13 @@ void uvm_space_destroy(struct vmm_space *space);    /* leaves must be cleared */
 int uvm_set(struct vmm_space *space, uintptr_t va, phys_addr_t pa, unsigned prot);
 int uvm_get(struct vmm_space *space, uintptr_t va, phys_addr_t *pa, unsigned *prot);
 phys_addr_t uvm_clear(struct vmm_space *space, uintptr_t va);  /* old frame or 0 */
+/* uvm_get and uvm_set or uvm_clear in one walk, for callers that manage
+ * their frames' references themselves (the object space):
+ * map_frame maps pa at va with prot: 1 if it was not mapped, 0 if pa was
+ * mapped there already (prot updated), -EEXIST if another frame is,
+ * -ENOMEM; clear_frame unmaps va if it maps pa, and says so. */
+int uvm_map_frame(struct vmm_space *space, uintptr_t va, phys_addr_t pa, unsigned prot);
+bool uvm_clear_frame(struct vmm_space *space, uintptr_t va, phys_addr_t pa);
 /* The first leaf at or above *va and below end: true and *va, *pa, *prot. */
 bool uvm_next(struct vmm_space *space, uintptr_t *va, uintptr_t end,
 	      phys_addr_t *pa, unsigned *prot);

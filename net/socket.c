@@ -14,6 +14,7 @@
 #include <kernel/time.h>
 #include <kernel/timer.h>
 #include <mm/slab.h>
+#include <net/net.h>
 #include <net/socket.h>
 
 #define O_RDWR     02
@@ -94,6 +95,8 @@ static unsigned sock_poll(struct file *f, struct poll_table *pt)
 static long sock_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 {
 	struct socket *s = f->private;
+	if (net_dev_ioctl_handles(cmd, s->fam->family))
+		return net_dev_ioctl(cmd, (void *)arg);
 	return s->ops->ioctl ? s->ops->ioctl(s, cmd, arg) : -ENOTTY;
 }
 

@@ -61,6 +61,13 @@ struct sock_ops {
 	/* Optional SOL_SOCKET options the family answers (SO_PEERCRED...):
 	 * bytes put in val (at most *len), or -ENOPROTOOPT to fall back. */
 	int (*getsockopt)(struct socket *s, int name, void *val, int len);
+	/* Optional: options at other levels (IPPROTO_IP, IPPROTO_TCP...).
+	 * set gets the user's pointer; get fills val (at most len bytes) and
+	 * returns the bytes put there. Without them: EOPNOTSUPP. */
+	int (*setsockopt_proto)(struct socket *s, int level, int name, const void *uval, unsigned len);
+	int (*getsockopt_proto)(struct socket *s, int level, int name, void *val, int len);
+	/* Optional: a SOL_SOCKET option was set (the family may push it down). */
+	void (*sockopt_changed)(struct socket *s, int name);
 	/* Optional: FIONREAD and the like; -ENOTTY without. */
 	long (*ioctl)(struct socket *s, unsigned cmd, unsigned long arg);
 	void (*release)(struct socket *s);
@@ -126,6 +133,8 @@ void sock_set_error(struct socket *s, int err);
 /* net/sockopt.c: SOL_SOCKET options (user pointers). */
 long sock_setsockopt(struct socket *s, int name, const void *uval, unsigned len);
 long sock_getsockopt(struct socket *s, int name, void *uval, int *ulen);
+/* Other levels: through sock_ops.getsockopt_proto. */
+long sock_getsockopt_proto(struct socket *s, int level, int name, void *uval, int *ulen);
 
 /* net/scm.c: control messages (SCM_RIGHTS, SCM_CREDENTIALS). */
 struct scm {

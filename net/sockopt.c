@@ -101,6 +101,8 @@ long sock_setsockopt(struct socket *s, int name, const void *uval, unsigned len)
 	default:                 err = -ENOPROTOOPT; break;
 	}
 	spin_unlock(&s->lock);
+	if (!err && s->ops->sockopt_changed)
+		s->ops->sockopt_changed(s, name);
 	return err;
 }
 
@@ -155,6 +157,27 @@ long sock_getsockopt(struct socket *s, int name, void *uval, int *ulen)
 		n = s->ops->getsockopt(s, name, val, (int)sizeof(val));
 	if (n == -ENOPROTOOPT)
 		n = get_opt(s, name, val);
+	if (n < 0)
+		return n;
+	if (len > n)
+		len = n;
+	if (copy_to_user(uval, val, (size_t)len) || copy_to_user(ulen, &len, sizeof(len)))
+		return -EFAULT;
+	return 0;
+}
+
+long sock_getsockopt_proto(struct socket *s, int level, int name, void *uval, int *ulen)
+{
+	int len;
+	uint64_t val[16] = { 0 };
+
+	if (!s->ops->getsockopt_proto)
+		return -EOPNOTSUPP;
+	if (copy_from_user(&len, ulen, sizeof(len)))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	int n = s->ops->getsockopt_proto(s, level, name, val, (int)sizeof(val));
 	if (n < 0)
 		return n;
 	if (len > n)

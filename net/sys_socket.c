@@ -272,8 +272,10 @@ long sys_setsockopt(int fd, int level, int name, const void *uval, int len)
 		err = -EINVAL;
 	else if (level == LINUX_SOL_SOCKET)
 		err = sock_setsockopt(s, name, uval, (unsigned)len);
+	else if (s->ops->setsockopt_proto)
+		err = s->ops->setsockopt_proto(s, level, name, uval, (unsigned)len);
 	else
-		err = -EOPNOTSUPP;      /* no family options yet (AF_INET: IP_*, TCP_*) */
+		err = -EOPNOTSUPP;
 	file_put(f);
 	return err;
 }
@@ -285,7 +287,8 @@ long sys_getsockopt(int fd, int level, int name, void *uval, int *ulen)
 	struct socket *s = sock_get(fd, &f, &err);
 	if (!s)
 		return err;
-	err = level == LINUX_SOL_SOCKET ? sock_getsockopt(s, name, uval, ulen) : -EOPNOTSUPP;
+	err = level == LINUX_SOL_SOCKET ? sock_getsockopt(s, name, uval, ulen)
+					: sock_getsockopt_proto(s, level, name, uval, ulen);
 	file_put(f);
 	return err;
 }

@@ -71,6 +71,14 @@ METRICS = [
     ("pipe_rtt_2cpu", "pipe_rtt with the processes on CPUs 0 and 1", None),
     ("chan_rtt_1cpu", "1-byte round trip over two goos channels (capacity 1), both on CPU 0", None),
     ("chan_rtt_2cpu", "chan_rtt_1cpu with the processes on CPUs 0 and 1", None),
+    ("pipe_1m", "1 MiB copied through a pipe to another process, per one-way transfer", None),
+    ("own_xfer_1m", "1 MiB of owned pages given to another process over a goos channel, "
+     "per one-way transfer (the receiver reads a word of each page)", None),
+    ("own_xfer_64k", "own_xfer_1m with 64 KiB: the cost per page (1/16 of the pages)", None),
+    ("tcp_rtt", "1-byte round trip over a loopback TCP connection (TCP_NODELAY) between "
+     "two processes", 1.0),
+    ("tcp_stream_64k", "TCP over loopback between two processes, per 64 KiB written "
+     "(throughput = 64 KiB / figure; target: at least 80% of Linux's)", 1.25),
 ]
 
 # The one place that says which metrics goos cannot run yet (the kernel lacks
@@ -84,6 +92,10 @@ GOOS_NOT_YET = {
 GOOS_ONLY = {
     "chan_rtt_1cpu": ("pipe_rtt_1cpu", 0.5),
     "chan_rtt_2cpu": ("pipe_rtt_2cpu", 0.5),
+    "own_xfer_1m": ("pipe_1m", 0.1),
+    # Cost growing with pages, not bytes: 64 KiB has 1/16 of 1 MiB's pages;
+    # a ratio near 0.0625 means the cost is per page (no target: a report).
+    "own_xfer_64k": ("own_xfer_1m", None),
 }
 
 # Benchmarks that are planned but not written yet; listed in the output so the
@@ -92,8 +104,7 @@ LATER = [
     "boot to the shell prompt (needs a shell on goos)",
     "sqlite speedtest1 (application)",
     "busybox sh loop (application)",
-    "1 MiB ownership transfer vs a 1 MiB pipe copy (needs the object space)",
-    "network benchmarks",
+    "TCP between the guest and the host over a NIC (guest to host, host to guest)",
 ]
 
 
@@ -167,10 +178,13 @@ def make_goos_iso(kernel, initramfs, args, path):
 
 
 # ---- boots ----------------------------------------------------------------
-def qemu_base(acc, cpu):
+def qemu_base(acc, cpu, icount=False):
+    # -icount shift=0: the guest clock advances 1 ns per guest instruction,
+    # so every figure is an instruction count, the same on a busy host. One
+    # CPU: Linux 6.1 hangs bringing up a second CPU under -icount.
     return ["qemu-system-x86_64", "-machine", MACHINE, "-accel", acc, "-cpu", cpu,
-            "-smp", str(SMP), "-m", MEM, "-no-reboot", "-display", "none",
-            "-serial", "stdio", "-monitor", "none"]
+            "-smp", "1" if icount else str(SMP), "-m", MEM, "-no-reboot", "-display", "none",
+            "-serial", "stdio", "-monitor", "none"] + (["-icount", "shift=0"] if icount else [])
 
 
 def boot(name, cmd, timeout, logpath):
@@ -332,8 +346,16 @@ def build_report(sides, meta):
     if ltsc:
         head += ["Linux tsc", "goos/Linux tsc"]
     head += ["target (vs Linux / Linux tsc)" if ltsc else "target (vs Linux)"]
-    md = [f"Accelerator: {meta['accel']} (cpu {meta['cpu']}), machine {MACHINE}, "
-          f"-smp {SMP}, {MEM}; Linux {meta['linux_version']} (Debian {meta['linux_package']}); "
+    icount_note = ("QEMU -icount shift=0: the guest clock advances one nanosecond per guest "
+                   "instruction, so each figure counts instructions (1 ns = 1 instruction, "
+                   "1 us = 1000, 1 ms = 10^6), including the time-keeping instructions of the "
+                   "measuring loop and idle time spent in hlt (none in these loops); repeatable "
+                   "and unaffected by host load, but blind to how costly each instruction is "
+                   "to emulate (CR3 writes, TLB flushes, I/O). One CPU (Linux 6.1 hangs "
+                   "starting a second under -icount), so the metrics that need two are n/a. "
+                   if meta.get("icount") else "")
+    md = [icount_note + f"Accelerator: {meta['accel']} (cpu {meta['cpu']}), machine {MACHINE}, "
+          f"-smp {meta['smp']}, {MEM}; Linux {meta['linux_version']} (Debian {meta['linux_package']}); "
           f"goos {meta['goos_version']}. Linux clocksource: "
           f"{meta['clocksource'].get('linux')} (default)"
           + (f", {meta['clocksource'].get('linux-tsc')} (clocksource=tsc tsc=reliable)" if ltsc else "")
@@ -379,6 +401,9 @@ def build_report(sides, meta):
 def run(args):
     os.makedirs(OUT, exist_ok=True)
     acc, cpu = accel()
+    if args.icount and acc != "tcg":
+        raise RuntimeError("--icount needs TCG (QEMU cannot count instructions under KVM)")
+    sfx = "-icount" if args.icount else ""
     vmlinuz = fetch_linux()
     initramfs = os.path.join(OUT, "initramfs.cpio")
     make_initramfs(args.bench, initramfs)
@@ -389,11 +414,11 @@ def run(args):
 
     linux_append = f"console=ttyS0 quiet panic=-1 rdinit=/bench"
     configs = [
-        ("goos", "goos", qemu_base(acc, cpu) + ["-boot", "d", "-cdrom", iso]),
-        ("linux", "Linux", qemu_base(acc, cpu) + [
+        ("goos", "goos", qemu_base(acc, cpu, args.icount) + ["-boot", "d", "-cdrom", iso]),
+        ("linux", "Linux", qemu_base(acc, cpu, args.icount) + [
             "-kernel", vmlinuz, "-initrd", initramfs,
             "-append", f"{linux_append} -- {gargs}"]),
-        ("linux-tsc", "Linux (clocksource=tsc tsc=reliable)", qemu_base(acc, cpu) + [
+        ("linux-tsc", "Linux (clocksource=tsc tsc=reliable)", qemu_base(acc, cpu, args.icount) + [
             "-kernel", vmlinuz, "-initrd", initramfs,
             "-append", f"{linux_append} clocksource=tsc tsc=reliable -- {gargs}"]),
     ]
@@ -404,20 +429,23 @@ def run(args):
     for i in range(args.boots):
         for key, title, cmd in configs:
             t = time.monotonic()
-            res = boot(key, cmd, timeout, os.path.join(OUT, f"{key}-{i}.log"))
+            res = boot(key, cmd, timeout, os.path.join(OUT, f"{key}{sfx}-{i}.log"))
             sides[key].add_boot(*res)
             log(f"boot {key} #{i + 1}: {res[3]}, {time.monotonic() - t:.1f}s")
 
     meta_cs = {k: s.info.get("clocksource", "?") for k, s in sides.items()}
     lver = sides["linux"].info.get("uname", "").split(" ")[-1] or os.path.basename(vmlinuz)[8:]
-    meta = dict(accel=acc, cpu=cpu, machine=MACHINE, smp=SMP, mem=MEM, quick=args.quick,
+    meta = dict(accel=acc, cpu=cpu, machine=MACHINE, smp=1 if args.icount else SMP, mem=MEM,
+                quick=args.quick,
+                icount=args.icount,
                 boots=args.boots, linux_version=lver,
                 linux_package=os.path.basename(vmlinuz).replace("vmlinuz-", "linux-image-"),
                 goos_version=sides["goos"].info.get("uname", "? ?").split(" ")[-1],
                 clocksource=meta_cs, host_cpus=os.cpu_count(),
                 host_load=[round(load_before, 2), round(os.getloadavg()[0], 2)], date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     rows, md = build_report(sides, meta)
-    md_path, json_path = os.path.join(OUT, "results.md"), os.path.join(OUT, "results.json")
+    md_path = os.path.join(OUT, f"results{sfx}.md")
+    json_path = os.path.join(OUT, f"results{sfx}.json")
     for p in (md_path, json_path):
         if os.path.exists(p):
             os.unlink(p)
@@ -473,6 +501,8 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--boots", type=int)
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--icount", action="store_true",
+                    help="count guest instructions (QEMU -icount shift=0) instead of timing")
     ap.add_argument("--timeout", type=int, help="seconds per boot")
     ap.add_argument("--bench", default=os.path.join(OUT, "bench"))
     ap.add_argument("--kernel", default=os.path.join(ROOT, "build", "kernel.elf"))

@@ -14,6 +14,12 @@ Runs, and counts as tests:
     in-kernel suites, where only the reports the lockdep suite provokes (on
     locks named ktest_lockdep_*) may appear, once with the user tests, where
     none may;
+  * the PS/2 keyboard boots: QEMU types keys through its QMP socket
+    (send-key) into a program subscribed to the keyboard channel, which
+    checks the events and the bytes the console received;
+  * network boots: the ktest net suite on each NIC model, and busybox's
+    network applets on the run image (net-busybox-*) against servers the
+    harness runs on the host's loopback, through QEMU's user network;
   * the benchmark tool in quick mode (`make bench QUICK=1`, boot name
     bench-quick): goos and Linux both run every micro-benchmark; its own
     ok/not ok lines are counted (figures are not judged).
@@ -366,10 +372,249 @@ def run_net_boot(cfg, kernel, timeout):
     lines, text, status, secs, log = boot_and_parse(cfg, iso, timeout, r)
     cases, _ = parse_ktap(lines)
     net = [c for c in cases if c[0] == "net"]
-    r.add(f"{name}/net-suite-ran", len(net) == 5, f"see {log}")
+    r.add(f"{name}/net-suite-ran", len(net) == 6, f"see {log}")
     r.add(f"{name}/net-not-skipped", net and not any(c[3] for c in net), f"see {log}")
     r.add(f"{name}/{cfg['driver']}-bound", f"net: eth0: {cfg['driver']}" in text, f"see {log}")
     return name, r, secs
+# The busybox network boot: the run image with user/ports/nettest/ on top
+# (its script, user/ports/nettest/usr/share/net-test/run-all, says what the
+# guest checks) on a virtio-net NIC, QEMU's user network forwarding host
+# ports to the guest's httpd (tcp 80) and UDP echo (7777). The harness
+# serves on the host's loopback, which the guest reaches as 10.0.2.2: HTTP
+# (100 MiB of data whose sha256 the guest compares, a small file, the
+# verdict that ends the guest's wait), a UDP echo, a TCP echo and a DNS
+# server. When the guest prints `net: ready` the host fetches the guest's
+# index.html through the forwarded port (curl, or urllib without curl) and
+# exchanges a datagram with its UDP echo.
+NET_BUSYBOX_CFG = dict(name="net-busybox-virtio-bios-q35-smp2", fw="bios", machine="q35", smp=2,
+                       mem="512M")
+BIG_MIB = 100
+DNS_NAME, DNS_ADDR = "web.goos.test", "192.0.2.123"
+
+
+def free_port(kind):
+    import socket
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def big_blocks(seed):
+    """The 100 MiB body: 1 MiB of seeded random bytes, each copy stamped
+    with its index (so a repeated or dropped block changes the hash)."""
+    import random
+    base = bytearray(random.Random(seed).randbytes(1 << 20))
+    for i in range(BIG_MIB):
+        base[0:8] = i.to_bytes(8, "little")
+        yield bytes(base)
+
+
+def http_server(token, seed, verdict):
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def send_body(self, body):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            if self.path == "/big":
+                self.send_response(200)
+                self.send_header("Content-Length", str(BIG_MIB << 20))
+                self.end_headers()
+                for b in big_blocks(seed):
+                    self.wfile.write(b)
+            elif self.path == "/small":
+                self.send_body(f"small-{token}\n".encode())
+            elif self.path == "/verdict" and verdict.is_set():
+                self.send_body(b"done\n")
+            else:
+                self.send_error(404)
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def udp_echo_server():
+    import socket
+    import threading
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+
+    def loop():
+        while True:
+            data, peer = s.recvfrom(65536)
+            s.sendto(data, peer)
+    threading.Thread(target=loop, daemon=True).start()
+    return s.getsockname()[1]
+
+
+def dns_answer(query):
+    """A DNS reply (RFC 1035) to query: DNS_NAME's A record is DNS_ADDR,
+    its other types have no records, every other name is NXDOMAIN."""
+    import struct
+    if len(query) < 12:
+        return None
+    qid, _, qd = struct.unpack(">HHH", query[:6])
+    pos, labels = 12, []
+    while pos < len(query) and query[pos]:
+        n = query[pos]
+        labels.append(query[pos + 1:pos + 1 + n].decode("ascii", "replace").lower())
+        pos += 1 + n
+    if qd != 1 or pos + 5 > len(query):
+        return None
+    qtype = struct.unpack(">H", query[pos + 1:pos + 3])[0]
+    question = query[12:pos + 5]
+    name = ".".join(labels)
+    if name != DNS_NAME:
+        return struct.pack(">HHHHHH", qid, 0x8183, 1, 0, 0, 0) + question
+    if qtype != 1:
+        return struct.pack(">HHHHHH", qid, 0x8180, 1, 0, 0, 0) + question
+    rr = struct.pack(">HHHIH", 0xC00C, 1, 1, 60, 4) + bytes(int(x) for x in DNS_ADDR.split("."))
+    return struct.pack(">HHHHHH", qid, 0x8180, 1, 1, 0, 0) + question + rr
+
+
+def dns_server():
+    import socket
+    import threading
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+
+    def loop():
+        while True:
+            q, peer = s.recvfrom(4096)
+            a = dns_answer(q)
+            if a:
+                s.sendto(a, peer)
+    threading.Thread(target=loop, daemon=True).start()
+    return s.getsockname()[1]
+
+
+def host_checks(r, name, token, http_fwd, udp_fwd):
+    """What the host checks while the guest serves; results into r."""
+    import shutil
+    import socket
+    url = f"http://127.0.0.1:{http_fwd}/index.html"
+    want = f"httpd-{token}\n"
+    try:
+        if shutil.which("curl"):
+            p = subprocess.run(["curl", "-sS", "--max-time", "60", url], capture_output=True,
+                               text=True)
+            got, how = p.stdout, f"curl exit {p.returncode} {p.stderr.strip()}"
+        else:
+            import urllib.request
+            got, how = urllib.request.urlopen(url, timeout=60).read().decode(), "urllib"
+    except Exception as e:      # noqa: BLE001 - any failure is the result
+        got, how = "", repr(e)
+    r.add(f"{name}/host-fetches-guest-httpd", got == want, f"got {got[:80]!r} ({how})")
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(10)            # per try: a hang bound; lost datagrams are retried
+    msg, got = f"host-{token}".encode(), b""
+    for _ in range(6):
+        try:
+            s.sendto(msg, ("127.0.0.1", udp_fwd))
+            got, _ = s.recvfrom(4096)
+            break
+        except OSError:
+            continue
+    s.close()
+    r.add(f"{name}/udp-echo-host-to-guest", got == msg, f"got {got[:80]!r}")
+
+
+def run_net_busybox_boot(kernel, cpio, timeout):
+    import hashlib
+    import secrets
+    import threading
+    cfg, r = NET_BUSYBOX_CFG, Results()
+    name = cfg["name"]
+    token, seed = secrets.token_hex(6), secrets.randbits(32)
+    sha = hashlib.sha256()
+    for b in big_blocks(seed):
+        sha.update(b)
+    verdict = threading.Event()
+    http = http_server(token, seed, verdict)
+    udp, echo, dns = udp_echo_server(), echo_server(), dns_server()
+    http_fwd, udp_fwd = free_port(1), free_port(2)
+    os.makedirs(LOGS, exist_ok=True)
+    iso = os.path.join(LOGS, f"{name}.iso")
+    subprocess.run([os.path.join(ROOT, "scripts/mkiso.sh"), kernel, iso, "--cmdline",
+                    f"init=/sbin/init nt.http={http.server_address[1]} nt.udp={udp} "
+                    f"nt.echo={echo} nt.dns={dns} nt.token={token} nt.sha={sha.hexdigest()}",
+                    "--module", cpio, "initramfs"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    netdev = (f"user,id=n0,hostfwd=tcp:127.0.0.1:{http_fwd}-:80,"
+              f"hostfwd=udp:127.0.0.1:{udp_fwd}-:7777")
+
+    def serve_host_side():
+        try:
+            host_checks(r, name, token, http_fwd, udp_fwd)
+        finally:
+            verdict.set()
+
+    def watch(line):
+        if TS.sub("", line) == "net: ready" and not watch.started:
+            watch.started = True
+            threading.Thread(target=serve_host_side, daemon=True).start()
+        return "Kernel panic" in line or "All CPUs halted" in line
+    watch.started = False
+    lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"], cfg["smp"],
+                                         cfg["mem"], timeout, stop_on=watch,
+                                         extra=["-netdev", netdev, "-device",
+                                                "virtio-net-pci,netdev=n0"])
+    http.shutdown()
+    body = [TS.sub("", l) for l in lines]
+    ran, total = 0, None
+    for l in body:
+        m = re.match(r"^net: (ok|not ok) (\S+)(?:: (.*))?$", l)
+        if m:
+            ran += 1
+            r.add(f"{name}/{m.group(2)}", m.group(1) == "ok", m.group(3) or "")
+        m = re.match(r"^net: done (\d+)$", l)
+        if m:
+            total = int(m.group(1))
+    r.add(f"{name}/all-ran", total is not None and total == ran and ran > 0,
+          f"{ran} results, done line says {total} (status {status}), see {log}")
+    r.add(f"{name}/host-side-ran", watch.started, f"the guest never said it was ready, see {log}")
+    r.add(f"{name}/poweroff", "reboot: Power down" in "\n".join(body),
+          f"no power-off (status {status}), see {log}")
+    return name, r, secs
+
+
+# AF_INET through each NIC model from user space: tests/user/inet_echo.c
+# connects (non-blocking) to echo_server() on the host through QEMU's user
+# network and checks 2 MiB echoed back. (run-prog's --nic, CPUs.)
+NET_PROG_BOOTS = {"net-inet-echo-virtio-smp2": ("virtio", 2), "net-inet-echo-e1000-smp1": ("e1000", 1)}
+
+
+def run_net_prog_boot(name, prog, timeout):
+    r = Results()
+    nic, cpus = NET_PROG_BOOTS[name]
+    port = echo_server()
+    os.makedirs(LOGS, exist_ok=True)
+    t = time.time()
+    cmd = [os.path.join(ROOT, "scripts/run-prog"), "--smp", str(cpus), "--timeout", str(timeout),
+           "--nic", nic, prog, "10.0.2.2", str(port)]
+    p = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    out = p.stdout + p.stderr
+    log = os.path.join(LOGS, f"{name}.log")
+    with open(log, "w") as f:
+        f.write(out)
+    r.add(f"{name}/tcp-echo-2mib", p.returncode == 0 and "inet_echo: ok" in out,
+          "; ".join(l for l in out.splitlines() if "FAIL" in l)[:400] or f"exit {p.returncode}, see {log}")
+    return name, r, time.time() - t
+
+
 # The ext2 round trip (tests/user/disk_ext2.c) on each bus: the host
 # formats an image, the guest's "write" boot fills it, the host checks it
 # with e2fsck and debugfs (scripts/mkdisk.py check_ext2); then a boot that
@@ -650,6 +895,94 @@ def run_console_jobctl(iso, timeout):
     return name, r, time.time() - start
 
 
+# ---- the PS/2 keyboard, typed through QEMU's QMP socket ---------------------
+KBD_BOOTS = [
+    dict(name="kbd-ps2-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M"),
+    dict(name="kbd-ps2-bios-pc-smp2", fw="bios", machine="pc", smp=2, mem="256M"),
+]
+# What the harness types once tests/user/kbd_ps2.c says it is ready; the
+# program knows the list and checks the events and console bytes.
+KBD_KEYS = [["a"], ["shift", "b"], ["up"], ["caps_lock"], ["c"], ["caps_lock"],
+            ["shift", "c"], ["alt", "x"], ["ret"]]
+# After it switched the terminal to application cursor keys (CSI ? 1 h).
+KBD_KEYS_APP_CURSOR = [["up"], ["ret"]]
+
+
+def qmp_type_keys(sock_path, keys, log):
+    """Connect to QEMU's QMP socket and send each chord with send-key (the
+    keys of a chord are pressed in order and released after QEMU's hold
+    time); chords are paced so one is released before the next comes."""
+    import json
+    import socket
+    s = socket.socket(socket.AF_UNIX)
+    for _ in range(100):
+        try:
+            s.connect(sock_path)
+            break
+        except OSError:
+            time.sleep(0.1)
+    f = s.makefile("rw")
+
+    def call(cmd, **args):
+        f.write(json.dumps({"execute": cmd, "arguments": args} if args else {"execute": cmd}) + "\n")
+        f.flush()
+        while True:
+            reply = json.loads(f.readline())
+            if "return" in reply or "error" in reply:
+                log.append(f"{cmd}: {reply}")
+                return reply
+
+    json.loads(f.readline())            # the greeting
+    call("qmp_capabilities")
+    for chord in keys:
+        call("send-key", keys=[{"type": "qcode", "data": k} for k in chord])
+        time.sleep(0.4)
+    s.close()
+
+
+def run_kbd_boot(cfg, iso, timeout):
+    """The kbd_ps2 program as init: once it prints `kbd_ps2: ready keys`
+    the harness types KBD_KEYS through QMP, and KBD_KEYS_APP_CURSOR after
+    `kbd_ps2: ready app-cursor`; the program prints
+    `kbd_ps2: ok NAME` / `kbd_ps2: not ok NAME: why` and exits with the
+    number of failures."""
+    import threading
+    r = Results()
+    name = cfg["name"]
+    os.makedirs(LOGS, exist_ok=True)
+    sock = os.path.join(LOGS, f"{name}.qmp")
+    if os.path.exists(sock):
+        os.unlink(sock)
+    qmp_log, typed = [], set()
+    phases = {"kbd_ps2: ready keys": KBD_KEYS, "kbd_ps2: ready app-cursor": KBD_KEYS_APP_CURSOR}
+
+    def on_line(line):
+        for trigger, keys in phases.items():
+            if trigger in line and trigger not in typed:
+                typed.add(trigger)
+                threading.Thread(target=qmp_type_keys, args=(sock, keys, qmp_log),
+                                 daemon=True).start()
+        return "Kernel panic" in line or "All CPUs halted" in line
+
+    lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"], cfg["smp"],
+                                         cfg["mem"], timeout, stop_on=on_line,
+                                         extra=["-qmp", f"unix:{sock},server=on,wait=off"])
+    body = [TS.sub("", l) for l in lines]
+    text = "\n".join(body)
+    r.add(f"{name}/driver-found", "ps2kbd: i8042 keyboard on IRQ 1" in text, f"see {log}")
+    ran = 0
+    for l in body:
+        m = re.match(r"^kbd_ps2: (ok|not ok) (\S+)(?:: (.*))?$", l)
+        if m:
+            ran += 1
+            r.add(f"{name}/{m.group(2)}", m.group(1) == "ok", m.group(3) or "")
+    r.add(f"{name}/exit-0", "init: exited with status 0" in text and ran > 0,
+          f"{ran} checks, status {status}, QMP {qmp_log[-1:] if qmp_log else 'never used'}, see {log}")
+    if os.path.exists(sock):
+        os.unlink(sock)
+    return name, r, secs
+
+
 # ---- the benchmark tool's quick run -----------------------------------------
 def run_pool_test(name, cmd, timeout):
     """One command as one result, run next to the boots."""
@@ -714,6 +1047,8 @@ def main():
     ap.add_argument("--locks-block-iso", help="the same with the lock checker")
     ap.add_argument("--locks-ktest-iso")
     ap.add_argument("--net-kernel", help="a kernel for the network boots (NET_BOOTS)")
+    ap.add_argument("--net-test-cpio", help="the run image with the network checks "
+                    "(boot net-busybox-*, with --net-kernel)")
     ap.add_argument("--locks-user-iso")
     ap.add_argument("--ports-iso", help="the run image with the ports tests (boot ports-*)")
     ap.add_argument("--run-iso", help="the run image, typed at through the serial console "
@@ -722,6 +1057,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--only", help="regex of boot names to run")
     ap.add_argument("--ext2-prog", help="build/user/disk_ext2-static: the ext2 round trips")
+    ap.add_argument("--kbd-iso", help="tests/user/kbd_ps2.c as init: the PS/2 keyboard boots")
+    ap.add_argument("--inet-prog", help="build/user/inet_echo-static: TCP through each NIC")
     ap.add_argument("--pool-test", nargs=3, action="append", default=[],
                     metavar=("NAME", "TIMEOUT", "COMMAND"),
                     help="a command (typically a QEMU boot) run in the boot pool; "
@@ -762,6 +1099,8 @@ def main():
         for c in NET_BOOTS:
             if args.net_kernel and wanted(c["name"]):
                 futs.append(ex.submit(run_net_boot, c, args.net_kernel, 60))
+        if args.net_kernel and args.net_test_cpio and wanted(NET_BUSYBOX_CFG["name"]):
+            futs.append(ex.submit(run_net_busybox_boot, args.net_kernel, args.net_test_cpio, 600))
         if args.locks_ktest_iso and wanted("debug-locks-ktest-bios-q35-smp4"):
             futs.append(ex.submit(run_locks_ktest_boot, args.locks_ktest_iso, args.timeout))
         if args.locks_user_iso and wanted("debug-locks-user-bios-q35-smp4"):
@@ -770,9 +1109,17 @@ def main():
             futs.append(ex.submit(run_ports_boot, args.ports_iso, 170))
         if args.run_iso and wanted(JOBCTL_CFG["name"]):
             futs.append(ex.submit(run_console_jobctl, args.run_iso, 300))
+
+
+        for name in NET_PROG_BOOTS:
+            if args.inet_prog and wanted(name):
+                futs.append(ex.submit(run_net_prog_boot, name, args.inet_prog, 120))
         for name in EXT2_BUSES:
             if args.ext2_prog and wanted(name):
                 futs.append(ex.submit(run_ext2_boot, name, args.ext2_prog, 600))
+        for c in KBD_BOOTS:
+            if args.kbd_iso and wanted(c["name"]):
+                futs.append(ex.submit(run_kbd_boot, c, args.kbd_iso, args.timeout))
         if args.panic_iso and (not args.only or re.search(args.only, "expected-panic")):
             futs.append(ex.submit(run_panic_boot, args.panic_iso, args.timeout))
         for name, secs, cmd in args.pool_test:

@@ -1,8 +1,13 @@
 /*
- * chanctl: list the published channels (name, publisher pid, owner, mode,
- * capacity, queued messages, holders) from /proc/channels, and with
- * `chanctl info FD` the state of a channel descriptor this shell handed
- * down (docs/channels.md).
+ * chanctl: the channels and the object space at a glance (docs/channels.md,
+ * docs/objspace.md).
+ *
+ *   chanctl [list]     published channels (name, publisher pid, owner, mode,
+ *                      capacity, queued messages, holders): /proc/channels
+ *   chanctl own [PID]  ownership statistics: owned, dirty and pending pages
+ *                      per process (/proc/objspace), or one process's in
+ *                      detail (/proc/PID/objspace)
+ *   chanctl info FD    the state of a channel descriptor this shell handed down
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,18 +19,19 @@
 #include <sys/stat.h>
 #include "libgoos/chan.h"
 
-static int list(void)
+/* Copy a /proc file to standard output. */
+static int show(const char *path)
 {
 	char buf[4096];
-	int fd = open("/proc/channels", O_RDONLY);
+	int fd = open(path, O_RDONLY);
 	if (fd < 0 && errno == ENOENT && getpid() == 1) {
 		/* Run as init (scripts/run-prog): nothing mounted /proc yet. */
 		mkdir("/proc", 0555);
 		mount("proc", "/proc", "proc", 0, NULL);
-		fd = open("/proc/channels", O_RDONLY);
+		fd = open(path, O_RDONLY);
 	}
 	if (fd < 0) {
-		fprintf(stderr, "chanctl: /proc/channels: %s\n", strerror(errno));
+		fprintf(stderr, "chanctl: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
 	ssize_t n;
@@ -51,10 +57,18 @@ static int info(int fd)
 
 int main(int argc, char **argv)
 {
+	char path[64];
+
 	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "list")))
-		return list();
+		return show("/proc/channels");
+	if (argc == 2 && !strcmp(argv[1], "own"))
+		return show("/proc/objspace");
+	if (argc == 3 && !strcmp(argv[1], "own")) {
+		snprintf(path, sizeof(path), "/proc/%d/objspace", atoi(argv[2]));
+		return show(path);
+	}
 	if (argc == 3 && !strcmp(argv[1], "info"))
 		return info(atoi(argv[2]));
-	fprintf(stderr, "usage: chanctl [list] | chanctl info FD\n");
+	fprintf(stderr, "usage: chanctl [list] | chanctl own [PID] | chanctl info FD\n");
 	return 2;
 }

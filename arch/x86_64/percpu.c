@@ -5,7 +5,7 @@
 #include <asm/percpu.h>
 
 static struct percpu percpu_areas[MAX_CPUS];
-static bool gs_ready;           /* the boot CPU has loaded its GS base */
+bool percpu_gs_ready;          /* the boot CPU has loaded its GS base */
 
 void percpu_init(unsigned cpu)
 {
@@ -15,22 +15,7 @@ void percpu_init(unsigned cpu)
 	p->cpu = cpu;
 	wrmsr(MSR_GS_BASE, (uint64_t)p);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);   /* user GS until the first SWAPGS */
-	gs_ready = true;
-}
-
-unsigned arch_cpu_id(void)
-{
-	/* Before percpu_init only the boot CPU runs. */
-	if (!gs_ready)
-		return 0;
-	return this_cpu()->cpu;
-}
-
-struct task *arch_current(void)
-{
-	if (!gs_ready)
-		return NULL;
-	return this_cpu()->current;
+	percpu_gs_ready = true;
 }
 
 void arch_set_current(struct task *t, uint64_t kernel_stack_top)

@@ -1,18 +1,21 @@
 /*
- * Framebuffer text console "fb0": the kernel log on the screen GRUB set up.
- * fbcon_write() decodes bytes into code points, the grid functions keep
- * the cells in RAM (con->cells, the copy that scrolling reads: framebuffer
- * memory is uncached and very slow to read back), and a backend shows one
- * cell at a time: glyph pixels (drivers/video/fbdraw.c) or a VGA text cell.
+ * Framebuffer text console "fb0": the kernel log and the console's output
+ * on the screen GRUB set up. fbcon_write() hands bytes to the terminal
+ * emulator (drivers/video/vt.c), which keeps the cells in RAM (the copy
+ * that scrolling reads: framebuffer memory is uncached and very slow to
+ * read back) and reports each changed cell; a backend shows one cell at a
+ * time: glyph pixels (drivers/video/fbdraw.c) or a VGA text cell.
  *
  * Locking: printk calls the console write with its log lock held, which
  * serializes kernel messages; con->lock (irqsave) protects the grid for the
  * writers that do not come through printk (the TTY layer, tests).
  * Lock order: printk's log_lock -> con->lock. Nothing here calls printk
- * with con->lock held.
+ * with con->lock held; the terminal's reports are queued under con->lock
+ * and handed to tty_console_input after it is dropped.
  */
 #include <drivers/video/fbcon.h>
 #include <drivers/video/font.h>
+#include <drivers/tty/console.h>
 #include <kernel/errno.h>
 #include <kernel/klog.h>
 #include <kernel/printk.h>
@@ -37,28 +40,50 @@ static bool fbcon0_ready;
 
 /* ---- backends ------------------------------------------------------------ */
 
-static inline struct fbcon_cell *cell_ptr(const struct fbcon *con, unsigned row, unsigned col)
+static inline struct vt_cell *cell_ptr(const struct fbcon *con, unsigned row, unsigned col)
 {
-	return &con->cells[row * con->cols + col];
+	return vt_cell_ptr(&con->vt, row, col);
 }
 
-/* The cursor is the cell in reverse video. */
+/* A cell's colours as drawn: bold brightens the eight dark colours,
+ * reverse video (and the cursor) swaps foreground and background. */
+static void cell_colors(struct vt_cell c, bool cursor, uint8_t *fg, uint8_t *bg)
+{
+	uint8_t f = c.fg & 15, b = c.bg & 15;
+
+	if ((c.attr & VT_ATTR_BOLD) && f < 8)
+		f |= 8;
+	if (!!(c.attr & VT_ATTR_REVERSE) != cursor) {
+		uint8_t t = f;
+		f = b;
+		b = t;
+	}
+	*fg = f;
+	*bg = b;
+}
+
 static void pixel_show(struct fbcon *con, unsigned row, unsigned col, bool cursor)
 {
 	const struct font *font = con->font;
-	struct fbcon_cell c = *cell_ptr(con, row, col);
-	uint32_t fg = con->palette[c.fg & 15], bg = con->palette[c.bg & 15];
+	struct vt_cell c = *cell_ptr(con, row, col);
+	uint8_t fg, bg;
 
+	cell_colors(c, cursor, &fg, &bg);
 	fb_draw_glyph(&con->surface, col * font->width, row * font->height, font,
-		      font_glyph_index(font, c.ch), cursor ? bg : fg, cursor ? fg : bg);
+		      font_glyph_index(font, c.ch), con->palette[fg], con->palette[bg]);
+	if (c.attr & VT_ATTR_UNDERLINE)
+		fb_fill_rect(&con->surface, col * font->width, (row + 1) * font->height - 1,
+			     font->width, 1, con->palette[fg]);
 }
 
 static const struct fbcon_ops pixel_ops = { .show = pixel_show };
 
 #define VGA_CRTC_INDEX 0x3d4
 #define VGA_CRTC_DATA 0x3d5
+#define VGA_CRTC_CURSOR_START 0x0a
 #define VGA_CRTC_CURSOR_HIGH 0x0e
 #define VGA_CRTC_CURSOR_LOW 0x0f
+#define VGA_CURSOR_DISABLE 0x20
 
 /* VGA text memory holds code page 437; beyond ASCII we show '?'. */
 static uint8_t vga_char(uint32_t cp)
@@ -66,13 +91,16 @@ static uint8_t vga_char(uint32_t cp)
 	return cp >= 0x20 && cp < 0x7f ? (uint8_t)cp : '?';
 }
 
-/* Text cells are (attribute << 8 | character); the cursor is the hardware's. */
+/* Text cells are (attribute << 8 | character); the cursor is the
+ * hardware's (underline has no VGA colour-mode equivalent: not shown). */
 static void vga_show(struct fbcon *con, unsigned row, unsigned col, bool cursor)
 {
-	struct fbcon_cell c = *cell_ptr(con, row, col);
+	struct vt_cell c = *cell_ptr(con, row, col);
 	unsigned index = row * (con->surface.pitch / 2) + col;
-	uint16_t attr = (uint16_t)((c.bg & 15) << 4 | (c.fg & 15));
+	uint8_t fg, bg;
 
+	cell_colors(c, false, &fg, &bg);
+	uint16_t attr = (uint16_t)(bg << 4 | fg);
 	((volatile uint16_t *)con->surface.base)[index] = (uint16_t)(attr << 8 | vga_char(c.ch));
 	if (cursor) {
 		outb(VGA_CRTC_INDEX, VGA_CRTC_CURSOR_LOW);
@@ -84,28 +112,41 @@ static void vga_show(struct fbcon *con, unsigned row, unsigned col, bool cursor)
 
 static const struct fbcon_ops vga_ops = { .show = vga_show };
 
-/* ---- the cell grid --------------------------------------------------------- */
+/* ---- the terminal's hooks ------------------------------------------------------ */
 
-static struct fbcon_cell blank_cell(const struct fbcon *con)
+static void vt_show(void *ctx, unsigned row, unsigned col)
 {
-	return (struct fbcon_cell){ .ch = ' ', .fg = con->fg, .bg = con->bg };
-}
+	struct fbcon *con = ctx;
 
-/* Store c at (row, col) and show it; unchanged cells cost nothing, which is
- * what makes scrolling a mostly empty screen cheap. */
-static void set_cell(struct fbcon *con, unsigned row, unsigned col, struct fbcon_cell c)
-{
-	struct fbcon_cell *p = cell_ptr(con, row, col);
-
-	if (p->ch == c.ch && p->fg == c.fg && p->bg == c.bg)
-		return;
-	*p = c;
 	con->ops->show(con, row, col, false);
 }
 
+/* Called with con->lock held: kept until fbcon_write unlocks. */
+static void vt_reply(void *ctx, const char *s, size_t n)
+{
+	struct fbcon *con = ctx;
+
+	if (n > sizeof(con->reply) - con->reply_len)
+		return;                 /* a flood of queries: drop the excess */
+	memcpy(con->reply + con->reply_len, s, n);
+	con->reply_len += n;
+}
+
+static const struct vt_ops fbcon_vt_ops = { .show = vt_show, .reply = vt_reply };
+
+/* ---- the cell grid --------------------------------------------------------- */
+
 static void draw_cursor(struct fbcon *con, bool on)
 {
-	con->ops->show(con, con->row, MIN(con->col, con->cols - 1), on);
+	struct vt *vt = &con->vt;
+
+	if (con->ops == &vga_ops && !panic_in_progress()) {
+		/* The hardware cursor: shown or hidden as the terminal says. */
+		outb(VGA_CRTC_INDEX, VGA_CRTC_CURSOR_START);
+		uint8_t v = inb(VGA_CRTC_DATA) & ~VGA_CURSOR_DISABLE;
+		outb(VGA_CRTC_DATA, v | (vt->cursor_visible ? 0 : VGA_CURSOR_DISABLE));
+	}
+	con->ops->show(con, vt->row, MIN(vt->col, vt->cols - 1), on && vt->cursor_visible);
 	con->cursor_drawn = on;
 }
 
@@ -136,75 +177,32 @@ void fbcon_unlock(struct fbcon *con, unsigned long flags)
 void fbcon_scroll_up(struct fbcon *con)
 {
 	assert_held(&con->lock);
-	for (unsigned r = 0; r + 1 < con->rows; r++)
-		for (unsigned c = 0; c < con->cols; c++)
-			set_cell(con, r, c, *cell_ptr(con, r + 1, c));
-	for (unsigned c = 0; c < con->cols; c++)
-		set_cell(con, con->rows - 1, c, blank_cell(con));
-}
-
-static void line_feed(struct fbcon *con)
-{
-	if (con->row + 1 < con->rows)
-		con->row++;
-	else
-		fbcon_scroll_up(con);
+	vt_scroll_up(&con->vt, 0, con->rows - 1, 1);
 }
 
 void fbcon_putc(struct fbcon *con, uint32_t cp)
 {
 	assert_held(&con->lock);
-	switch (cp) {
-	case '\n':
-	case '\v':
-	case '\f':
-		line_feed(con);
-		return;
-	case '\r':
-		con->col = 0;
-		return;
-	case '\t':
-		con->col = MIN((con->col / FBCON_TAB_WIDTH + 1) * FBCON_TAB_WIDTH,
-			       MAX(con->col, con->cols - 1));
-		return;
-	case '\b':
-		con->col = MIN(con->col, con->cols - 1);
-		if (con->col > 0)
-			con->col--;
-		return;
-	}
-	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-		return;                 /* other C0 and C1 controls: the parser's job */
-	if (con->col == con->cols) {
-		con->col = 0;
-		line_feed(con);
-	}
-	set_cell(con, con->row, con->col,
-		 (struct fbcon_cell){ .ch = cp, .fg = con->fg, .bg = con->bg });
-	con->col++;
+	vt_putc(&con->vt, cp);
 }
 
 void fbcon_goto(struct fbcon *con, unsigned row, unsigned col)
 {
 	assert_held(&con->lock);
-	con->row = MIN(row, con->rows - 1);
-	con->col = MIN(col, con->cols - 1);
+	vt_goto(&con->vt, row, col);
 }
 
 void fbcon_set_colors(struct fbcon *con, uint8_t fg, uint8_t bg)
 {
 	assert_held(&con->lock);
-	con->fg = fg & 15;
-	con->bg = bg & 15;
+	con->vt.fg = fg & 15;
+	con->vt.bg = bg & 15;
 }
 
 void fbcon_clear(struct fbcon *con)
 {
 	assert_held(&con->lock);
-	for (unsigned r = 0; r < con->rows; r++)
-		for (unsigned c = 0; c < con->cols; c++)
-			set_cell(con, r, c, blank_cell(con));
-	con->row = con->col = 0;
+	vt_clear(&con->vt);
 }
 
 struct fbcon_cell fbcon_cell_at(const struct fbcon *con, unsigned row, unsigned col)
@@ -214,53 +212,33 @@ struct fbcon_cell fbcon_cell_at(const struct fbcon *con, unsigned row, unsigned 
 
 /* ---- the write path ------------------------------------------------------------ */
 
-#define REPLACEMENT_CHAR 0xfffd
-
-/* One byte of output. UTF-8 is decoded here; the escape-sequence parser
- * will sit here as well, between the bytes and the grid. */
-static void input_byte(struct fbcon *con, uint8_t b)
-{
-	if (con->utf8_left) {
-		if ((b & 0xc0) == 0x80) {
-			con->utf8_cp = con->utf8_cp << 6 | (b & 0x3f);
-			if (--con->utf8_left == 0)
-				fbcon_putc(con, con->utf8_cp);
-			return;
-		}
-		con->utf8_left = 0;     /* truncated sequence; b starts afresh */
-		fbcon_putc(con, REPLACEMENT_CHAR);
-	}
-	if (b < 0x80) {
-		fbcon_putc(con, b);
-	} else if ((b & 0xe0) == 0xc0) {
-		con->utf8_cp = b & 0x1f;
-		con->utf8_left = 1;
-	} else if ((b & 0xf0) == 0xe0) {
-		con->utf8_cp = b & 0x0f;
-		con->utf8_left = 2;
-	} else if ((b & 0xf8) == 0xf0) {
-		con->utf8_cp = b & 0x07;
-		con->utf8_left = 3;
-	} else {
-		fbcon_putc(con, REPLACEMENT_CHAR);
-	}
-}
-
+/* "\n" is shown as "\r\n" (the kernel log and programs alike, as ONLCR). */
 static void write_locked(struct fbcon *con, const char *s, size_t len)
 {
+	size_t from = 0;
+
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			input_byte(con, '\r');
-		input_byte(con, (uint8_t)s[i]);
+		if (s[i] != '\n')
+			continue;
+		vt_write(&con->vt, s + from, i - from);
+		vt_write(&con->vt, "\r\n", 2);
+		from = i + 1;
 	}
+	vt_write(&con->vt, s + from, len - from);
 }
 
 void fbcon_write(struct fbcon *con, const char *s, size_t len)
 {
+	char reply[FBCON_REPLY_MAX];
 	unsigned long flags = fbcon_lock(con);
 
 	write_locked(con, s, len);
+	size_t n = con->reply_len;
+	memcpy(reply, con->reply, n);
+	con->reply_len = 0;
 	fbcon_unlock(con, flags);
+	if (n && !panic_in_progress())
+		tty_console_input(reply, n);    /* as if typed: the answer to a query */
 }
 
 static void fbcon_console_write(struct console *c, const char *s, size_t len)
@@ -363,6 +341,11 @@ static int vga_setup(struct fbcon *con, const struct boot_framebuffer *fb)
 	return 0;
 }
 
+bool fbcon_app_cursor_keys(void)
+{
+	return READ_ONCE(fbcon0_ready) && READ_ONCE(fbcon0.vt.app_cursor_keys);
+}
+
 struct fbcon *fbcon_get(void)
 {
 	return READ_ONCE(fbcon0_ready) ? &fbcon0 : NULL;
@@ -388,18 +371,18 @@ void fbcon_init(const struct boot_framebuffer *fb)
 	}
 
 	size_t ncells = (size_t)con->rows * con->cols;
-	con->cells = kmalloc(ncells * sizeof(*con->cells));
-	if (!con->cells) {
+	struct vt_cell *cells = kmalloc(ncells * sizeof(*cells));
+	struct vt_cell *alt_save = kmalloc(ncells * sizeof(*alt_save));
+	if (!cells || !alt_save) {
 		pr_warn("fbcon: no memory for %zu cells\n", ncells);
+		kfree(cells);
+		kfree(alt_save);
 		goto out_unmap;
 	}
 	spin_lock_init(&con->lock, "fbcon");
-	con->fg = FBCON_LIGHT_GREY;
-	con->bg = FBCON_BLACK;
-	for (size_t i = 0; i < ncells; i++) {
-		con->cells[i] = blank_cell(con);
+	vt_init(&con->vt, con->rows, con->cols, cells, alt_save, &fbcon_vt_ops, con);
+	for (size_t i = 0; i < ncells; i++)
 		con->ops->show(con, i / con->cols, i % con->cols, false);
-	}
 
 	replay_log(con);
 	con->console = (struct console){ .name = "fb0", .write = fbcon_console_write };

@@ -3,9 +3,9 @@
  * cells drawn with console_font on the multiboot2 linear framebuffer, or
  * kept in VGA text memory when the loader left the machine in text mode.
  *
- * Layers: fbcon_write() (bytes: UTF-8 now, the escape-sequence parser
- * later) -> fbcon_putc() and friends (the cell grid) -> the backend that
- * shows a cell (pixels or VGA text).
+ * Layers: fbcon_write() (bytes) -> the terminal emulator (drivers/video/vt.c:
+ * UTF-8, escape sequences, the cell grid) -> the backend that shows a cell
+ * (pixels or VGA text).
  */
 #pragma once
 
@@ -14,8 +14,9 @@
 #include <kernel/console.h>
 #include <kernel/spinlock.h>
 #include <drivers/video/fbdraw.h>
+#include <drivers/video/vt.h>
 
-#define FBCON_TAB_WIDTH 8
+#define FBCON_TAB_WIDTH VT_TAB_WIDTH
 
 /* The 16 colours of the VGA/ANSI palette; cells hold these indices. */
 enum fbcon_color {
@@ -25,10 +26,8 @@ enum fbcon_color {
 	FBCON_LIGHT_RED, FBCON_LIGHT_MAGENTA, FBCON_YELLOW, FBCON_WHITE,
 };
 
-struct fbcon_cell {
-	uint32_t ch;                    /* Unicode code point; ' ' when blank */
-	uint8_t fg, bg;                 /* enum fbcon_color */
-};
+#define fbcon_cell vt_cell
+#define FBCON_REPLY_MAX 64
 
 struct fbcon_ops;
 
@@ -44,12 +43,10 @@ struct fbcon {
 
 	/* Protected by lock. */
 	struct spinlock lock;
-	struct fbcon_cell *cells;       /* rows * cols, row-major: what is shown */
-	unsigned row, col;              /* cursor; col == cols: wrap pending */
-	uint8_t fg, bg;                 /* colours for new characters */
+	struct vt vt;                   /* the terminal: cells (what is shown), cursor, parser */
 	bool cursor_drawn;              /* false between fbcon_lock and fbcon_unlock */
-	uint32_t utf8_cp;               /* write path: code point being decoded */
-	unsigned utf8_left;             /* continuation bytes still expected */
+	char reply[FBCON_REPLY_MAX];    /* the terminal's reports, sent as input after unlocking */
+	size_t reply_len;
 };
 
 /* Set up the console on the loader's framebuffer and register it as "fb0";
@@ -60,8 +57,14 @@ void fbcon_init(const struct boot_framebuffer *fb);
 /* The console fbcon_init() set up, NULL if none. */
 struct fbcon *fbcon_get(void);
 
-/* Write bytes as a terminal would show them (UTF-8; "\n" starts a new line).
- * Takes the console's lock. */
+/* Whether the terminal asked for application cursor keys (CSI ? 1 h):
+ * the keyboard then sends ESC O A rather than ESC [ A. False without fb0. */
+bool fbcon_app_cursor_keys(void);
+
+/* Write bytes as a terminal would show them (UTF-8, the VT100 subset of
+ * docs/console.md; "\n" starts a new line). Reports the terminal answers
+ * (CSI 6n...) go to the console's input (tty_console_input). Takes the
+ * console's lock. */
 void fbcon_write(struct fbcon *con, const char *s, size_t len);
 
 /*
@@ -73,7 +76,8 @@ unsigned long fbcon_lock(struct fbcon *con);
 void fbcon_unlock(struct fbcon *con, unsigned long flags);
 
 /* Show code point cp at the cursor and advance, wrapping at the last
- * column; handles \n (line feed), \r, \t and \b; other controls are ignored. */
+ * column; handles \n (line feed), \r, \t and \b; other controls are ignored.
+ * The cursor is con->vt.row, con->vt.col; colours con->vt.fg, con->vt.bg. */
 void fbcon_putc(struct fbcon *con, uint32_t cp);
 /* Move the cursor (clamped to the grid). */
 void fbcon_goto(struct fbcon *con, unsigned row, unsigned col);

@@ -4,6 +4,7 @@
  */
 #include <fs/proc/internal.h>
 #include <kernel/arch.h>
+#include <kernel/cmdline.h>
 #include <asm/cpu.h>                    /* /proc/cpuinfo is the machine's, as in Linux */
 #include <kernel/cputime.h>
 #include <kernel/errno.h>
@@ -153,6 +154,14 @@ static int show_loadavg(struct pbuf *b, int pid, int tid)
 	return 0;
 }
 
+/* The kernel command line as the boot loader gave it, as Linux's. */
+static int show_cmdline(struct pbuf *b, int pid, int tid)
+{
+	(void)pid, (void)tid;
+	pb_printf(b, "%s\n", cmdline_raw());
+	return 0;
+}
+
 static int show_version(struct pbuf *b, int pid, int tid)
 {
 	(void)pid, (void)tid;
@@ -291,6 +300,7 @@ static int show_interrupts(struct pbuf *b, int pid, int tid)
 
 const struct proc_entry proc_root_files[] = {
 	{ "channels", S_IFREG | 0444, .show = chan_proc_show },
+	{ "cmdline", S_IFREG | 0444, .show = show_cmdline },
 	{ "cpuinfo", S_IFREG | 0444, .show = show_cpuinfo },
 	{ "filesystems", S_IFREG | 0444, .show = show_filesystems },
 	{ "interrupts", S_IFREG | 0444, .show = show_interrupts },

@@ -28,8 +28,23 @@ static int show_dev(struct pbuf *b, int pid, int tid)
 	return show_formatted(b, net_dev_format);
 }
 
+#define SHOW(name)                                                      \
+	static int show_##name(struct pbuf *b, int pid, int tid)        \
+	{                                                               \
+		(void)pid, (void)tid;                                   \
+		return show_formatted(b, net_##name##_format);          \
+	}
+SHOW(tcp)
+SHOW(udp)
+SHOW(route)
+SHOW(pnp)
+
 static const struct proc_entry net_files[] = {
 	{ "dev", S_IFREG | 0444, .show = show_dev },
+	{ "pnp", S_IFREG | 0444, .show = show_pnp },
+	{ "route", S_IFREG | 0444, .show = show_route },
+	{ "tcp", S_IFREG | 0444, .show = show_tcp },
+	{ "udp", S_IFREG | 0444, .show = show_udp },
 };
 
 static int net_lookup(struct inode *dir, const char *name, struct inode **out)

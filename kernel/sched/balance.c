@@ -24,17 +24,32 @@ static bool usable(unsigned cpu, uint64_t allowed)
 	return ((allowed >> cpu) & 1) && READ_ONCE(rqs[cpu].online);
 }
 
+/* The CPU of allowed (online CPUs only) with the fewest runnable tasks,
+ * prefer on a tie. Visits the set bits only: wake-ups are frequent and
+ * NR_CPUS is 64. */
 static unsigned least_loaded(uint64_t allowed, unsigned prefer)
 {
 	unsigned best = prefer, best_load = usable(prefer, allowed) ? load_of(prefer) : ~0u;
 
-	for (unsigned c = 0; c < NR_CPUS; c++) {
-		if (usable(c, allowed) && load_of(c) < best_load) {
+	for (uint64_t m = allowed; m; m &= m - 1) {
+		unsigned c = (unsigned)__builtin_ctzll(m);
+		if (load_of(c) < best_load) {
 			best = c;
 			best_load = load_of(c);
 		}
 	}
 	return best;
+}
+
+/* The first idle CPU of mask, NR_CPUS if none. */
+static unsigned first_idle(uint64_t mask)
+{
+	for (; mask; mask &= mask - 1) {
+		unsigned c = (unsigned)__builtin_ctzll(mask);
+		if (load_of(c) == 0)
+			return c;
+	}
+	return NR_CPUS;
 }
 
 unsigned select_cpu(struct task *t, unsigned prev, bool new_task)
@@ -47,12 +62,15 @@ unsigned select_cpu(struct task *t, unsigned prev, bool new_task)
 		return least_loaded(allowed, prev);
 	if (usable(prev, allowed) && load_of(prev) == 0)
 		return prev;
-	/* An idle allowed CPU, searching on from prev so wake-ups spread. */
-	for (unsigned i = 1; i < NR_CPUS; i++) {
-		unsigned c = (prev + i) % NR_CPUS;
-		if (usable(c, allowed) && load_of(c) == 0)
-			return c;
-	}
+	/* An idle allowed CPU, searching on from prev (the CPUs above it,
+	 * then those below) so wake-ups spread. */
+	uint64_t above = prev + 1 < NR_CPUS ? allowed & (~0ull << (prev + 1)) : 0;
+	uint64_t below = allowed & ((1ull << prev) - 1);
+	unsigned c = first_idle(above);
+	if (c == NR_CPUS)
+		c = first_idle(below);
+	if (c != NR_CPUS)
+		return c;
 	if (usable(prev, allowed))
 		return prev;
 	return least_loaded(allowed, prev);

@@ -38,10 +38,11 @@
 #include <mm/mm.h>
 
 struct runqueue rqs[NR_CPUS];
-static struct task idle_tasks[NR_CPUS];
+struct task idle_tasks[NR_CPUS];
 static void slice_expired(struct timer *t);
 static int next_tid = 1;
 static unsigned nr_tasks;               /* live tasks, idle tasks included */
+static uint64_t online_mask;            /* bit n: rqs[n].online, read on every wake-up */
 
 static struct runqueue *this_rq(void)
 {
@@ -51,12 +52,6 @@ static struct runqueue *this_rq(void)
 static unsigned rq_cpu(const struct runqueue *rq)
 {
 	return (unsigned)(rq - rqs);
-}
-
-struct task *current_task(void)
-{
-	struct task *t = arch_current();
-	return t ? t : &idle_tasks[0];
 }
 
 static bool is_rt(const struct task *t)
@@ -88,6 +83,7 @@ void sched_init_cpu(unsigned cpu)
 	arch_set_current(idle, 0);
 	__atomic_fetch_add(&nr_tasks, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&rq->online, true, __ATOMIC_RELEASE);
+	__atomic_fetch_or(&online_mask, 1ull << cpu, __ATOMIC_RELEASE);
 }
 
 void sched_init(void)
@@ -118,11 +114,7 @@ unsigned sched_nr_cpus(void)
 
 uint64_t sched_online_mask(void)
 {
-	uint64_t m = 0;
-	for (unsigned c = 0; c < NR_CPUS; c++)
-		if (READ_ONCE(rqs[c].online))
-			m |= 1ull << c;
-	return m;
+	return __atomic_load_n(&online_mask, __ATOMIC_ACQUIRE);
 }
 
 /* ---- queues ------------------------------------------------------------ */

@@ -6,6 +6,7 @@
  * is done, as block_init() does; DHCP completes in the background.
  */
 #include <net/lwip/netdev.h>
+#include <net/net.h>
 #include <kernel/arch.h>
 #include <kernel/printk.h>
 #include <kernel/task.h>
@@ -48,6 +49,7 @@ void net_init(void)
 	uint64_t end = time_ns() + NET_PROBE_TIMEOUT_NS;
 
 	tcpip_init(NULL, NULL);
+	inet_init();
 	if (!task_create("net_probe", net_probe_task, NULL)) {
 		pr_err("net: cannot start the probe task\n");
 		return;

@@ -192,6 +192,42 @@ struct net_device *netdev_first(void)
 		list_first_entry(&netdev_list, struct net_device, node);
 }
 
+bool netdev_netif_is_loop(const struct netif *netif)
+{
+	return netif->name[0] == 'l' && netif->name[1] == 'o';
+}
+
+const char *netdev_netif_name(const struct netif *netif)
+{
+	LWIP_ASSERT_CORE_LOCKED();
+	if (netdev_netif_is_loop(netif))
+		return "lo";
+	return ((const struct net_device *)netif->state)->name;
+}
+
+struct netif *netdev_netif_next(const struct netif *prev)
+{
+	struct netif *n, *best = NULL;
+	unsigned after = prev ? netif_get_index(prev) : 0;
+
+	LWIP_ASSERT_CORE_LOCKED();
+	NETIF_FOREACH(n)
+		if (netif_get_index(n) > after && (!best || netif_get_index(n) < netif_get_index(best)))
+			best = n;
+	return best;
+}
+
+struct netif *netdev_netif_find(const char *name)
+{
+	struct netif *netif;
+
+	LWIP_ASSERT_CORE_LOCKED();
+	NETIF_FOREACH(netif)
+		if (!strcmp(netdev_netif_name(netif), name))
+			return netif;
+	return NULL;
+}
+
 static bool all_configured(void)
 {
 	struct net_device *dev;
@@ -219,7 +255,7 @@ bool netdev_wait_configured(unsigned timeout_ms)
 
 /* ---- /proc/net/dev ------------------------------------------------------------ */
 
-static __printf(4, 5) void append(char *buf, size_t room, size_t *len, const char *fmt, ...)
+void net_appendf(char *buf, size_t room, size_t *len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -233,7 +269,7 @@ static __printf(4, 5) void append(char *buf, size_t room, size_t *len, const cha
 static void dev_line(char *buf, size_t room, size_t *len, const char *name,
 		     const struct net_device_stats *s)
 {
-	append(buf, room, len,
+	net_appendf(buf, room, len,
 	       "%6s:%8llu %7llu %4llu %4llu %4u %5u %10u %9u %8llu %7llu %4llu %4llu %4u %5u %7u %10u\n",
 	       name, (unsigned long long)s->rx_bytes, (unsigned long long)s->rx_packets,
 	       (unsigned long long)s->rx_errors, (unsigned long long)s->rx_dropped, 0, 0, 0, 0,
@@ -251,13 +287,13 @@ int net_dev_format(char *buf, size_t room)
 
 	if (room)
 		buf[0] = '\0';
-	append(buf, room, &len, "Inter-|   Receive                            "
+	net_appendf(buf, room, &len, "Inter-|   Receive                            "
 	       "                    |  Transmit\n");
-	append(buf, room, &len, " face |bytes    packets errs drop fifo frame compressed multicast"
+	net_appendf(buf, room, &len, " face |bytes    packets errs drop fifo frame compressed multicast"
 	       "|bytes    packets errs drop fifo colls carrier compressed\n");
 	LOCK_TCPIP_CORE();
 	NETIF_FOREACH(netif) {
-		if (netif->name[0] == 'l' && netif->name[1] == 'o') {
+		if (netdev_netif_is_loop(netif)) {
 			const struct stats_mib2_netif_ctrs *m = &netif->mib2_counters;
 			struct net_device_stats s = {
 				.rx_bytes = m->ifinoctets, .rx_packets = m->ifinucastpkts,

@@ -50,6 +50,10 @@ struct net_device {
 
 	int poll_pending;               /* atomic: poll_msg is queued */
 	struct net_device_stats stats;  /* under the core lock */
+	/* From the last DHCP ACK (options 6 and 15), under the core lock;
+	 * /proc/net/pnp shows them. Network order, 0: none. */
+	uint32_t dhcp_dns[3];
+	char dhcp_domain[64];
 };
 
 /* Add dev as a netif and configure it; 0 or -errno. Sleeps. */
@@ -64,6 +68,23 @@ void netdev_rx(struct net_device *dev, struct pbuf *p);
 bool netdev_wait_configured(unsigned timeout_ms);
 /* The first registered NIC, NULL if none. */
 struct net_device *netdev_first(void);
+
+/* Linux's name of a netif: "lo" for lwIP's loopback, else its device's
+ * "ethN". Core lock held. */
+const char *netdev_netif_name(const struct netif *netif);
+/* The netif Linux would call name (NULL if none); core lock held. */
+struct netif *netdev_netif_find(const char *name);
+/* The netif after prev (NULL: the first) in interface index order, which
+ * is Linux's listing order (lo first); lwIP's own list is newest first.
+ * Core lock held. */
+struct netif *netdev_netif_next(const struct netif *prev);
+#define NETIF_FOREACH_BY_INDEX(n) for ((n) = netdev_netif_next(NULL); (n); (n) = netdev_netif_next(n))
+/* Whether netif is lwIP's loopback interface. */
+bool netdev_netif_is_loop(const struct netif *netif);
+
+/* Formatters with snprintf's contract: append to buf (room bytes) at
+ * *len, which grows by the full length even past room. */
+__printf(4, 5) void net_appendf(char *buf, size_t room, size_t *len, const char *fmt, ...);
 
 /* net/lwip/timers.c: tick-less housekeeping (core lock held). */
 void lwip_port_timers_init(void);

@@ -31,6 +31,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -40,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -50,8 +54,12 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 #include <uapi/goos/chan.h>
+#include <uapi/goos/objspace.h>
 
 extern char **environ;
 
@@ -180,6 +188,89 @@ static int b_unix_rtt(long iters)
 		return errno;
 	int err = ping_pong(sv[1], sv[0], sv[0], sv[1], iters);
 	close(sv[0]); close(sv[1]);
+	return err;
+}
+
+/* A connected TCP pair over 127.0.0.1 (c: client, s: accepted), with
+ * TCP_NODELAY on both: errno or 0. */
+static int tcp_pair(int *c, int *s)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int one = 1, err = 0;
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (l < 0)
+		return errno;
+	*c = -1;
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len) || (*c = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    connect(*c, (struct sockaddr *)&a, sizeof(a)) || (*s = accept(l, NULL, NULL)) < 0) {
+		err = errno;
+		if (*c >= 0)
+			close(*c);
+	} else {
+		setsockopt(*c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(*s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	close(l);
+	return err;
+}
+
+/* One byte each way over loopback TCP. */
+static int b_tcp_rtt(long iters)
+{
+	int c, s, err = tcp_pair(&c, &s);
+
+	if (err)
+		return err;
+	err = ping_pong(c, s, s, c, iters);
+	close(c);
+	close(s);
+	return err;
+}
+
+/* Streaming over loopback TCP: a child writes 64 KiB per iteration, the
+ * parent reads it (reported per 64 KiB). */
+static int b_tcp_stream_64k(long iters)
+{
+	static char buf[65536];
+	int c, s, err = tcp_pair(&c, &s);
+
+	if (err)
+		return err;
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		close(s);
+		for (long i = 0; i < iters; i++) {
+			size_t off = 0;
+			while (off < sizeof(buf)) {
+				ssize_t w = write(c, buf + off, sizeof(buf) - off);
+				if (w <= 0)
+					_exit(1);
+				off += (size_t)w;
+			}
+		}
+		_exit(0);
+	}
+	close(c);
+	for (long i = 0; i < iters && !err; i++) {
+		size_t got = 0;
+		while (got < sizeof(buf) && !err) {
+			ssize_t r = read(s, buf + got, sizeof(buf) - got);
+			if (r > 0)
+				got += (size_t)r;
+			else if (!(r < 0 && errno == EINTR))
+				err = EIO;
+		}
+	}
+	close(s);
+	int st;
+	waitpid(pid, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		err = EIO;
 	return err;
 }
 
@@ -413,9 +504,15 @@ static int b_futex_pingpong_1cpu(long iters)
 
 /* The same with the threads pinned to CPUs 0 and 1: every handover is a
  * cross-CPU wake-up, whatever the scheduler would prefer. */
+/* The metrics across two CPUs are n/a on one (make bench ICOUNT=1). */
+static int need_two_cpus(void)
+{
+	return sysconf(_SC_NPROCESSORS_ONLN) < 2 ? EOPNOTSUPP : 0;
+}
+
 static int b_futex_pingpong_2cpu(long iters)
 {
-	int err = pin_to_cpu0();
+	int err = need_two_cpus() ?: pin_to_cpu0();
 
 	if (err)
 		return err;
@@ -609,9 +706,143 @@ static int chan_rtt_on(long iters, int child_cpu)
 }
 
 static int b_pipe_rtt_1cpu(long iters) { return pipe_rtt_on(iters, 0); }
-static int b_pipe_rtt_2cpu(long iters) { return pipe_rtt_on(iters, 1); }
+static int b_pipe_rtt_2cpu(long iters) { return need_two_cpus() ?: pipe_rtt_on(iters, 1); }
 static int b_chan_rtt_1cpu(long iters) { return chan_rtt_on(iters, 0); }
-static int b_chan_rtt_2cpu(long iters) { return chan_rtt_on(iters, 1); }
+static int b_chan_rtt_2cpu(long iters) { return need_two_cpus() ?: chan_rtt_on(iters, 1); }
+
+/* ---- 1 MiB moved: copied through pipes, or given away by ownership -------
+ *
+ * Both bounce one 1 MiB buffer between two processes (one iteration is
+ * two one-way transfers; the figure is per one-way transfer). The pipe
+ * copies the bytes twice (in and out of the kernel); the ownership
+ * transfer remaps the buffer's frames from one process to the other. The
+ * receiver of an owned buffer reads one word of every page, so mapping
+ * it in is counted; the pipe's reader has touched every byte already.
+ * Both processes run on CPU 0, so the figures are the work of the
+ * transfer, not the latency of waking another CPU. */
+#define XFER_BYTES (1u << 20)
+
+/* A pipe returns what it holds (64 KiB at most): read until n bytes came. */
+static int read_all(int fd, char *buf, size_t n)
+{
+	while (n) {
+		ssize_t r = read(fd, buf, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		buf += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int pipe_1m_side(int rd, int wr, char *buf, long iters, int first)
+{
+	for (long i = 0; i < iters; i++) {
+		if (first && write(wr, buf, XFER_BYTES) != XFER_BYTES)
+			return EIO;
+		if (read_all(rd, buf, XFER_BYTES))
+			return EIO;
+		if (!first && write(wr, buf, XFER_BYTES) != XFER_BYTES)
+			return EIO;
+	}
+	return 0;
+}
+
+static int b_pipe_1m(long iters)
+{
+	int a[2], b[2], err = 0;
+	char *buf = malloc(XFER_BYTES);
+	if (!buf || pipe(a) || pipe(b))
+		return ENOMEM;
+	memset(buf, 'p', XFER_BYTES);
+	if ((err = pin_to_cpu0()))
+		return err;
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		_exit(pipe_1m_side(a[0], b[1], buf, iters, 0) ? 1 : 0);
+	err = pipe_1m_side(b[0], a[1], buf, iters, 1);
+	if (wait_ok(pid))
+		err = EIO;
+	unpin();
+	close(a[0]); close(a[1]); close(b[0]); close(b[1]);
+	free(buf);
+	return err;
+}
+
+/* Give the range away on one channel; take it back from the other. */
+static int own_1m_side(int in, int out, void *buf, size_t len, long iters, int first)
+{
+	struct goos_range r = { (uintptr_t)buf, len };
+	for (long i = 0; i < iters; i++) {
+		struct goos_msg m = { .ranges = (uintptr_t)&r, .nranges = 1 };
+		if (first && syscall(GOOS_NR_chan_send, out, &m, 0, NULL))
+			return errno;
+		m.nranges = 1;
+		if (syscall(GOOS_NR_chan_recv, in, &m, 0, NULL) != 1 || m.nranges != 1 ||
+		    r.addr != (uintptr_t)buf || r.len != len)
+			return EIO;
+		for (size_t off = 0; off < len; off += 4096)
+			if (((volatile char *)buf)[off] != 'o')
+				return EIO;
+		m.nranges = 1;
+		if (!first && syscall(GOOS_NR_chan_send, out, &m, 0, NULL))
+			return errno;
+	}
+	return 0;
+}
+
+/* goos only: on Linux own_alloc fails with ENOSYS and the figure is n/a. */
+static int own_xfer(long iters, size_t len)
+{
+	char *buf = (char *)syscall(SYS_own_alloc, len);
+	if (buf == (char *)-1)
+		return errno;
+	memset(buf, 'o', len);
+	int a = (int)syscall(GOOS_NR_chan_create, 0, 1, 0);
+	int b = (int)syscall(GOOS_NR_chan_create, 0, 1, 0);
+	if (a < 0 || b < 0)
+		return errno;
+	int err = pin_to_cpu0();
+	if (err)
+		return err;
+	pid_t pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0)
+		_exit(own_1m_side(a, b, buf, len, iters, 0) ? 1 : 0);
+	err = own_1m_side(b, a, buf, len, iters, 1);
+	if (wait_ok(pid))
+		err = EIO;
+	unpin();
+	close(a);
+	close(b);
+	syscall(SYS_own_free, buf, len);
+	return err;
+}
+
+static int b_own_xfer_1m(long iters) { return own_xfer(iters, XFER_BYTES); }
+static int b_own_xfer_64k(long iters) { return own_xfer(iters, 64 * 1024); }
+
+/* Linux's loopback interface starts down in an initramfs with no
+ * scripts: raise it, so the TCP benchmarks run on both kernels. */
+static void lo_up(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		return;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+}
 
 struct bench {
 	const char *name;
@@ -627,6 +858,8 @@ static const struct bench benches[] = {
 	{ "clock_gettime",     b_clock_gettime,  "ns",  1 },
 	{ "pipe_rtt",          b_pipe_rtt,       "us",  1000 },
 	{ "unix_rtt",          b_unix_rtt,       "us",  1000 },
+	{ "tcp_rtt",           b_tcp_rtt,        "us",  1000 },
+	{ "tcp_stream_64k",    b_tcp_stream_64k, "us",  1000 },
 	{ "context_switch",    b_context_switch, "ns",  1 },
 	{ "fork_exit_wait",    b_fork_exit,      "us",  1000 },
 	{ "fork_exec_wait",    b_fork_exec,      "us",  1000 },
@@ -645,6 +878,9 @@ static const struct bench benches[] = {
 	{ "pipe_rtt_2cpu",     b_pipe_rtt_2cpu,  "us",  1000 },
 	{ "chan_rtt_1cpu",     b_chan_rtt_1cpu,  "us",  1000 },
 	{ "chan_rtt_2cpu",     b_chan_rtt_2cpu,  "us",  1000 },
+	{ "pipe_1m",           b_pipe_1m,        "us",  2000 },
+	{ "own_xfer_1m",       b_own_xfer_1m,    "us",  2000 },
+	{ "own_xfer_64k",      b_own_xfer_64k,   "us",  2000 },
 };
 
 /* Is name one of the comma-separated names in list? */
@@ -806,6 +1042,7 @@ int main(int argc, char **argv)
 			return 1;
 	}
 
+	lo_up();
 	double hz = tsc_hz();
 	say("BENCH_INFO tsc_hz %.0f\n", hz);
 	say("BENCH_INFO tsc_at_init %llu\n", (unsigned long long)tsc_at_init);

@@ -8,6 +8,7 @@
  * between; KT_EXPECT prints, so verdicts are taken after unlocking.
  */
 #include <kernel/ktest.h>
+#include <kernel/printk.h>
 #include <kernel/string.h>
 #include <drivers/video/fbcon.h>
 #include <drivers/video/font.h>
@@ -28,18 +29,18 @@ static struct fbcon *lock_console(struct ktest *t, struct saved_state *st)
 		return NULL;
 	}
 	st->flags = fbcon_lock(con);
-	st->row = con->row;
-	st->col = con->col;
-	st->fg = con->fg;
-	st->bg = con->bg;
+	st->row = con->vt.row;
+	st->col = con->vt.col;
+	st->fg = con->vt.fg;
+	st->bg = con->vt.bg;
 	return con;
 }
 
 static void unlock_console(struct fbcon *con, struct saved_state *st)
 {
 	fbcon_set_colors(con, st->fg, st->bg);
-	con->row = st->row;
-	con->col = st->col;
+	con->vt.row = st->row;
+	con->vt.col = st->col;
 	fbcon_unlock(con, st->flags);
 }
 
@@ -73,7 +74,7 @@ static unsigned cell_mismatches(struct fbcon *con, unsigned row, unsigned col,
 /* A cell away from the cursor, so drawing the cursor does not touch it. */
 static unsigned test_row(const struct fbcon *con)
 {
-	return (con->row + con->rows / 2) % con->rows;
+	return (con->vt.row + con->rows / 2) % con->rows;
 }
 
 static void test_glyph_drawn_in_cell(struct ktest *t)
@@ -92,7 +93,7 @@ static void test_glyph_drawn_in_cell(struct ktest *t)
 	/* The same glyph in other colours must not match: the check can fail. */
 	unsigned bad_other = cell_mismatches(con, row, col, 'A', FBCON_LIGHT_GREY, FBCON_BLACK);
 	unsigned bad_other_ch = cell_mismatches(con, row, col, 'B', FBCON_YELLOW, FBCON_BLUE);
-	unsigned col_after = con->col;
+	unsigned col_after = con->vt.col;
 	unlock_console(con, &st);
 
 	KT_EXPECT_EQ(t, c.ch, 'A');
@@ -141,20 +142,20 @@ static void test_control_characters(struct ktest *t)
 
 	fbcon_goto(con, row, 3);
 	fbcon_putc(con, '\t');
-	tab_col = con->col;
+	tab_col = con->vt.col;
 	fbcon_putc(con, '\b');
-	bs_col = con->col;
+	bs_col = con->vt.col;
 	fbcon_putc(con, '\r');
-	cr_col = con->col;
+	cr_col = con->vt.col;
 	fbcon_goto(con, row, con->cols - 1);
 	fbcon_putc(con, 'x');
-	wrap_pending_col = con->col;
+	wrap_pending_col = con->vt.col;
 	fbcon_putc(con, 'y');
-	wrap_row = con->row;
-	wrap_col = con->col;
+	wrap_row = con->vt.row;
+	wrap_col = con->vt.col;
 	struct fbcon_cell y = fbcon_cell_at(con, row + 1, 0);
 	fbcon_putc(con, '\n');
-	lf_row = con->row;
+	lf_row = con->vt.row;
 	unsigned rows = con->rows, cols = con->cols;
 	unlock_console(con, &st);
 
@@ -189,7 +190,7 @@ static void test_scroll_moves_grid_up(struct ktest *t)
 	fbcon_set_colors(con, FBCON_LIGHT_GREEN, FBCON_RED);
 	fbcon_putc(con, 'S');
 	fbcon_set_colors(con, st.fg, st.bg);
-	memcpy(before, con->cells, ncells * sizeof(*before));
+	memcpy(before, con->vt.cells, ncells * sizeof(*before));
 
 	fbcon_putc(con, '\n');          /* line feed on the last line scrolls */
 
@@ -206,7 +207,7 @@ static void test_scroll_moves_grid_up(struct ktest *t)
 	 * bottom line is background where it was. */
 	unsigned bad_moved = cell_mismatches(con, last - 1, 0, 'S', FBCON_LIGHT_GREEN, FBCON_RED);
 	unsigned bad_blank = cell_mismatches(con, last, 0, ' ', st.fg, st.bg);
-	unsigned row_after = con->row;
+	unsigned row_after = con->vt.row;
 	unlock_console(con, &st);
 	kfree(before);
 
@@ -217,11 +218,52 @@ static void test_scroll_moves_grid_up(struct ktest *t)
 	KT_EXPECT_EQ(t, bad_blank, 0);
 }
 
+/* Escape sequences through the write path reach the pixels: bold
+ * brightens, reverse swaps, underline fills the cell's last pixel row. */
+static void test_sgr_drawn(struct ktest *t)
+{
+	struct saved_state st;
+	struct fbcon *con = lock_console(t, &st);
+	if (!con)
+		return;
+	unsigned row = test_row(con);
+	fbcon_unlock(con, st.flags);
+
+	char seq[64];
+	int n = snprintf(seq, sizeof(seq), "\033[%u;1H\033[1;31;44mB\033[22;7mR\033[0;4mU\033[0m",
+			 row + 1);
+	fbcon_write(con, seq, (size_t)n);
+
+	st.flags = fbcon_lock(con);
+	struct fbcon_cell b = fbcon_cell_at(con, row, 0), u = fbcon_cell_at(con, row, 2);
+	unsigned bad_bold = cell_mismatches(con, row, 0, 'B', FBCON_LIGHT_RED, FBCON_BLUE);
+	unsigned bad_reverse = cell_mismatches(con, row, 1, 'R', FBCON_BLUE, FBCON_RED);
+	unsigned underline_off = 0;
+	if (con->font) {
+		const struct font *font = con->font;
+		uint32_t fg = con->palette[FBCON_LIGHT_GREY];
+		for (uint32_t x = 0; x < font->width; x++)
+			underline_off += fb_get_pixel(&con->surface, 2 * font->width + x,
+						      (row + 1) * font->height - 1) != fg;
+	}
+	unsigned col_after = con->vt.col;
+	unlock_console(con, &st);
+
+	KT_EXPECT_EQ(t, b.attr, VT_ATTR_BOLD);
+	KT_EXPECT_EQ(t, b.fg, FBCON_RED);               /* stored as set; drawn bright */
+	KT_EXPECT_EQ(t, u.attr, VT_ATTR_UNDERLINE);
+	KT_EXPECT_EQ(t, bad_bold, 0);
+	KT_EXPECT_EQ(t, bad_reverse, 0);
+	KT_EXPECT_EQ(t, underline_off, 0);
+	KT_EXPECT_EQ(t, col_after, 3);
+}
+
 static const struct ktest_case fbcon_cases[] = {
 	KTEST_CASE(test_glyph_drawn_in_cell),
 	KTEST_CASE(test_utf8_write_path),
 	KTEST_CASE(test_control_characters),
 	KTEST_CASE(test_scroll_moves_grid_up),
+	KTEST_CASE(test_sgr_drawn),
 	{},
 };
 KTEST_SUITE(fbcon, fbcon_cases);

@@ -20,8 +20,10 @@
 #include <lwip/prot/icmp.h>
 #include <lwip/raw.h>
 #include <lwip/tcpip.h>
+#include <lwip/udp.h>
 #include <mm/slab.h>
 #include <net/lwip/netdev.h>
+#include <net/net.h>
 
 #define XFER_BYTES (1024 * 1024)
 #define CHUNK 4096
@@ -347,6 +349,90 @@ static void test_proc_net_dev_body(struct ktest *t)
 	kfree(buf);
 }
 
+/* Every line of buf is width characters before its newline (seq_pad). */
+static bool lines_padded(const char *buf, size_t width)
+{
+	for (const char *l = buf; *l;) {
+		const char *nl = strchr(l, '\n');
+		if (!nl || (size_t)(nl - l) != width)
+			return false;
+		l = nl + 1;
+	}
+	return true;
+}
+
+/* /proc/net/tcp, udp, route and pnp: a loopback TCP listener and
+ * connection and a UDP pcb appear with Linux's hex addresses and states;
+ * with a NIC configured by QEMU's DHCP, the default and connected routes
+ * and the lease's name server. */
+static void test_proc_net_tables_body(struct ktest *t)
+{
+	const size_t room = 16384;
+	char *buf = kmalloc(room), want[64];
+	ip_addr_t lo, a;
+	u16_t lport, cport;
+
+	KT_ASSERT(t, buf != NULL);
+	IP_ADDR4(&lo, 127, 0, 0, 1);
+	struct netconn *l = netconn_new(NETCONN_TCP), *c = netconn_new(NETCONN_TCP);
+	KT_ASSERT(t, l && c);
+	KT_ASSERT(t, netconn_bind(l, &lo, 0) == ERR_OK);
+	KT_ASSERT(t, netconn_listen(l) == ERR_OK);
+	KT_ASSERT(t, netconn_getaddr(l, &a, &lport, 1) == ERR_OK);
+	KT_ASSERT(t, netconn_connect(c, &lo, lport) == ERR_OK);
+	KT_ASSERT(t, netconn_getaddr(c, &a, &cport, 1) == ERR_OK);
+	LOCK_TCPIP_CORE();
+	struct udp_pcb *u = udp_new();
+	KT_ASSERT(t, u && udp_bind(u, &lo, 0) == ERR_OK);
+	u16_t uport = u->local_port;
+	UNLOCK_TCPIP_CORE();
+
+	int n = net_tcp_format(buf, room);
+	KT_EXPECT(t, n > 0 && (size_t)n < room);
+	KT_EXPECT(t, !strncmp(buf, "  sl  local_address rem_address   st tx_queue rx_queue tr "
+			      "tm->when retrnsmt   uid  timeout inode ", 96));
+	KT_EXPECT(t, lines_padded(buf, 149));
+	snprintf(want, sizeof(want), ": 0100007F:%04X 00000000:0000 0A ", lport);
+	KT_EXPECT(t, strstr(buf, want) != NULL);
+	snprintf(want, sizeof(want), ": 0100007F:%04X 0100007F:%04X 01 ", cport, lport);
+	KT_EXPECT(t, strstr(buf, want) != NULL);
+	snprintf(want, sizeof(want), ": 0100007F:%04X 0100007F:%04X 01 ", lport, cport);
+	KT_EXPECT(t, strstr(buf, want) != NULL);
+	char small[8];
+	KT_EXPECT_EQ(t, net_tcp_format(small, sizeof(small)), n);
+
+	n = net_udp_format(buf, room);
+	KT_EXPECT(t, n > 0 && (size_t)n < room);
+	KT_EXPECT(t, lines_padded(buf, 127));
+	snprintf(want, sizeof(want), "%5d: 0100007F:%04X 00000000:0000 07 ", uport & 255, uport);
+	KT_EXPECT(t, strstr(buf, want) != NULL);
+
+	netconn_delete(c);
+	netconn_delete(l);
+	LOCK_TCPIP_CORE();
+	udp_remove(u);
+	UNLOCK_TCPIP_CORE();
+	net_udp_format(buf, room);
+	KT_EXPECT(t, strstr(buf, want) == NULL);
+
+	n = net_route_format(buf, room);
+	KT_EXPECT(t, lines_padded(buf, 127));
+	KT_EXPECT(t, !strncmp(buf, "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask"
+			      "\t\tMTU\tWindow\tIRTT ", 72));
+	struct net_device *dev = netdev_first();
+	if (dev && netdev_wait_configured(20000)) {
+		KT_EXPECT(t, strstr(buf, "\neth0\t00000000\t0202000A\t0003\t0\t0\t0\t00000000\t0\t0\t0 "));
+		KT_EXPECT(t, strstr(buf, "\neth0\t0002000A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0 "));
+		net_pnp_format(buf, room);
+		KT_EXPECT(t, !strcmp(buf, "#PROTO: DHCP\nnameserver 10.0.2.3\nbootserver 10.0.2.2\n"));
+	} else {
+		KT_EXPECT_EQ(t, n, 128);        /* the header alone */
+		net_pnp_format(buf, room);
+		KT_EXPECT(t, !strcmp(buf, "#MANUAL\n"));
+	}
+	kfree(buf);
+}
+
 /* ---- cases: each body runs in a kernel task ------------------------------------ */
 
 /* Tests run in CPU 0's boot flow, which must not sleep; the body sleeps
@@ -388,6 +474,7 @@ NET_CASE(test_dhcp)
 NET_CASE(test_ping_gateway)
 NET_CASE(test_tcp_host_echo)
 NET_CASE(test_proc_net_dev)
+NET_CASE(test_proc_net_tables)
 
 static struct ktest_case net_cases[] = {
 	KTEST_CASE(test_tcp_loopback_1mib),
@@ -395,6 +482,7 @@ static struct ktest_case net_cases[] = {
 	KTEST_CASE(test_ping_gateway),
 	KTEST_CASE(test_tcp_host_echo),
 	KTEST_CASE(test_proc_net_dev),
+	KTEST_CASE(test_proc_net_tables),
 	{},
 };
 KTEST_SUITE(net, net_cases);

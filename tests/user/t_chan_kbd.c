@@ -1,9 +1,8 @@
 /* The kernel's keyboard channel: published by the kernel under
  * GOOS_KEYBOARD_CHANNEL, 0222 (a non-root user may subscribe but not
  * receive from it), not removable, and a subscription (a message carrying
- * a channel) is taken by the kernel thread. Key delivery needs bytes on
- * the serial port, which no test boot has: it was checked by hand
- * (docs/channels.md, "The keyboard channel"). */
+ * a channel) is taken by the kernel thread. Key delivery is tested by the
+ * kbd-ps2 boots (tests/user/kbd_ps2.c, typed at through QEMU's QMP). */
 #include "chan_util.h"
 
 UT_CASE(test_keyboard_published)

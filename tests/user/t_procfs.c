@@ -306,6 +306,10 @@ UT_CASE(test_global_files)
 	UT_EXPECT_EQ(last, child);
 	UT_ASSERT(slurp("/proc/version", buf, sizeof(buf)) > 0);
 	UT_EXPECT(!strncmp(buf, "Linux version ", 14));
+	/* The kernel command line, one line: run-prog and the test ISOs set init=. */
+	UT_ASSERT(slurp("/proc/cmdline", buf, sizeof(buf)) > 0);
+	UT_EXPECT(strstr(buf, "init=") != NULL);
+	UT_EXPECT(strchr(buf, '\n') == buf + strlen(buf) - 1);
 	UT_ASSERT(slurp("/proc/filesystems", buf, sizeof(buf)) > 0);
 	UT_EXPECT(strstr(buf, "nodev\ttmpfs\n") && strstr(buf, "nodev\tproc\n") &&
 		  strstr(buf, "nodev\tdevtmpfs\n"));

@@ -101,19 +101,37 @@ ports: $(PORTS_BINS)
 # user/rootfs/ holds /etc (inittab, rcS, passwd, profile...). The test image
 # is the same tree with user/ports/test/ on top (its inittab runs the port
 # tests, then powers off); scripts/testrun.py boots it as `ports`.
-ROOTFS_FILES := $(shell find user/rootfs user/ports/test -type f 2>/dev/null)
+ROOTFS_FILES := $(shell find user/rootfs user/ports/test user/ports/nettest -type f 2>/dev/null)
 RUN_CPIO  := $(BUILD)/run.cpio
 RUN_ISO   := $(BUILD)/run.iso
 PORTS_TEST_CPIO := $(BUILD)/ports-test.cpio
 PORTS_TEST_ISO  := $(BUILD)/ports-test.iso
 
-$(RUN_CPIO): $(PORTS_BINS) user/ports/mkroot.sh $(ROOTFS_FILES)
-	@echo "  CPIO    $@"
-	$(Q)user/ports/mkroot.sh $@ $(PORTS_BIN) $(PORTS)/busybox.links user/rootfs
+# The network test tree: user/ports/nettest/ on top; scripts/testrun.py
+# makes the ISO itself (the command line carries its host servers' ports).
+NET_TEST_CPIO   := $(BUILD)/net-test.cpio
 
-$(PORTS_TEST_CPIO): $(PORTS_BINS) user/ports/mkroot.sh $(ROOTFS_FILES)
+# The project's own tools (user/*.c, e.g. chanctl) go in /bin too.
+GOOS_TOOLS     := chanctl
+GOOS_TOOLS_DIR := $(BUILD)/goos-tools
+GOOS_TOOL_BINS := $(addprefix $(GOOS_TOOLS_DIR)/bin/,$(GOOS_TOOLS))
+$(GOOS_TOOLS_DIR)/bin/%: $(BUILD)/user/bin/%
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+$(RUN_CPIO): $(PORTS_BINS) user/ports/mkroot.sh $(ROOTFS_FILES) $(GOOS_TOOL_BINS)
 	@echo "  CPIO    $@"
-	$(Q)user/ports/mkroot.sh $@ $(PORTS_BIN) $(PORTS)/busybox.links user/rootfs user/ports/test
+	$(Q)user/ports/mkroot.sh $@ $(PORTS_BIN) $(PORTS)/busybox.links user/rootfs $(GOOS_TOOLS_DIR)
+
+$(PORTS_TEST_CPIO): $(PORTS_BINS) user/ports/mkroot.sh $(ROOTFS_FILES) $(GOOS_TOOL_BINS)
+	@echo "  CPIO    $@"
+	$(Q)user/ports/mkroot.sh $@ $(PORTS_BIN) $(PORTS)/busybox.links user/rootfs $(GOOS_TOOLS_DIR) \
+		user/ports/test
+
+$(NET_TEST_CPIO): $(PORTS_BINS) user/ports/mkroot.sh $(ROOTFS_FILES) $(GOOS_TOOL_BINS)
+	@echo "  CPIO    $@"
+	$(Q)user/ports/mkroot.sh $@ $(PORTS_BIN) $(PORTS)/busybox.links user/rootfs $(GOOS_TOOLS_DIR) \
+		user/ports/nettest
 
 $(RUN_ISO): $(KERNEL) $(RUN_CPIO) scripts/mkiso.sh
 	@echo "  ISO     $@"

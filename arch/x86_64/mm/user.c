@@ -180,6 +180,45 @@ phys_addr_t uvm_clear(struct vmm_space *space, uintptr_t va)
 	return leaf_used(old) ? old & PTE_ADDR : 0;
 }
 
+int uvm_map_frame(struct vmm_space *space, uintptr_t va, phys_addr_t pa, unsigned prot)
+{
+	uint64_t *e, want = leaf_bits(pa, prot);
+	int r = 0;
+
+	BUG_ON(va >= USER_SPACE_END || !IS_ALIGNED(va | pa, PAGE_SIZE));
+	spin_lock(&space->lock);
+	e = leaf(space, va, true);
+	if (!e) {
+		r = -ENOMEM;
+	} else if (!leaf_used(*e)) {
+		store(space, e, want, va);
+		r = 1;
+	} else if ((*e & PTE_ADDR) != pa) {
+		r = -EEXIST;
+	} else if (leaf_prot(*e) != leaf_prot(want)) {
+		store(space, e, want, va);
+	}
+	spin_unlock(&space->lock);
+	return r;
+}
+
+bool uvm_clear_frame(struct vmm_space *space, uintptr_t va, phys_addr_t pa)
+{
+	uint64_t *e;
+	bool cleared = false;
+
+	if (va >= USER_SPACE_END)
+		return false;
+	spin_lock(&space->lock);
+	e = leaf(space, va, false);
+	if (e && leaf_used(*e) && (*e & PTE_ADDR) == pa) {
+		store(space, e, 0, va);
+		cleared = true;
+	}
+	spin_unlock(&space->lock);
+	return cleared;
+}
+
 bool uvm_next(struct vmm_space *space, uintptr_t *va, uintptr_t end,
 	      phys_addr_t *pa, unsigned *prot)
 {

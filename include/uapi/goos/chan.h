@@ -94,19 +94,47 @@ struct goos_chan_info {
 /* The kernel's keyboard channel, published as GOOS_KEYBOARD_CHANNEL (mode
  * 0222: anyone may send). A program subscribes by sending it a message
  * carrying one channel descriptor (opened for sending); the kernel then
- * sends that channel one struct goos_key_event per key, without blocking
- * (events find no room in a full channel are dropped: use a buffered
- * one). A subscription ends when the channel is closed (chan_close) or
- * the kernel is the last holder of it. */
+ * sends that channel one struct goos_key_event per key event, without
+ * blocking (events that find no room in a full channel are dropped: use a
+ * buffered one). Each event is cut to the subscriber channel's max_msg,
+ * so a channel made for the first 16 bytes (the layout before keycode was
+ * added) keeps working. A subscription ends when the channel is closed
+ * (chan_close) or the kernel is the last holder of it. */
 #define GOOS_KEYBOARD_CHANNEL  "keyboard"
 #define GOOS_KEY_SERIAL        0x1     /* goos_key_event.source: the serial port */
+#define GOOS_KEY_PS2           0x2     /* goos_key_event.source: the i8042 PS/2 keyboard */
+
+/* goos_key_event.value, as Linux's input_event.value for EV_KEY. */
+#define GOOS_KEY_RELEASE       0
+#define GOOS_KEY_PRESS         1
+#define GOOS_KEY_REPEAT        2       /* typematic repeat of a key held down */
+
+/* goos_key_event.mods: the modifier state after the event. */
+#define GOOS_KEYMOD_SHIFT      0x01    /* either shift */
+#define GOOS_KEYMOD_CTRL       0x02    /* either control */
+#define GOOS_KEYMOD_ALT        0x04    /* left alt */
+#define GOOS_KEYMOD_ALTGR      0x08    /* right alt */
+#define GOOS_KEYMOD_META       0x10    /* either "Windows" key */
+#define GOOS_KEYMOD_CAPSLOCK   0x20    /* locks: on */
+#define GOOS_KEYMOD_NUMLOCK    0x40
+#define GOOS_KEYMOD_SCROLLLOCK 0x80
+
 struct goos_key_event {
 	uint64_t time_ns;       /* CLOCK_MONOTONIC when it arrived */
-	uint32_t code;          /* serial: the byte received (ASCII, escape sequences byte by byte) */
+	uint32_t code;          /* the character the key typed (Unicode; serial: the
+				 * byte, escape sequences byte by byte); 0 for a
+				 * release or a key that types no character */
 	uint32_t source;        /* GOOS_KEY_* */
+	/* From here on: PS/2 keys (serial bytes have keycode 0, value PRESS). */
+	uint16_t keycode;       /* Linux's KEY_* number (input-event-codes.h): KEY_A = 30, KEY_UP = 103... */
+	uint8_t value;          /* GOOS_KEY_RELEASE, _PRESS or _REPEAT */
+	uint8_t reserved0;
+	uint32_t mods;          /* GOOS_KEYMOD_* */
+	uint64_t reserved1;     /* 0 */
 };
 
-_Static_assert(sizeof(struct goos_key_event) == 16, "goos_key_event layout");
+_Static_assert(sizeof(struct goos_key_event) == 32, "goos_key_event layout");
+_Static_assert(__builtin_offsetof(struct goos_key_event, keycode) == 16, "goos_key_event layout");
 _Static_assert(sizeof(struct goos_range) == 16, "goos_range layout");
 _Static_assert(sizeof(struct goos_msg) == 40, "goos_msg layout");
 _Static_assert(__builtin_offsetof(struct goos_msg, len) == 24, "goos_msg layout");

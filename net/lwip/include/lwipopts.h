@@ -31,6 +31,9 @@ void lwip_port_core_unlock(void);
 /* Exposes lwip_cyclic_timer so that net/lwip/timers.c can replace the
  * cyclic timers by tick-less ones; it changes nothing else in lwIP 2.1. */
 #define LWIP_TESTMODE                   1
+
+/* Hooks: DHCP options for /proc/net/pnp (net/lwip/procnet.c). */
+#define LWIP_HOOK_FILENAME              "lwip_hooks.h"
 #define LWIP_ASSERT_CORE_LOCKED()       lwip_port_assert_core_locked()
 
 /* ---- memory: the kernel's slab allocator for heap and pools ------------ */
@@ -91,6 +94,11 @@ void lwip_port_core_unlock(void);
 #define TCP_OVERSIZE                    TCP_MSS
 #define LWIP_TCP_TIMESTAMPS             0
 #define TCP_LISTEN_BACKLOG              1
+/* TIME-WAIT lasts 2 x TCP_MSL: 10 s instead of lwIP's 2 min (Linux: 60 s).
+ * While a TIME-WAIT pcb exists the TCP timer ticks 4 times a second, which
+ * would break the kernel's tick-less idle for minutes after a test that
+ * closes connections (docs/networking.md, "Timers"). */
+#define TCP_MSL                         5000UL
 #define TCP_DEFAULT_LISTEN_BACKLOG      0xff
 #define LWIP_TCP_SACK_OUT               0
 #define TCP_QUEUE_OOSEQ                 1
