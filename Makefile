@@ -249,13 +249,13 @@ unit: $(UNIT_BINS)
 
 test: $(UNIT_BINS) $(KTEST_ISO) $(PANIC_ISO) $(BLOCK_ISO) $(BUILD)/usertest.iso $(BUILD)/usertest-static.iso $(KERNEL) \
 		$(LOCKS_KTEST_ISO) $(LOCKS_USER_ISO) $(LOCKS_BLOCK_ISO) $(BENCH_DEPS) $(PORTS_TEST_ISO) \
-		$(BUILD)/user/disk_ext2-static $(KBD_ISO) $(BUILD)/user/inet_echo-static $(NET_TEST_CPIO) \
-		$(BBTEST_ISO)
+		$(RUN_ISO) $(BUILD)/user/disk_ext2-static $(KBD_ISO) $(BUILD)/user/inet_echo-static \
+		$(NET_TEST_CPIO) $(BBTEST_ISO)
 	@$(PYTHON) scripts/testrun.py --unit $(UNIT_BINS) \
 		--ktest-iso $(KTEST_ISO) --panic-iso $(PANIC_ISO) --block-iso $(BLOCK_ISO) --user-iso $(BUILD)/usertest.iso \
 		--user-static-iso $(BUILD)/usertest-static.iso \
 		--locks-ktest-iso $(LOCKS_KTEST_ISO) --locks-user-iso $(LOCKS_USER_ISO) \
-		--locks-block-iso $(LOCKS_BLOCK_ISO) --ports-iso $(PORTS_TEST_ISO) \
+		--locks-block-iso $(LOCKS_BLOCK_ISO) --ports-iso $(PORTS_TEST_ISO) --run-iso $(RUN_ISO) \
 		--bbtest-iso $(BBTEST_ISO) \
 		--net-kernel $(KERNEL) $(NET_TEST_ARG) \
 		--ext2-prog $(BUILD)/user/disk_ext2-static \

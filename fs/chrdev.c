@@ -13,9 +13,11 @@
 #include <kernel/spinlock.h>
 
 #define CHRDEV_MAX 32
+#define O_NOCTTY   0400
 
 struct chrdev {
 	uint32_t dev;
+	bool any_minor;                 /* chrdev_register_major */
 	chrdev_open_fn open;
 };
 
@@ -26,12 +28,13 @@ static struct spinlock chrdev_lock = SPINLOCK_INIT("chrdev");
 static chrdev_open_fn find_locked(uint32_t dev)
 {
 	for (unsigned n = 0; n < nr_chrdevs; n++)
-		if (chrdevs[n].dev == dev)
+		if (chrdevs[n].dev == dev ||
+		    (chrdevs[n].any_minor && MAJOR(chrdevs[n].dev) == MAJOR(dev)))
 			return chrdevs[n].open;
 	return NULL;
 }
 
-int chrdev_register(unsigned major, unsigned minor, chrdev_open_fn open)
+static int add(unsigned major, unsigned minor, bool any_minor, chrdev_open_fn open)
 {
 	uint32_t dev = MKDEV(major, minor);
 	int err = 0;
@@ -42,9 +45,19 @@ int chrdev_register(unsigned major, unsigned minor, chrdev_open_fn open)
 	else if (nr_chrdevs == CHRDEV_MAX)
 		err = -ENOSPC;
 	else
-		chrdevs[nr_chrdevs++] = (struct chrdev){ dev, open };
+		chrdevs[nr_chrdevs++] = (struct chrdev){ dev, any_minor, open };
 	spin_unlock(&chrdev_lock);
 	return err;
+}
+
+int chrdev_register(unsigned major, unsigned minor, chrdev_open_fn open)
+{
+	return add(major, minor, false, open);
+}
+
+int chrdev_register_major(unsigned major, chrdev_open_fn open)
+{
+	return add(major, 0, true, open);
 }
 
 long chrdev_open(uint32_t dev, unsigned flags, struct file **out)
@@ -54,6 +67,12 @@ long chrdev_open(uint32_t dev, unsigned flags, struct file **out)
 	spin_unlock(&chrdev_lock);
 	if (!open)
 		return -ENXIO;
-	*out = open(dev, flags);
-	return *out ? 0 : -ENOMEM;
+	struct file *f = open(dev, flags);
+	if (!f)
+		return -ENOMEM;
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	f->flags &= ~O_NOCTTY;          /* a request to open, not a status */
+	*out = f;
+	return 0;
 }

@@ -13,6 +13,7 @@
 #include <fs/tmpfs.h>
 #include <fs/vfs.h>
 #include <drivers/tty/console.h>
+#include <drivers/tty/tty.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
 #include <kernel/klog.h>
@@ -115,10 +116,27 @@ static struct file *mem_open(uint32_t dev, unsigned flags)
 	}
 }
 
-static struct file *tty_open(uint32_t dev, unsigned flags)
+#define O_NOCTTY 0400
+
+/* /dev/console never becomes a controlling tty by being opened (Linux's
+ * rule; TIOCSCTTY makes it one); /dev/ttyS0, the same tty here, does. */
+static struct file *console_dev_open(uint32_t dev, unsigned flags)
+{
+	bool noctty = (flags & O_NOCTTY) || dev == MKDEV(5, 1);
+	return console_open_dev(flags & ~O_NOCTTY, noctty);
+}
+
+/* /dev/tty: the caller's controlling terminal, ENXIO without one. */
+static struct file *ctty_open(uint32_t dev, unsigned flags)
 {
 	(void)dev;
-	return console_open(flags);
+	struct tty *tty = tty_current_ctty();
+	if (!tty)
+		return ERR_PTR(-ENXIO);
+	struct file *f = tty_open_file(tty, flags & ~O_NOCTTY, true);
+	if (IS_ERR(f))
+		tty_put(tty);
+	return f;
 }
 
 /* ---- kmsg: the kernel log, one record per read ---- */
@@ -305,9 +323,10 @@ static const struct devnode devnodes[] = {
 	{ "random", 1, 8, 0666, mem_open },
 	{ "urandom", 1, 9, 0666, mem_open },
 	{ "kmsg", 1, 11, 0644, kmsg_open },
-	{ "ttyS0", 4, 64, 0660, tty_open },
-	{ "tty", 5, 0, 0666, tty_open },
-	{ "console", 5, 1, 0600, tty_open },
+	{ "ttyS0", 4, 64, 0660, console_dev_open },
+	{ "tty", 5, 0, 0666, ctty_open },
+	{ "console", 5, 1, 0600, console_dev_open },
+	{ "ptmx", 5, 2, 0666, NULL },           /* drivers/tty/pty.c registers it */
 };
 
 #define GID_TTY    5
@@ -343,13 +362,23 @@ static int populate(struct super_block *sb)
 	sb->root->inode->mode = S_IFDIR | 0755;
 	for (size_t n = 0; n < ARRAY_SIZE(devnodes); n++) {
 		const struct devnode *dn = &devnodes[n];
-		uint32_t gid = dn->major == 5 && dn->minor == 0 ? GID_TTY :
+		uint32_t gid = dn->major == 5 && dn->minor != 1 ? GID_TTY :
 			       dn->major == 4 ? GID_DIALOUT : 0;
 		int err = make_node(sb, dn->name, S_IFCHR | dn->mode, MKDEV(dn->major, dn->minor), gid);
 		if (err)
 			return err;
 	}
-	return 0;
+	/* Where devpts is mounted (drivers/tty/pty.c). */
+	struct inode *dir = sb->root->inode;
+	struct dentry *d;
+	mutex_lock(&dir->lock);
+	int err = lookup_child(sb->root, "pts", &d);
+	if (!err) {
+		err = d->inode ? 0 : dir->ops->mkdir(dir, d, 0755);
+		d_put(d);
+	}
+	mutex_unlock(&dir->lock);
+	return err;
 }
 
 static int devtmpfs_mount(struct fs_type *type, const char *source, unsigned long flags,
@@ -393,7 +422,7 @@ struct fs_type devtmpfs_type = {
 void devfs_init(void)
 {
 	for (size_t n = 0; n < ARRAY_SIZE(devnodes); n++)
-		if (chrdev_register(devnodes[n].major, devnodes[n].minor, devnodes[n].open))
+		if (devnodes[n].open && chrdev_register(devnodes[n].major, devnodes[n].minor, devnodes[n].open))
 			pr_warn("devfs: cannot register %s\n", devnodes[n].name);
 	if (register_filesystem(&devtmpfs_type))
 		pr_warn("devfs: cannot register devtmpfs\n");

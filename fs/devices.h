@@ -19,11 +19,14 @@ struct file_ops;
 struct fs_type;
 
 /* What opening a character device makes: a new open file (one
- * reference) or NULL on ENOMEM. */
+ * reference), NULL on ENOMEM or an ERR_PTR. flags are the open flags with
+ * O_NOCTTY still in them (terminals look at it). */
 typedef struct file *(*chrdev_open_fn)(uint32_t dev, unsigned flags);
 
 /* Register the driver for character device major:minor; -EBUSY if taken. */
 int chrdev_register(unsigned major, unsigned minor, chrdev_open_fn open);
+/* The driver for every minor of major that has no driver of its own. */
+int chrdev_register_major(unsigned major, chrdev_open_fn open);
 /* Open character device dev (any file system's S_IFCHR inode): 0 with
  * *out, -ENXIO if no driver has the number, -ENOMEM. */
 long chrdev_open(uint32_t dev, unsigned flags, struct file **out);

@@ -152,7 +152,7 @@ long vfs_open(const struct path *p, unsigned flags, struct file **out)
 		if (err)
 			return err;
 	} else if (S_ISCHR(i->mode) && !i->ops->open) {
-		err = chrdev_open(i->rdev, kept, &f);     /* fs/chrdev.c */
+		err = chrdev_open(i->rdev, kept | (flags & O_NOCTTY), &f);     /* fs/chrdev.c */
 		if (err)
 			return err;
 	} else if (S_ISBLK(i->mode) && !i->ops->open) {

@@ -26,6 +26,7 @@
 #include <fs/vfs.h>
 #include <fs/tmpfs.h>
 #include <drivers/tty/console.h>
+#include <drivers/tty/pty.h>
 #include <kernel/time.h>
 #include <kernel/version.h>
 #include <drivers/serial/uart16550.h>
@@ -127,6 +128,7 @@ static void start_userspace(void)
 	if (register_filesystem(&tmpfs_type) || vfs_mount_root("tmpfs"))
 		panic("boot: cannot mount the root tmpfs");
 	devfs_init();
+	pty_init();                     /* drivers/tty/pty.c: /dev/ptmx, devpts */
 	ext2_vfs_init();
 	if (register_filesystem(&proc_fs_type))
 		pr_warn("boot: cannot register procfs\n");

@@ -177,3 +177,12 @@ void console_write(const char *s, size_t len)
 	console_emit(s, len);
 	spin_unlock_irqrestore(&log_lock, flags);
 }
+
+void console_write_raw(const char *s, size_t len)
+{
+	struct console *con;
+	unsigned long flags = spin_lock_irqsave(&log_lock);
+	list_for_each_entry(con, &consoles, link)
+		(con->write_raw ? con->write_raw : con->write)(con, s, len);
+	spin_unlock_irqrestore(&log_lock, flags);
+}

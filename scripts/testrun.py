@@ -760,6 +760,154 @@ def run_ports_boot(iso, timeout):
     return name, r, secs
 
 
+# ---- job control typed at the serial console ---------------------------------
+class SerialSession:
+    """QEMU's serial port on a pipe, driven like a person at a terminal:
+    send() types bytes (control characters included: ^C is b"\x03"),
+    expect() waits for a regular expression in what the guest printed
+    since the last match. Everything seen goes to the boot's log."""
+
+    def __init__(self, name, iso, smp, mem):
+        os.makedirs(LOGS, exist_ok=True)
+        self.log_path = os.path.join(LOGS, f"{name}.log")
+        self.log = open(self.log_path, "wb")
+        cmd = [os.path.join(ROOT, "scripts/qemu.sh"), "--headless", "--iso", iso,
+               "--smp", str(smp), "--mem", mem]
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT)
+        os.set_blocking(self.p.stdout.fileno(), False)
+        self.buf = b""
+
+    def _pump(self):
+        chunk = self.p.stdout.read()
+        if chunk:
+            self.buf += chunk
+            self.log.write(chunk)
+            self.log.flush()
+        return bool(chunk)
+
+    def expect(self, pattern, timeout):
+        """The match object, or None after timeout seconds (or QEMU's end)."""
+        rx = re.compile(pattern)
+        end = time.time() + timeout
+        while time.time() < end:
+            m = rx.search(self.buf)
+            if m:
+                self.buf = self.buf[m.end():]
+                return m
+            if not self._pump():
+                if self.p.poll() is not None:
+                    self._pump()
+                    return rx.search(self.buf)
+                time.sleep(0.05)
+        return None
+
+    def send(self, data):
+        self.p.stdin.write(data)
+        self.p.stdin.flush()
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait()
+        self.log.close()
+
+
+JOBCTL_CFG = dict(name="console-jobctl-bios-q35-smp2", smp=2, mem="512M")
+PROMPT = rb"# $"
+
+
+def run_console_jobctl(iso, timeout):
+    """The run image (busybox init, a login shell on the console) typed at
+    through the serial port: a long job stopped with ^Z, resumed with bg
+    and fg, killed with ^C and ^\ while the shell lives on; exit and ^D
+    end the shell (init starts another); poweroff ends QEMU. Each step
+    checks what a person would see, and ps's state letter of the job."""
+    cfg, r = JOBCTL_CFG, Results()
+    name = cfg["name"]
+    start = time.time()
+    s = SerialSession(name, iso, cfg["smp"], cfg["mem"])
+    wait = lambda: max(5.0, timeout - (time.time() - start))
+    step = lambda what, ok, detail="": r.add(f"{name}/{what}", bool(ok),
+                                              detail or f"see {s.log_path}")
+
+    def press(key, pattern):
+        """Type key until pattern shows, as a person presses ^Z again when
+        nothing happened (a loaded host may not have started the job yet
+        when the first one came, and the shell ignores it)."""
+        end = time.time() + wait()
+        while time.time() < end:
+            s.send(key)
+            m = s.expect(pattern, min(15.0, max(1.0, end - time.time())))
+            if m:
+                return m
+        return None
+
+    def shell_pid():
+        s.send(b"echo pid-$$-end\n")
+        m = s.expect(rb"pid-(\d+)-end\r*\n", wait())
+        s.expect(PROMPT, wait())
+        return int(m.group(1)) if m else None
+
+    def sleep_state():
+        s.send(b"echo st-$(ps -o stat,args | awk '$2 == \"sleep\" {print $1}')-end\n")
+        m = s.expect(rb"st-([A-Z]*)-end\r*\n", wait())
+        s.expect(PROMPT, wait())
+        return m.group(1).decode() if m else None
+
+    try:
+        ok = s.expect(PROMPT, wait())
+        step("prompt", ok)
+        if not ok:
+            return name, r, time.time() - start
+        sh = shell_pid()
+        step("shell-pid", sh, "no answer to echo $$")
+        s.send(b"sleep 100\n")
+        s.expect(rb"sleep 100\r*\n", wait())
+        time.sleep(1)                   # let the job start reading nothing
+        step("ctrl-z-stops", press(b"\x1a", rb"\^Z.*Stopped\s+sleep 100"))
+        s.expect(PROMPT, wait())
+        st = sleep_state()
+        step("stopped-state-T", st == "T", f"ps says {st!r}")
+        s.send(b"bg\n")
+        step("bg", s.expect(rb"\[1\] sleep 100", wait()))
+        s.expect(PROMPT, wait())
+        st = sleep_state()
+        step("bg-running", st in ("S", "R"), f"ps says {st!r}")
+        s.send(b"fg\n")
+        step("fg", s.expect(rb"fg\r*\n(\x1b\[[0-9;]*[A-Za-z])*sleep 100\r*\n", wait()))
+        time.sleep(1)
+        step("ctrl-c-kills-job", press(b"\x03", rb"\^C" + rb"[\s\S]*?" + PROMPT))
+        step("shell-survives-ctrl-c", shell_pid() == sh)
+        step("job-gone-after-ctrl-c", sleep_state() == "")
+        s.send(b"sleep 100\n")
+        s.expect(rb"sleep 100\r*\n", wait())
+        time.sleep(1)
+        step("ctrl-backslash-quits-job", press(b"\x1c", rb"\^\\[\s\S]*?Quit[\s\S]*?" + PROMPT))
+        step("shell-survives-ctrl-backslash", shell_pid() == sh)
+        # Canonical mode for a program without line editing: dash reads
+        # lines the terminal edited (erase with DEL), ^D ends it.
+        s.send(b"dash\n")
+        s.expect(rb"dash\r*\n", wait())
+        time.sleep(1)
+        s.send(b"echo da-$((6*7))-shX\x7f\n")
+        step("dash-canonical-erase", s.expect(rb"\nda-42-sh\r*\n", wait()))
+        s.send(b"\x04")
+        step("dash-ctrl-d", shell_pid() == sh)
+        s.send(b"exit\n")
+        s.expect(rb"exit\r*\n", wait())
+        sh2 = shell_pid()
+        step("exit-ends-shell", sh2 and sh2 != sh, f"shell pid {sh} then {sh2}")
+        s.send(b"\x04")
+        sh3 = shell_pid()
+        step("ctrl-d-ends-shell", sh3 and sh3 not in (sh, sh2), f"shell pid {sh2} then {sh3}")
+        s.send(b"poweroff\n")
+        step("poweroff", s.expect(rb"reboot: Power down", wait()))
+    finally:
+        s.close()
+    return name, r, time.time() - start
+
+
 # ---- the PS/2 keyboard, typed through QEMU's QMP socket ---------------------
 KBD_BOOTS = [
     dict(name="kbd-ps2-bios-q35-smp1", fw="bios", machine="q35", smp=1, mem="256M"),
@@ -977,6 +1125,8 @@ def main():
     ap.add_argument("--locks-user-iso")
     ap.add_argument("--ports-iso", help="the run image with the ports tests (boot ports-*)")
     ap.add_argument("--bbtest-iso", help="busybox's testsuite image (boot busybox-testsuite)")
+    ap.add_argument("--run-iso", help="the run image, typed at through the serial console "
+                                      "(boot console-jobctl-*)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--only", help="regex of boot names to run")
@@ -1031,6 +1181,10 @@ def main():
             futs.append(ex.submit(run_locks_user_boot, args.locks_user_iso, args.timeout * 3))
         if args.ports_iso and wanted(PORTS_CFG["name"]):
             futs.append(ex.submit(run_ports_boot, args.ports_iso, 170))
+        if args.run_iso and wanted(JOBCTL_CFG["name"]):
+            futs.append(ex.submit(run_console_jobctl, args.run_iso, 300))
+
+
         for name in NET_PROG_BOOTS:
             if args.inet_prog and wanted(name):
                 futs.append(ex.submit(run_net_prog_boot, name, args.inet_prog, 120))

@@ -48,7 +48,16 @@ static void uart_write(struct console *con, const char *s, size_t len)
 	}
 }
 
-static struct console uart_console = { .name = "ttyS0", .write = uart_write };
+static void uart_write_raw(struct console *con, const char *s, size_t len)
+{
+	(void)con;
+	for (size_t i = 0; i < len; i++)
+		uart_putc(s[i]);
+}
+
+static struct console uart_console = {
+	.name = "ttyS0", .write = uart_write, .write_raw = uart_write_raw,
+};
 
 void uart_early_init(void)
 {

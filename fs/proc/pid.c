@@ -8,6 +8,7 @@
  * text is made without it. Process memory (cmdline, environ) is read
  * through the target's page tables under its mm.lock.
  */
+#include <drivers/tty/tty.h>
 #include <fs/proc/internal.h>
 #include <kernel/errno.h>
 #include <kernel/file.h>
@@ -245,10 +246,14 @@ static int show_stat(struct pbuf *b, int pid, int tid)
 	mem_usage(s.mm, &u);
 	uint64_t stack = s.mm ? s.mm->start_stack : 0;
 	int prio = s.policy == 1 || s.policy == 2 ? -1 - s.rt_priority : 20 + s.nice;
-	/* proc(5): 52 fields. No controlling terminals yet (tty_nr 0, tpgid
-	 * -1); no fault counts. */
+	/* proc(5): 52 fields. tty_nr and tpgid from the session's
+	 * controlling tty (0 and -1 without one); no fault counts. */
+	uint32_t tty_nr = 0;
+	int tpgid = -1;
+	if (!tty_session_info(s.sid, &tty_nr, &tpgid))
+		tty_nr = 0, tpgid = -1;
 	pb_printf(b, "%d (%s) %c %d %d %d %d %d %u ", s.tid, s.comm, s.state, s.ppid, s.pgid, s.sid,
-		  0, -1, 0u);
+		  (int)tty_nr, tpgid, 0u);
 	pb_printf(b, "%lu %lu %lu %lu ", 0ul, 0ul, 0ul, 0ul);              /* minflt..cmajflt */
 	pb_printf(b, "%llu %llu %llu %llu ", (unsigned long long)(s.utime / NS_PER_TICK),
 		  (unsigned long long)(s.stime / NS_PER_TICK),
