@@ -820,8 +820,9 @@ PROMPT = rb"# $"
 def run_console_jobctl(iso, timeout):
     """The run image (busybox init, a login shell on the console) typed at
     through the serial port: a long job stopped with ^Z, resumed with bg
-    and fg, killed with ^C and ^\ while the shell lives on; exit and ^D
-    end the shell (init starts another); poweroff ends QEMU. Each step
+    and fg, killed with ^C and ^\ while the shell lives on; dash reading
+    edited lines; vi editing a file and top drawing on the raw terminal;
+    exit and ^D end the shell (init starts another); poweroff ends QEMU. Each step
     checks what a person would see, and ps's state letter of the job."""
     cfg, r = JOBCTL_CFG, Results()
     name = cfg["name"]
@@ -894,6 +895,26 @@ def run_console_jobctl(iso, timeout):
         step("dash-canonical-erase", s.expect(rb"\nda-42-sh\r*\n", wait()))
         s.send(b"\x04")
         step("dash-ctrl-d", shell_pid() == sh)
+        # Full-screen programs on the raw terminal: vi inserts text, ESC
+        # leaves insert mode, :wq writes the file; top draws its screen and
+        # quits on q.
+        s.send(b"vi /tmp/vi-test\n")
+        time.sleep(2)
+        s.send(b"ihello from vi")
+        time.sleep(0.5)
+        s.send(b"\x1b")
+        time.sleep(1)
+        s.send(b":wq\r")
+        s.expect(PROMPT, wait())
+        s.send(b"echo vi-$(cat /tmp/vi-test)-end\n")
+        step("vi-edits-file", s.expect(rb"vi-hello from vi-end\r*\n", wait()))
+        s.expect(PROMPT, wait())
+        s.send(b"top\n")
+        step("top-draws", s.expect(rb"Mem:[\s\S]*?PID[\s\S]*?top", wait()))
+        time.sleep(1)
+        s.send(b"q")
+        step("top-quits-on-q", s.expect(PROMPT, wait()))
+        step("shell-survives-vi-top", shell_pid() == sh)
         s.send(b"exit\n")
         s.expect(rb"exit\r*\n", wait())
         sh2 = shell_pid()
