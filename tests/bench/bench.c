@@ -514,9 +514,10 @@ static int b_futex_pingpong_1cpu(long iters)
 /* The same with the threads pinned to CPUs 0 and 1: every handover is a
  * cross-CPU wake-up, whatever the scheduler would prefer. */
 /* The metrics across two CPUs are n/a on one (make bench ICOUNT=1). */
+#define ONE_CPU (-1)        /* not an errno: run_bench says "needs 2 CPUs" */
 static int need_two_cpus(void)
 {
-	return sysconf(_SC_NPROCESSORS_ONLN) < 2 ? EOPNOTSUPP : 0;
+	return sysconf(_SC_NPROCESSORS_ONLN) < 2 ? ONE_CPU : 0;
 }
 
 static int b_futex_pingpong_2cpu(long iters)
@@ -1080,8 +1081,9 @@ static int run_bench(const struct bench *b)
 		iters = next > iters * 16 ? iters * 16 : next < iters * 2 ? iters * 2 : next;
 	}
 	if (err) {
-		if (missing_feature(err)) {
-			say("BENCH %s n/a %s %s\n", b->name, b->unit, strerror(err));
+		if (err == ONE_CPU || missing_feature(err)) {
+			say("BENCH %s n/a %s %s\n", b->name, b->unit,
+			    err == ONE_CPU ? "needs 2 CPUs" : strerror(err));
 			return 0;
 		}
 		say("BENCH_ERROR %s %s\n", b->name, strerror(err));

@@ -231,16 +231,27 @@ bool uvm_next(struct vmm_space *space, uintptr_t *va, uintptr_t end,
 		uint64_t *table = phys_to_virt(space->pml4);
 
 		for (int l = PT_LEVELS; l >= 1; l--) {
-			uint64_t e = table[pt_index(a, l)];
-
-			if (l == 1 && leaf_used(e)) {
-				*va = a;
-				*pa = e & PTE_ADDR;
-				*prot = leaf_prot(e);
-				found = true;
+			if (l == 1) {
+				/* Scan the rest of this leaf table in place: an
+				 * area whose pages were all unmapped keeps its
+				 * (empty) tables, and walking down from the top
+				 * for each of their entries made munmap of 64 MiB
+				 * cost 200,000 instructions. */
+				for (unsigned i = pt_index(a, 1); i < PT_ENTRIES && a < end;
+				     i++, a += PAGE_SIZE) {
+					uint64_t e = table[i];
+					if (leaf_used(e)) {
+						*va = a;
+						*pa = e & PTE_ADDR;
+						*prot = leaf_prot(e);
+						found = true;
+						break;
+					}
+				}
 				break;
 			}
-			if (l == 1 || !(e & PTE_P)) {
+			uint64_t e = table[pt_index(a, l)];
+			if (!(e & PTE_P)) {
 				/* Nothing mapped in this entry's span: skip it. */
 				a = ALIGN_DOWN(a, pt_level_size(l)) + pt_level_size(l);
 				break;
