@@ -1014,6 +1014,9 @@ def run_kbd_boot(cfg, iso, timeout):
           f"{ran} checks, status {status}, QMP {qmp_log[-1:] if qmp_log else 'never used'}, see {log}")
     if os.path.exists(sock):
         os.unlink(sock)
+    return name, r, secs
+
+
 # ---- busybox's own testsuite (docs/compat.md) -------------------------------
 BBTEST_CFG = dict(name="busybox-testsuite", fw="bios", machine="q35", smp=2, mem="512M")
 BBTEST_BASELINE = os.path.join(ROOT, "tests/busybox-baseline.txt")
@@ -1204,8 +1207,6 @@ def main():
             futs.append(ex.submit(run_ports_boot, args.ports_iso, 170))
         if args.run_iso and wanted(JOBCTL_CFG["name"]):
             futs.append(ex.submit(run_console_jobctl, args.run_iso, 300))
-
-
         for name in NET_PROG_BOOTS:
             if args.inet_prog and wanted(name):
                 futs.append(ex.submit(run_net_prog_boot, name, args.inet_prog, 120))
