@@ -230,10 +230,11 @@ BENCH_BIN := $(BUILD)/bench/bench
 BENCH_DEPS := $(BENCH_BIN) $(PORTS_BIN)/busybox $(PORTS_BIN)/speedtest1 tests/bench/shloop.sh
 BENCH_CMD := $(PYTHON) scripts/bench.py --bench $(BENCH_BIN) --kernel $(KERNEL) --ports $(PORTS)
 
-$(BENCH_BIN): tests/bench/bench.c user/user.mk | deps-ok
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+$(BENCH_BIN): $(BENCH_SRCS) tests/bench/bench.h user/user.mk | deps-ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  MUSLCC  $@")
-	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -Wno-missing-field-initializers -static -o $@ $< -lpthread
+	$(Q)$(MUSL_GCC) $(USER_CFLAGS) -Wno-missing-field-initializers -static -o $@ $(BENCH_SRCS) -lpthread
 
 .PHONY: bench
 bench: $(BENCH_DEPS) $(KERNEL) scripts/mkiso.sh

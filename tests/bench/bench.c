@@ -35,39 +35,7 @@
  * the first instruction of /init, in TSC ticks; the TSC rate is measured here
  * against CLOCK_MONOTONIC.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <spawn.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/reboot.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
-#include <sys/utsname.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <net/if.h>
-#include <net/route.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <unistd.h>
-#include <uapi/goos/chan.h>
-#include <uapi/goos/objspace.h>
+#include "bench.h"
 
 extern char **environ;
 
@@ -86,7 +54,7 @@ static int reps = 5;
 /* ---- output ------------------------------------------------------------ */
 
 /* One write(2) per line, so lines from different processes never interleave. */
-static void say(const char *fmt, ...)
+void say(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
@@ -139,7 +107,7 @@ static int b_clock_gettime(long iters)
 	return 0;
 }
 
-static int read_full(int fd, void *buf, size_t n)
+int read_full(int fd, void *buf, size_t n)
 {
 	ssize_t r;
 
@@ -149,9 +117,37 @@ static int read_full(int fd, void *buf, size_t n)
 	return r == (ssize_t)n ? 0 : -1;
 }
 
+/* A pipe returns what it holds (64 KiB at most): read until n bytes came. */
+int read_all(int fd, char *buf, size_t n)
+{
+	while (n) {
+		ssize_t r = read(fd, buf, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		buf += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int full_write(int fd, const void *buf, size_t n)
+{
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(fd, (const char *)buf + off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
 /* Round trips of one byte between two processes over fds a (parent's write
  * end, child's read end) and b (the other direction). */
-static int ping_pong(int a_rd, int a_wr, int b_rd, int b_wr, long iters)
+int ping_pong(int a_rd, int a_wr, int b_rd, int b_wr, long iters)
 {
 	char c = 'x';
 	pid_t pid = fork();
@@ -199,101 +195,15 @@ static int b_unix_rtt(long iters)
 	return err;
 }
 
-/* A connected TCP pair over 127.0.0.1 (c: client, s: accepted), with
- * TCP_NODELAY on both: errno or 0. */
-static int tcp_pair(int *c, int *s)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int one = 1, err = 0;
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-
-	if (l < 0)
-		return errno;
-	*c = -1;
-	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
-	    getsockname(l, (struct sockaddr *)&a, &len) || (*c = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
-	    connect(*c, (struct sockaddr *)&a, sizeof(a)) || (*s = accept(l, NULL, NULL)) < 0) {
-		err = errno;
-		if (*c >= 0)
-			close(*c);
-	} else {
-		setsockopt(*c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		setsockopt(*s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	}
-	close(l);
-	return err;
-}
-
-/* One byte each way over loopback TCP. */
-static int b_tcp_rtt(long iters)
-{
-	int c, s, err = tcp_pair(&c, &s);
-
-	if (err)
-		return err;
-	err = ping_pong(c, s, s, c, iters);
-	close(c);
-	close(s);
-	return err;
-}
-
-/* Streaming over loopback TCP: a child writes 64 KiB per iteration, the
- * parent reads it (reported per 64 KiB). */
-static int b_tcp_stream_64k(long iters)
-{
-	static char buf[65536];
-	int c, s, err = tcp_pair(&c, &s);
-
-	if (err)
-		return err;
-	pid_t pid = fork();
-	if (pid < 0)
-		return errno;
-	if (pid == 0) {
-		close(s);
-		for (long i = 0; i < iters; i++) {
-			size_t off = 0;
-			while (off < sizeof(buf)) {
-				ssize_t w = write(c, buf + off, sizeof(buf) - off);
-				if (w <= 0)
-					_exit(1);
-				off += (size_t)w;
-			}
-		}
-		_exit(0);
-	}
-	close(c);
-	for (long i = 0; i < iters && !err; i++) {
-		size_t got = 0;
-		while (got < sizeof(buf) && !err) {
-			ssize_t r = read(s, buf + got, sizeof(buf) - got);
-			if (r > 0)
-				got += (size_t)r;
-			else if (!(r < 0 && errno == EINTR))
-				err = EIO;
-		}
-	}
-	close(s);
-	int st;
-	waitpid(pid, &st, 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		err = EIO;
-	return err;
-}
-
-
 /* Two processes on one CPU, each yielding to the other: every sched_yield
  * is a switch between address spaces. Reported per switch (iters switches
  * in all: each process yields iters/2 times). */
-static int pin_to_cpu(int cpu);
-
-static int pin_to_cpu0(void)
+int pin_to_cpu0(void)
 {
 	return pin_to_cpu(0);
 }
 
-static void unpin(void)
+void unpin(void)
 {
 	cpu_set_t all;
 
@@ -335,7 +245,7 @@ static int b_context_switch(long iters)
 	return err;
 }
 
-static int wait_ok(pid_t pid)
+int wait_ok(pid_t pid)
 {
 	int st;
 
@@ -430,7 +340,7 @@ static void futex_hand_to(int who)
 	syscall(SYS_futex, &turn, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
-static int pin_to_cpu(int cpu)
+int pin_to_cpu(int cpu)
 {
 	cpu_set_t set;
 
@@ -514,8 +424,7 @@ static int b_futex_pingpong_1cpu(long iters)
 /* The same with the threads pinned to CPUs 0 and 1: every handover is a
  * cross-CPU wake-up, whatever the scheduler would prefer. */
 /* The metrics across two CPUs are n/a on one (make bench ICOUNT=1). */
-#define ONE_CPU (-1)        /* not an errno: run_bench says "needs 2 CPUs" */
-static int need_two_cpus(void)
+int need_two_cpus(void)
 {
 	return sysconf(_SC_NPROCESSORS_ONLN) < 2 ? ONE_CPU : 0;
 }
@@ -635,373 +544,6 @@ static int b_stat(long iters)
 }
 
 /* ---- the driver ---------------------------------------------------------- */
-
-/* ---- small-message round trips pinned: pipes next to goos channels ------ */
-
-typedef int (*xfer_fn)(int fd, char *c);
-
-static int pipe_put(int fd, char *c) { return write(fd, c, 1) == 1 ? 0 : -1; }
-static int pipe_get(int fd, char *c) { return read_full(fd, c, 1); }
-
-static int chan_put(int fd, char *c)
-{
-	struct goos_msg m = { .data = (uintptr_t)c, .len = 1 };
-	return syscall(GOOS_NR_chan_send, fd, &m, 0, NULL) == 0 ? 0 : -1;
-}
-
-static int chan_get(int fd, char *c)
-{
-	struct goos_msg m = { .data = (uintptr_t)c, .len = 1 };
-	return syscall(GOOS_NR_chan_recv, fd, &m, 0, NULL) == 1 ? 0 : -1;
-}
-
-/* iters round trips of one byte: the caller on CPU 0 sends on a and waits
- * on b, a child pinned to child_cpu answers. */
-static int pinned_rtt(long iters, int child_cpu, int a, int b, xfer_fn put, xfer_fn get)
-{
-	int err = pin_to_cpu0();
-	if (err)
-		return err;
-	char c = 'x';
-	pid_t pid = fork();
-	if (pid < 0)
-		return errno;
-	if (pid == 0) {
-		if (pin_to_cpu(child_cpu))
-			_exit(1);
-		for (long i = 0; i < iters; i++)
-			if (get(a, &c) || put(b, &c))
-				_exit(1);
-		_exit(0);
-	}
-	for (long i = 0; i < iters && !err; i++)
-		if (put(a, &c) || get(b, &c))
-			err = EIO;
-	if (wait_ok(pid))
-		err = EIO;
-	unpin();
-	return err;
-}
-
-/* Pipes: pinned_rtt names a direction by one number (0: to the child,
- * 1: back); a pipe has two ends, so these pick the right one. */
-static int pipe_a[2], pipe_b[2];
-static int pp_put(int fd, char *c) { return pipe_put(fd == 0 ? pipe_a[1] : pipe_b[1], c); }
-static int pp_get(int fd, char *c) { return pipe_get(fd == 0 ? pipe_a[0] : pipe_b[0], c); }
-
-static int pipe_rtt_on(long iters, int child_cpu)
-{
-	if (pipe(pipe_a) || pipe(pipe_b))
-		return errno;
-	int err = pinned_rtt(iters, child_cpu, 0, 1, pp_put, pp_get);
-	close(pipe_a[0]); close(pipe_a[1]); close(pipe_b[0]); close(pipe_b[1]);
-	return err;
-}
-
-/* goos only: on Linux chan_create fails with ENOSYS and the figure is n/a. */
-static int chan_rtt_on(long iters, int child_cpu)
-{
-	int a = (int)syscall(GOOS_NR_chan_create, 1, 1, 0);
-	if (a < 0)
-		return errno;
-	int b = (int)syscall(GOOS_NR_chan_create, 1, 1, 0);
-	if (b < 0) {
-		close(a);
-		return errno;
-	}
-	int err = pinned_rtt(iters, child_cpu, a, b, chan_put, chan_get);
-	close(a);
-	close(b);
-	return err;
-}
-
-static int b_pipe_rtt_1cpu(long iters) { return pipe_rtt_on(iters, 0); }
-static int b_pipe_rtt_2cpu(long iters) { return need_two_cpus() ?: pipe_rtt_on(iters, 1); }
-static int b_chan_rtt_1cpu(long iters) { return chan_rtt_on(iters, 0); }
-static int b_chan_rtt_2cpu(long iters) { return need_two_cpus() ?: chan_rtt_on(iters, 1); }
-
-/* ---- 1 MiB moved: copied through pipes, or given away by ownership -------
- *
- * Both bounce one 1 MiB buffer between two processes (one iteration is
- * two one-way transfers; the figure is per one-way transfer). The pipe
- * copies the bytes twice (in and out of the kernel); the ownership
- * transfer remaps the buffer's frames from one process to the other. The
- * receiver of an owned buffer reads one word of every page, so mapping
- * it in is counted; the pipe's reader has touched every byte already.
- * Both processes run on CPU 0, so the figures are the work of the
- * transfer, not the latency of waking another CPU. */
-#define XFER_BYTES (1u << 20)
-
-/* A pipe returns what it holds (64 KiB at most): read until n bytes came. */
-static int read_all(int fd, char *buf, size_t n)
-{
-	while (n) {
-		ssize_t r = read(fd, buf, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		buf += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-static int pipe_1m_side(int rd, int wr, char *buf, long iters, int first)
-{
-	for (long i = 0; i < iters; i++) {
-		if (first && write(wr, buf, XFER_BYTES) != XFER_BYTES)
-			return EIO;
-		if (read_all(rd, buf, XFER_BYTES))
-			return EIO;
-		if (!first && write(wr, buf, XFER_BYTES) != XFER_BYTES)
-			return EIO;
-	}
-	return 0;
-}
-
-static int b_pipe_1m(long iters)
-{
-	int a[2], b[2], err = 0;
-	char *buf = malloc(XFER_BYTES);
-	if (!buf || pipe(a) || pipe(b))
-		return ENOMEM;
-	memset(buf, 'p', XFER_BYTES);
-	if ((err = pin_to_cpu0()))
-		return err;
-	pid_t pid = fork();
-	if (pid < 0)
-		return errno;
-	if (pid == 0)
-		_exit(pipe_1m_side(a[0], b[1], buf, iters, 0) ? 1 : 0);
-	err = pipe_1m_side(b[0], a[1], buf, iters, 1);
-	if (wait_ok(pid))
-		err = EIO;
-	unpin();
-	close(a[0]); close(a[1]); close(b[0]); close(b[1]);
-	free(buf);
-	return err;
-}
-
-/* Give the range away on one channel; take it back from the other. */
-static int own_1m_side(int in, int out, void *buf, size_t len, long iters, int first)
-{
-	struct goos_range r = { (uintptr_t)buf, len };
-	for (long i = 0; i < iters; i++) {
-		struct goos_msg m = { .ranges = (uintptr_t)&r, .nranges = 1 };
-		if (first && syscall(GOOS_NR_chan_send, out, &m, 0, NULL))
-			return errno;
-		m.nranges = 1;
-		if (syscall(GOOS_NR_chan_recv, in, &m, 0, NULL) != 1 || m.nranges != 1 ||
-		    r.addr != (uintptr_t)buf || r.len != len)
-			return EIO;
-		for (size_t off = 0; off < len; off += 4096)
-			if (((volatile char *)buf)[off] != 'o')
-				return EIO;
-		m.nranges = 1;
-		if (!first && syscall(GOOS_NR_chan_send, out, &m, 0, NULL))
-			return errno;
-	}
-	return 0;
-}
-
-/* goos only: on Linux own_alloc fails with ENOSYS and the figure is n/a. */
-static int own_xfer(long iters, size_t len)
-{
-	char *buf = (char *)syscall(SYS_own_alloc, len);
-	if (buf == (char *)-1)
-		return errno;
-	memset(buf, 'o', len);
-	int a = (int)syscall(GOOS_NR_chan_create, 0, 1, 0);
-	int b = (int)syscall(GOOS_NR_chan_create, 0, 1, 0);
-	if (a < 0 || b < 0)
-		return errno;
-	int err = pin_to_cpu0();
-	if (err)
-		return err;
-	pid_t pid = fork();
-	if (pid < 0)
-		return errno;
-	if (pid == 0)
-		_exit(own_1m_side(a, b, buf, len, iters, 0) ? 1 : 0);
-	err = own_1m_side(b, a, buf, len, iters, 1);
-	if (wait_ok(pid))
-		err = EIO;
-	unpin();
-	close(a);
-	close(b);
-	syscall(SYS_own_free, buf, len);
-	return err;
-}
-
-static int b_own_xfer_1m(long iters) { return own_xfer(iters, XFER_BYTES); }
-static int b_own_xfer_64k(long iters) { return own_xfer(iters, 64 * 1024); }
-
-/* ---- TCP between the guest and the host, over an e1000 NIC ---------------
- *
- * scripts/bench.py serves on the host's loopback, which QEMU's user network
- * shows the guest as 10.0.2.2 (`host=IP:PORT` on the command line). The
- * first byte of a connection says what the host does: 'S' sink (read to the
- * end, answer the count), 'R' source (send the 8-byte count asked for),
- * 'E' echo. Linux's e1000 driver is a module: the initramfs carries it and
- * init loads it; both kernels then get the same static address. */
-static struct sockaddr_in host_addr;
-
-static int host_connect(char mode)
-{
-	if (!host_addr.sin_port)
-		return -(errno = EOPNOTSUPP);
-	int s = -1;
-	/* The link may still be coming up just after boot: retry a while. */
-	for (int tries = 0; tries < 50; tries++) {
-		s = socket(AF_INET, SOCK_STREAM, 0);
-		if (s < 0)
-			return -1;
-		if (connect(s, (struct sockaddr *)&host_addr, sizeof(host_addr)) == 0)
-			break;
-		int e = errno;
-		close(s);
-		s = -1;
-		if (e != ENETUNREACH && e != EHOSTUNREACH && e != ECONNREFUSED && e != ETIMEDOUT)
-			return -(errno = e);
-		usleep(100000);
-	}
-	if (s < 0)
-		return -(errno = ETIMEDOUT);
-	int one = 1;
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (write(s, &mode, 1) != 1) {
-		close(s);
-		return -(errno = EIO);
-	}
-	return s;
-}
-
-static int full_write(int fd, const void *buf, size_t n)
-{
-	for (size_t off = 0; off < n;) {
-		ssize_t w = write(fd, (const char *)buf + off, n - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		off += (size_t)w;
-	}
-	return 0;
-}
-
-/* Guest to host: iters * 64 KiB into the host's sink. */
-static int b_tcp_host_send(long iters)
-{
-	static char buf[65536];
-	int s = host_connect('S');
-	if (s < 0)
-		return errno;
-	int err = 0;
-	for (long i = 0; i < iters && !err; i++)
-		if (full_write(s, buf, sizeof(buf)))
-			err = EIO;
-	shutdown(s, SHUT_WR);
-	uint64_t got = 0;
-	if (!err && (read_all(s, (char *)&got, sizeof(got)) || got != (uint64_t)iters * sizeof(buf)))
-		err = EIO;
-	close(s);
-	return err;
-}
-
-/* Host to guest: the host sends iters * 64 KiB. */
-static int b_tcp_host_recv(long iters)
-{
-	static char buf[65536];
-	int s = host_connect('R');
-	if (s < 0)
-		return errno;
-	uint64_t want = (uint64_t)iters * sizeof(buf), got = 0;
-	int err = full_write(s, &want, sizeof(want)) ? EIO : 0;
-	while (!err && got < want) {
-		ssize_t r = read(s, buf, sizeof(buf));
-		if (r > 0)
-			got += (uint64_t)r;
-		else if (!(r < 0 && errno == EINTR))
-			err = EIO;
-	}
-	close(s);
-	return err;
-}
-
-/* A 1-byte request echoed by the host. */
-static int b_tcp_host_rtt(long iters)
-{
-	int s = host_connect('E');
-	if (s < 0)
-		return errno;
-	int err = 0;
-	char c = 'x';
-	for (long i = 0; i < iters && !err; i++)
-		if (write(s, &c, 1) != 1 || read_all(s, &c, 1))
-			err = EIO;
-	close(s);
-	return err;
-}
-
-/* As init on Linux: load the e1000 module the initramfs carries. Then give
- * eth0 the address QEMU's user network expects (goos's DHCP has usually
- * done so already) and a default route. */
-static void host_net_setup(void)
-{
-	int fd = open("/e1000.ko", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (syscall(SYS_finit_module, fd, "", 0) == 0)
-			say("BENCH_INFO module e1000 loaded\n");
-		close(fd);
-	}
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	if (s < 0)
-		return;
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "eth0");
-	if (ioctl(s, SIOCGIFADDR, &ifr) == 0) {         /* configured */
-		close(s);
-		return;
-	}
-	struct sockaddr_in *a = (struct sockaddr_in *)&ifr.ifr_addr;
-	a->sin_family = AF_INET;
-	a->sin_addr.s_addr = htonl(0x0a00020f);         /* 10.0.2.15 */
-	ioctl(s, SIOCSIFADDR, &ifr);
-	a->sin_addr.s_addr = htonl(0xffffff00);
-	ioctl(s, SIOCSIFNETMASK, &ifr);
-	ioctl(s, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	ioctl(s, SIOCSIFFLAGS, &ifr);
-	struct rtentry rt;
-	memset(&rt, 0, sizeof(rt));
-	((struct sockaddr_in *)&rt.rt_dst)->sin_family = AF_INET;
-	((struct sockaddr_in *)&rt.rt_genmask)->sin_family = AF_INET;
-	struct sockaddr_in *gw = (struct sockaddr_in *)&rt.rt_gateway;
-	gw->sin_family = AF_INET;
-	gw->sin_addr.s_addr = htonl(0x0a000202);        /* 10.0.2.2 */
-	rt.rt_flags = RTF_UP | RTF_GATEWAY;
-	ioctl(s, SIOCADDRT, &rt);
-	close(s);
-}
-
-/* Linux's loopback interface starts down in an initramfs with no
- * scripts: raise it, so the TCP benchmarks run on both kernels. */
-static void lo_up(void)
-{
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	if (s < 0)
-		return;
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
-		ifr.ifr_flags |= IFF_UP;
-		ioctl(s, SIOCSIFFLAGS, &ifr);
-	}
-	close(s);
-}
 
 struct bench {
 	const char *name;
@@ -1351,13 +893,7 @@ int main(int argc, char **argv)
 		} else if (strncmp(argv[i], "only=", 5) == 0) {
 			only = argv[i] + 5;
 		} else if (strncmp(argv[i], "host=", 5) == 0) {
-			char ip[32];
-			unsigned port;
-			if (sscanf(argv[i] + 5, "%31[0-9.]:%u", ip, &port) == 2 &&
-			    inet_pton(AF_INET, ip, &host_addr.sin_addr) == 1) {
-				host_addr.sin_family = AF_INET;
-				host_addr.sin_port = htons((uint16_t)port);
-			}
+			net_host_arg(argv[i] + 5);
 		}
 	}
 	memset(file_buf, 'b', sizeof(file_buf));
@@ -1370,9 +906,7 @@ int main(int argc, char **argv)
 			return 1;
 	}
 
-	lo_up();
-	if (getpid() == 1 && host_addr.sin_port)
-		host_net_setup();
+	net_setup();
 	double hz = tsc_hz();
 	say("BENCH_INFO tsc_hz %.0f\n", hz);
 	say("BENCH_INFO tsc_at_init %llu\n", (unsigned long long)tsc_at_init);
