@@ -20,17 +20,6 @@
 #include <sys/sysmacros.h>
 #include <termios.h>
 
-/* In a child: report the failing line and exit 1. */
-#define CK(cond)                                                                   \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
-			printf("    # child: %s:%d: %s (errno %d)\n", __FILE__,         \
-			       __LINE__, #cond, errno);                            \
-			fflush(stdout);                                            \
-			_exit(1);                                                  \
-		}                                                                  \
-	} while (0)
-
 static int pts_ready(void)
 {
 	struct stat st;
@@ -70,19 +59,6 @@ static int drain(int m, char *buf, size_t size)
 	}
 	buf[n] = '\0';
 	return (int)n;
-}
-
-static int wait_status(pid_t pid)
-{
-	int st = -1;
-	return waitpid(pid, &st, 0) == pid ? st : -1;
-}
-
-static void expect_child_ok(pid_t pid)
-{
-	int st = wait_status(pid);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		UT_FAIL("child status %#x", st);
 }
 
 static void set_lflag(int fd, tcflag_t on, tcflag_t off)
@@ -366,11 +342,11 @@ static void catch(int sig, bool restart)
  * opening it as session leader). Returns the slave fd. */
 static int become_leader(int m)
 {
-	CK(setsid() == getpid());
+	UT_CK(setsid() == getpid());
 	int s = open(ptsname(m), O_RDWR);
-	CK(s >= 0);
-	CK(tcgetpgrp(s) == getpid());
-	CK(tcgetsid(s) == getpid());
+	UT_CK(s >= 0);
+	UT_CK(tcgetpgrp(s) == getpid());
+	UT_CK(tcgetsid(s) == getpid());
 	return s;
 }
 
@@ -385,28 +361,28 @@ UT_CASE(test_ctty_rules)
 		mkdir("/proc", 0555);
 		mount("proc", "/proc", "proc", 0, NULL);
 		FILE *fp = fopen("/proc/self/stat", "r");
-		CK(fp);
+		UT_CK(fp);
 		int tty_nr = 0, tpgid = 0;
-		CK(fscanf(fp, "%*d (%*[^)]) %*c %*d %*d %*d %d %d", &tty_nr, &tpgid) == 2);
+		UT_CK(fscanf(fp, "%*d (%*[^)]) %*c %*d %*d %*d %d %d", &tty_nr, &tpgid) == 2);
 		fclose(fp);
 		unsigned n;
-		CK(ioctl(m, TIOCGPTN, &n) == 0);
-		CK((unsigned)tty_nr == makedev(136, n) && tpgid == getpid());
+		UT_CK(ioctl(m, TIOCGPTN, &n) == 0);
+		UT_CK((unsigned)tty_nr == makedev(136, n) && tpgid == getpid());
 		/* /dev/tty is now this terminal. */
 		int t = open("/dev/tty", O_RDWR);
-		CK(t >= 0);
-		CK(write(t, "via-tty", 7) == 7);
+		UT_CK(t >= 0);
+		UT_CK(write(t, "via-tty", 7) == 7);
 		/* TIOCSCTTY on our own tty is fine; on another pair EPERM. */
-		CK(ioctl(s, TIOCSCTTY, 0) == 0);
+		UT_CK(ioctl(s, TIOCSCTTY, 0) == 0);
 		int m2 = posix_openpt(O_RDWR | O_NOCTTY);
-		CK(m2 >= 0 && unlockpt(m2) == 0);
+		UT_CK(m2 >= 0 && unlockpt(m2) == 0);
 		int s2 = open(ptsname(m2), O_RDWR | O_NOCTTY);
-		CK(s2 >= 0);
-		CK(ioctl(s2, TIOCSCTTY, 0) == -1 && errno == EPERM);
+		UT_CK(s2 >= 0);
+		UT_CK(ioctl(s2, TIOCSCTTY, 0) == -1 && errno == EPERM);
 		/* tcsetpgrp: bad, missing and foreign groups. */
-		CK(tcsetpgrp(s, -1) == -1 && errno == EINVAL);
-		CK(tcsetpgrp(s, 30001) == -1 && errno == ESRCH);
-		CK(tcsetpgrp(s, getpgid(1)) == -1 && errno == EPERM);
+		UT_CK(tcsetpgrp(s, -1) == -1 && errno == EINVAL);
+		UT_CK(tcsetpgrp(s, 30001) == -1 && errno == ESRCH);
+		UT_CK(tcsetpgrp(s, getpgid(1)) == -1 && errno == EPERM);
 		/* A group of this session becomes the foreground. */
 		pid_t kid = fork();
 		if (kid == 0) {
@@ -414,16 +390,16 @@ UT_CASE(test_ctty_rules)
 			pause();
 			_exit(0);
 		}
-		CK(setpgid(kid, kid) == 0);
-		CK(tcsetpgrp(s, kid) == 0);
-		CK(tcgetpgrp(s) == kid);
+		UT_CK(setpgid(kid, kid) == 0);
+		UT_CK(tcsetpgrp(s, kid) == 0);
+		UT_CK(tcgetpgrp(s) == kid);
 		/* The master sees the same group. */
-		CK(tcgetpgrp(m) == kid);
+		UT_CK(tcgetpgrp(m) == kid);
 		kill(kid, SIGKILL);
 		waitpid(kid, NULL, 0);
 		_exit(0);
 	}
-	expect_child_ok(pid);
+	UT_EXPECT_CHILD_OK(pid);
 	char buf[64];
 	drain(m, buf, sizeof(buf));
 	UT_EXPECT(strstr(buf, "via-tty") != NULL);
@@ -433,26 +409,26 @@ UT_CASE(test_ctty_rules)
 		int s = become_leader(m);
 		pid_t kid = fork();
 		if (kid == 0) {
-			CK(setsid() > 0);
-			CK(ioctl(s, TIOCSCTTY, 0) == -1 && errno == EPERM);
+			UT_CK(setsid() > 0);
+			UT_CK(ioctl(s, TIOCSCTTY, 0) == -1 && errno == EPERM);
 			/* ...and opening it does not make it theirs. */
 			int s3 = open(ptsname(m), O_RDWR);
-			CK(s3 >= 0);
-			CK(tcgetpgrp(s3) == -1 && errno == ENOTTY);
-			CK(open("/dev/tty", O_RDWR) == -1 && errno == ENXIO);
+			UT_CK(s3 >= 0);
+			UT_CK(tcgetpgrp(s3) == -1 && errno == ENOTTY);
+			UT_CK(open("/dev/tty", O_RDWR) == -1 && errno == ENXIO);
 			_exit(0);
 		}
 		int st;
-		CK(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		UT_CK(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		/* The leader gives it up (its foreground group, its own, gets
 		 * SIGHUP and SIGCONT, as on Linux). */
 		catch(SIGHUP, true);
-		CK(ioctl(s, TIOCNOTTY) == 0);
-		CK(got[SIGHUP] == 1);
-		CK(tcgetpgrp(s) == -1 && errno == ENOTTY);
+		UT_CK(ioctl(s, TIOCNOTTY) == 0);
+		UT_CK(got[SIGHUP] == 1);
+		UT_CK(tcgetpgrp(s) == -1 && errno == ENOTTY);
 		_exit(0);
 	}
-	expect_child_ok(pid);
+	UT_EXPECT_CHILD_OK(pid);
 	close(m);
 }
 
@@ -478,7 +454,7 @@ static int signal_char(int m, int s, char c)
 		sigaddset(&block, SIGTSTP);
 		sigprocmask(SIG_BLOCK, &block, &old);
 		char ready = 'r';
-		CK(write(s, &ready, 1) == 1);   /* through the tty: "ready" */
+		UT_CK(write(s, &ready, 1) == 1);   /* through the tty: "ready" */
 		for (;;) {
 			sigsuspend(&old);
 			for (int sig = 1; sig < 32; sig++)
@@ -487,12 +463,12 @@ static int signal_char(int m, int s, char c)
 		}
 	}
 	setpgid(kid, kid);
-	CK(tcsetpgrp(s, kid) == 0);
-	CK(read(m, buf, 1) == 1 && buf[0] == 'r');
-	CK(write(m, &c, 1) == 1);
+	UT_CK(tcsetpgrp(s, kid) == 0);
+	UT_CK(read(m, buf, 1) == 1 && buf[0] == 'r');
+	UT_CK(write(m, &c, 1) == 1);
 	int st;
-	CK(waitpid(kid, &st, 0) == kid);
-	CK(tcsetpgrp(s, getpgrp()) == 0);
+	UT_CK(waitpid(kid, &st, 0) == kid);
+	UT_CK(tcsetpgrp(s, getpgrp()) == 0);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -504,34 +480,34 @@ UT_CASE(test_signal_chars)
 	if (pid == 0) {
 		int s = become_leader(m);
 		signal(SIGTTOU, SIG_IGN);
-		CK(signal_char(m, s, 0x03) == SIGINT);
-		CK(signal_char(m, s, 0x1c) == SIGQUIT);
-		CK(signal_char(m, s, 0x1a) == SIGTSTP);
+		UT_CK(signal_char(m, s, 0x03) == SIGINT);
+		UT_CK(signal_char(m, s, 0x1c) == SIGQUIT);
+		UT_CK(signal_char(m, s, 0x1a) == SIGTSTP);
 		char buf[64];
 		drain(m, buf, sizeof(buf));
 		/* ISIG flushes what was typed (unless NOFLSH). */
-		CK(write(m, "lost", 4) == 4);
-		CK(signal_char(m, s, 0x03) == SIGINT);
-		CK(write(m, "kept\n", 5) == 5);
-		CK(read(s, buf, sizeof(buf)) == 5 && memcmp(buf, "kept\n", 5) == 0);
+		UT_CK(write(m, "lost", 4) == 4);
+		UT_CK(signal_char(m, s, 0x03) == SIGINT);
+		UT_CK(write(m, "kept\n", 5) == 5);
+		UT_CK(read(s, buf, sizeof(buf)) == 5 && memcmp(buf, "kept\n", 5) == 0);
 		set_lflag(s, NOFLSH, 0);
-		CK(write(m, "stay", 4) == 4);
-		CK(signal_char(m, s, 0x03) == SIGINT);
-		CK(write(m, "\n", 1) == 1);
-		CK(read(s, buf, sizeof(buf)) == 5 && memcmp(buf, "stay\n", 5) == 0);
+		UT_CK(write(m, "stay", 4) == 4);
+		UT_CK(signal_char(m, s, 0x03) == SIGINT);
+		UT_CK(write(m, "\n", 1) == 1);
+		UT_CK(read(s, buf, sizeof(buf)) == 5 && memcmp(buf, "stay\n", 5) == 0);
 		/* Without ISIG ^C is data. */
 		set_lflag(s, 0, ISIG);
-		CK(write(m, "\x03\n", 2) == 2);
-		CK(read(s, buf, sizeof(buf)) == 2 && buf[0] == 3);
+		UT_CK(write(m, "\x03\n", 2) == 2);
+		UT_CK(read(s, buf, sizeof(buf)) == 2 && buf[0] == 3);
 		/* The echo of ^C */
 		set_lflag(s, ISIG, 0);
 		drain(m, buf, sizeof(buf));
-		CK(signal_char(m, s, 0x03) == SIGINT);
+		UT_CK(signal_char(m, s, 0x03) == SIGINT);
 		drain(m, buf, sizeof(buf));
-		CK(strcmp(buf, "^C") == 0);
+		UT_CK(strcmp(buf, "^C") == 0);
 		_exit(0);
 	}
-	expect_child_ok(pid);
+	UT_EXPECT_CHILD_OK(pid);
 	close(m);
 }
 
@@ -546,54 +522,54 @@ UT_CASE(test_background_access)
 		if (kid == 0) {
 			/* A background group of the session (not orphaned: the
 			 * leader, its parent, is in another group of it). */
-			CK(setpgid(0, 0) == 0);
+			UT_CK(setpgid(0, 0) == 0);
 			struct termios t;
 			char c;
-			CK(tcgetattr(s, &t) == 0);      /* reading settings is allowed */
+			UT_CK(tcgetattr(s, &t) == 0);      /* reading settings is allowed */
 			catch(SIGTTOU, false);
-			CK(tcsetattr(s, TCSANOW, &t) == -1 && errno == EINTR);
-			CK(got[SIGTTOU] == 1);
-			CK(tcsetpgrp(s, getpgrp()) == -1 && errno == EINTR);
-			CK(got[SIGTTOU] == 2);
+			UT_CK(tcsetattr(s, TCSANOW, &t) == -1 && errno == EINTR);
+			UT_CK(got[SIGTTOU] == 1);
+			UT_CK(tcsetpgrp(s, getpgrp()) == -1 && errno == EINTR);
+			UT_CK(got[SIGTTOU] == 2);
 			/* Writing is allowed unless TOSTOP. */
-			CK(write(s, "w", 1) == 1);
+			UT_CK(write(s, "w", 1) == 1);
 			catch(SIGTTIN, false);
-			CK(read(s, &c, 1) == -1 && errno == EINTR);
-			CK(got[SIGTTIN] == 1);
+			UT_CK(read(s, &c, 1) == -1 && errno == EINTR);
+			UT_CK(got[SIGTTIN] == 1);
 			/* Ignored: SIGTTOU lets the change happen; a read gets EIO. */
 			signal(SIGTTOU, SIG_IGN);
-			CK(tcsetattr(s, TCSANOW, &t) == 0);
+			UT_CK(tcsetattr(s, TCSANOW, &t) == 0);
 			signal(SIGTTIN, SIG_IGN);
-			CK(read(s, &c, 1) == -1 && errno == EIO);
+			UT_CK(read(s, &c, 1) == -1 && errno == EIO);
 			/* Blocked counts as ignored. */
 			signal(SIGTTIN, SIG_DFL);
 			sigset_t set;
 			sigemptyset(&set);
 			sigaddset(&set, SIGTTIN);
 			sigprocmask(SIG_BLOCK, &set, NULL);
-			CK(read(s, &c, 1) == -1 && errno == EIO);
+			UT_CK(read(s, &c, 1) == -1 && errno == EIO);
 			_exit(0);
 		}
 		int st;
-		CK(waitpid(kid, &st, 0) == kid);
-		CK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		UT_CK(waitpid(kid, &st, 0) == kid);
+		UT_CK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		/* TOSTOP makes background writes raise SIGTTOU. */
 		set_lflag(s, TOSTOP, 0);
 		kid = fork();
 		if (kid == 0) {
-			CK(setpgid(0, 0) == 0);
+			UT_CK(setpgid(0, 0) == 0);
 			catch(SIGTTOU, false);
-			CK(write(s, "w", 1) == -1 && errno == EINTR);
-			CK(got[SIGTTOU] == 1);
+			UT_CK(write(s, "w", 1) == -1 && errno == EINTR);
+			UT_CK(got[SIGTTOU] == 1);
 			signal(SIGTTOU, SIG_IGN);
-			CK(write(s, "w", 1) == 1);
+			UT_CK(write(s, "w", 1) == 1);
 			_exit(0);
 		}
-		CK(waitpid(kid, &st, 0) == kid);
-		CK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		UT_CK(waitpid(kid, &st, 0) == kid);
+		UT_CK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		_exit(0);
 	}
-	expect_child_ok(pid);
+	UT_EXPECT_CHILD_OK(pid);
 	close(m);
 }
 
@@ -606,16 +582,16 @@ UT_CASE(test_winsize)
 		catch(SIGWINCH, true);
 		int s = become_leader(m);
 		struct winsize ws = { .ws_row = 50, .ws_col = 132 }, got_ws;
-		CK(ioctl(m, TIOCSWINSZ, &ws) == 0);
-		CK(got[SIGWINCH] == 1);
-		CK(ioctl(s, TIOCGWINSZ, &got_ws) == 0);
-		CK(got_ws.ws_row == 50 && got_ws.ws_col == 132);
+		UT_CK(ioctl(m, TIOCSWINSZ, &ws) == 0);
+		UT_CK(got[SIGWINCH] == 1);
+		UT_CK(ioctl(s, TIOCGWINSZ, &got_ws) == 0);
+		UT_CK(got_ws.ws_row == 50 && got_ws.ws_col == 132);
 		/* The same size again: no signal. */
-		CK(ioctl(s, TIOCSWINSZ, &ws) == 0);
-		CK(got[SIGWINCH] == 1);
+		UT_CK(ioctl(s, TIOCSWINSZ, &ws) == 0);
+		UT_CK(got[SIGWINCH] == 1);
 		_exit(0);
 	}
-	expect_child_ok(pid);
+	UT_EXPECT_CHILD_OK(pid);
 	close(m);
 }
 
@@ -632,14 +608,14 @@ UT_CASE(test_hangup)
 		int s = become_leader(m);
 		close(m);
 		char c;
-		CK(read(go[0], &c, 1) == 0);    /* the parent closed the master */
-		CK(got[SIGHUP] >= 1);
-		CK(read(s, &c, 1) == 0);        /* end of file */
-		CK(write(s, "x", 1) == -1 && errno == EIO);
+		UT_CK(read(go[0], &c, 1) == 0);    /* the parent closed the master */
+		UT_CK(got[SIGHUP] >= 1);
+		UT_CK(read(s, &c, 1) == 0);        /* end of file */
+		UT_CK(write(s, "x", 1) == -1 && errno == EIO);
 		struct pollfd p = { s, POLLIN, 0 };
-		CK(poll(&p, 1, 0) == 1 && (p.revents & POLLHUP));
+		UT_CK(poll(&p, 1, 0) == 1 && (p.revents & POLLHUP));
 		/* No longer a controlling tty. */
-		CK(open("/dev/tty", O_RDWR) == -1 && errno == ENXIO);
+		UT_CK(open("/dev/tty", O_RDWR) == -1 && errno == ENXIO);
 		_exit(0);
 	}
 	close(go[0]);
@@ -654,7 +630,7 @@ UT_CASE(test_hangup)
 	snprintf(name, sizeof(name), "%s", ptsname(m));
 	close(m);
 	close(go[1]);
-	expect_child_ok(pid);
+	UT_EXPECT_CHILD_OK(pid);
 	struct stat st;
 	UT_EXPECT_ERR(stat(name, &st), ENOENT);
 }
@@ -699,7 +675,7 @@ UT_CASE(test_blocking_flow)
 		size_t done = 0;
 		while (done < sizeof(big)) {
 			ssize_t r = write(m, big + done, sizeof(big) - done);
-			CK(r > 0);
+			UT_CK(r > 0);
 			done += (size_t)r;
 		}
 		_exit(0);
@@ -716,7 +692,7 @@ UT_CASE(test_blocking_flow)
 		total += (size_t)r;
 	}
 	UT_EXPECT_EQ(total, 100000);
-	expect_child_ok(pid);
+	UT_EXPECT_CHILD_OK(pid);
 	close(s);
 	close(m);
 }
@@ -742,20 +718,20 @@ UT_CASE(test_job_stops)
 			/* Read only in the foreground (else SIGTTIN stops us). */
 			for (int i = 0; i < 1000 && tcgetpgrp(s) != getpid(); i++)
 				usleep(10000);
-			CK(write(s, "r", 1) == 1);
-			CK(read(s, buf, sizeof(buf)) == 3);     /* "go\n" after the stop */
+			UT_CK(write(s, "r", 1) == 1);
+			UT_CK(read(s, buf, sizeof(buf)) == 3);     /* "go\n" after the stop */
 			_exit(7);
 		}
 		setpgid(kid, kid);
-		CK(tcsetpgrp(s, kid) == 0);
-		CK(read(m, buf, 1) == 1 && buf[0] == 'r');      /* it is reading */
-		CK(write(m, "\x1a", 1) == 1);
-		CK(waitpid(kid, &st, WUNTRACED) == kid);
-		CK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGTSTP);
-		CK(kill(kid, SIGCONT) == 0);
-		CK(write(m, "go\n", 3) == 3);
-		CK(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 7);
-		CK(tcsetpgrp(s, getpgrp()) == 0);
+		UT_CK(tcsetpgrp(s, kid) == 0);
+		UT_CK(read(m, buf, 1) == 1 && buf[0] == 'r');      /* it is reading */
+		UT_CK(write(m, "\x1a", 1) == 1);
+		UT_CK(waitpid(kid, &st, WUNTRACED) == kid);
+		UT_CK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGTSTP);
+		UT_CK(kill(kid, SIGCONT) == 0);
+		UT_CK(write(m, "go\n", 3) == 3);
+		UT_CK(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 7);
+		UT_CK(tcsetpgrp(s, getpgrp()) == 0);
 		/* A background reader stops on SIGTTIN (default action). */
 		kid = fork();
 		if (kid == 0) {
@@ -764,19 +740,19 @@ UT_CASE(test_job_stops)
 			_exit(n == 4 && memcmp(buf, "fg!\n", 4) == 0 ? 8 : 1);
 		}
 		setpgid(kid, kid);
-		CK(waitpid(kid, &st, WUNTRACED) == kid);
-		CK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGTTIN);
+		UT_CK(waitpid(kid, &st, WUNTRACED) == kid);
+		UT_CK(WIFSTOPPED(st) && WSTOPSIG(st) == SIGTTIN);
 		/* fg: make it the foreground, continue it, type. */
-		CK(tcsetpgrp(s, kid) == 0);
-		CK(kill(kid, SIGCONT) == 0);
-		CK(write(m, "fg!\n", 4) == 4);
-		CK(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 8);
-		CK(tcsetpgrp(s, getpgrp()) == 0);
+		UT_CK(tcsetpgrp(s, kid) == 0);
+		UT_CK(kill(kid, SIGCONT) == 0);
+		UT_CK(write(m, "fg!\n", 4) == 4);
+		UT_CK(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 8);
+		UT_CK(tcsetpgrp(s, getpgrp()) == 0);
 		/* An orphaned background group: EIO, no stop. The middle child
 		 * makes a group and exits; its child is then in a group with no
 		 * parent in the session outside it. */
 		int p2[2];
-		CK(pipe(p2) == 0);
+		UT_CK(pipe(p2) == 0);
 		pid_t mid = fork();
 		if (mid == 0) {
 			pid_t parent = getpid();
@@ -794,12 +770,12 @@ UT_CASE(test_job_stops)
 			_exit(0);
 		}
 		close(p2[1]);
-		CK(waitpid(mid, &st, 0) == mid);
+		UT_CK(waitpid(mid, &st, 0) == mid);
 		char r = 0;
-		CK(read(p2[0], &r, 1) == 1 && r == 'E');
+		UT_CK(read(p2[0], &r, 1) == 1 && r == 'E');
 		_exit(0);
 	}
-	expect_child_ok(pid);
+	UT_EXPECT_CHILD_OK(pid);
 	close(m);
 }
 
@@ -825,17 +801,17 @@ UT_CASE(test_leader_exit_hangup)
 			sigemptyset(&block);
 			sigaddset(&block, SIGHUP);
 			sigprocmask(SIG_BLOCK, &block, &old);
-			CK(write(ready[1], "r", 1) == 1);
+			UT_CK(write(ready[1], "r", 1) == 1);
 			while (!got[SIGHUP])
 				sigsuspend(&old);
-			CK(write(report[1], "H", 1) == 1);
+			UT_CK(write(report[1], "H", 1) == 1);
 			_exit(0);
 		}
 		setpgid(kid, kid);
 		signal(SIGTTOU, SIG_IGN);
-		CK(tcsetpgrp(s, kid) == 0);
+		UT_CK(tcsetpgrp(s, kid) == 0);
 		char c;
-		CK(read(ready[0], &c, 1) == 1);
+		UT_CK(read(ready[0], &c, 1) == 1);
 		_exit(0);                       /* the leader goes: hang-up */
 	}
 	close(report[1]);
@@ -897,12 +873,12 @@ UT_CASE(test_epoll)
 	pid_t pid = fork();
 	if (pid == 0) {
 		usleep(50000);
-		CK(write(m, "\n", 1) == 1);
+		UT_CK(write(m, "\n", 1) == 1);
 		_exit(0);
 	}
 	UT_EXPECT_EQ(epoll_wait(ep, out, 2, 10000), 1);
 	UT_EXPECT_EQ(out[0].data.fd, s);
-	expect_child_ok(pid);
+	UT_EXPECT_CHILD_OK(pid);
 	char buf[16];
 	UT_EXPECT_EQ(read(s, buf, sizeof(buf)), 5);
 	UT_EXPECT_EQ(write(s, "o", 1), 1);

@@ -13,16 +13,6 @@
 #include <sys/stat.h>
 #include <termios.h>
 
-#define CK(cond)                                                                   \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
-			printf("    # child: %s:%d: %s (errno %d)\n", __FILE__,         \
-			       __LINE__, #cond, errno);                            \
-			fflush(stdout);                                            \
-			_exit(1);                                                  \
-		}                                                                  \
-	} while (0)
-
 static int dev_ready(void)
 {
 	struct stat st;
@@ -32,14 +22,6 @@ static int dev_ready(void)
 	if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) && errno != EBUSY)
 		return -1;
 	return stat("/dev/console", &st);
-}
-
-static void expect_child_ok(pid_t pid)
-{
-	int st = -1;
-	waitpid(pid, &st, 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		UT_FAIL("child status %#x", st);
 }
 
 UT_CASE(test_default_termios)
@@ -87,68 +69,68 @@ UT_CASE(test_console_ctty)
 	UT_ASSERT(dev_ready() == 0);
 	pid_t pid = fork();
 	if (pid == 0) {
-		CK(setsid() == getpid());
+		UT_CK(setsid() == getpid());
 		/* /dev/console is not acquired by opening it... */
 		int c = open("/dev/console", O_RDWR);
-		CK(c >= 0);
-		CK(tcgetpgrp(c) == -1 && errno == ENOTTY);
-		CK(open("/dev/tty", O_RDWR) == -1 && errno == ENXIO);
+		UT_CK(c >= 0);
+		UT_CK(tcgetpgrp(c) == -1 && errno == ENOTTY);
+		UT_CK(open("/dev/tty", O_RDWR) == -1 && errno == ENXIO);
 		/* ...but by TIOCSCTTY. */
-		CK(ioctl(c, TIOCSCTTY, 0) == 0);
-		CK(tcgetpgrp(c) == getpid());
+		UT_CK(ioctl(c, TIOCSCTTY, 0) == 0);
+		UT_CK(tcgetpgrp(c) == getpid());
 		/* ps sees it as ttyS0 (4:64), as Linux's serial console. */
 		mkdir("/proc", 0555);
 		mount("proc", "/proc", "proc", 0, NULL);
 		FILE *fp = fopen("/proc/self/stat", "r");
-		CK(fp);
+		UT_CK(fp);
 		int tty_nr = 0, tpgid = 0;
-		CK(fscanf(fp, "%*d (%*[^)]) %*c %*d %*d %*d %d %d", &tty_nr, &tpgid) == 2);
+		UT_CK(fscanf(fp, "%*d (%*[^)]) %*c %*d %*d %*d %d %d", &tty_nr, &tpgid) == 2);
 		fclose(fp);
-		CK(tty_nr == (4 << 8 | 64) && tpgid == getpid());
-		CK(tcgetsid(c) == getpid());
+		UT_CK(tty_nr == (4 << 8 | 64) && tpgid == getpid());
+		UT_CK(tcgetsid(c) == getpid());
 		int t = open("/dev/tty", O_WRONLY);
-		CK(t >= 0);
-		CK(isatty(t));
-		CK(write(t, "", 0) == 0);
+		UT_CK(t >= 0);
+		UT_CK(isatty(t));
+		UT_CK(write(t, "", 0) == 0);
 		/* A non-leader in the session sees it, and cannot take it. */
 		pid_t kid = fork();
 		if (kid == 0) {
-			CK(tcgetsid(c) == getppid());
-			CK(ioctl(c, TIOCSCTTY, 0) == -1 && errno == EPERM);
+			UT_CK(tcgetsid(c) == getppid());
+			UT_CK(ioctl(c, TIOCSCTTY, 0) == -1 && errno == EPERM);
 			_exit(0);
 		}
 		int st;
-		CK(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		UT_CK(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		_exit(0);
 	}
-	expect_child_ok(pid);
+	UT_EXPECT_CHILD_OK(pid);
 	/* The leader's exit let it go: /dev/ttyS0 (not O_NOCTTY) makes it
 	 * another session leader's. */
 	pid = fork();
 	if (pid == 0) {
-		CK(setsid() == getpid());
+		UT_CK(setsid() == getpid());
 		int s = open("/dev/ttyS0", O_RDWR);
-		CK(s >= 0);
-		CK(tcgetpgrp(s) == getpid());
+		UT_CK(s >= 0);
+		UT_CK(tcgetpgrp(s) == getpid());
 		/* O_NOCTTY in another new session: not acquired, and this
 		 * session's tty is not stealable without privilege flag 1. */
 		pid_t kid = fork();
 		if (kid == 0) {
-			CK(setsid() == getpid());
+			UT_CK(setsid() == getpid());
 			int s2 = open("/dev/ttyS0", O_RDWR);
-			CK(s2 >= 0);
-			CK(tcgetpgrp(s2) == -1 && errno == ENOTTY);
-			CK(ioctl(s2, TIOCSCTTY, 0) == -1 && errno == EPERM);
+			UT_CK(s2 >= 0);
+			UT_CK(tcgetpgrp(s2) == -1 && errno == ENOTTY);
+			UT_CK(ioctl(s2, TIOCSCTTY, 0) == -1 && errno == EPERM);
 			_exit(0);
 		}
 		int st;
-		CK(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		UT_CK(waitpid(kid, &st, 0) == kid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		signal(SIGHUP, SIG_IGN);
-		CK(ioctl(s, TIOCNOTTY) == 0);
-		CK(tcgetpgrp(s) == -1 && errno == ENOTTY);
+		UT_CK(ioctl(s, TIOCNOTTY) == 0);
+		UT_CK(tcgetpgrp(s) == -1 && errno == ENOTTY);
 		_exit(0);
 	}
-	expect_child_ok(pid);
+	UT_EXPECT_CHILD_OK(pid);
 }
 
 UT_SUITE("tty", UT_C(test_default_termios), UT_C(test_console_ctty))

@@ -68,6 +68,27 @@ struct ut_case {
 	void (*fn)(void);
 };
 
+/* In a forked child: on a false condition say where and exit 1 (the
+ * parent then sees it through UT_EXPECT_CHILD_OK). */
+#define UT_CK(cond)                                                                \
+	do {                                                                       \
+		if (!(cond)) {                                                     \
+			printf("    # child: %s:%d: %s (errno %d)\n", __FILE__,         \
+			       __LINE__, #cond, errno);                            \
+			fflush(stdout);                                            \
+			_exit(1);                                                  \
+		}                                                                  \
+	} while (0)
+
+/* Wait for child pid; a failure unless it exited with status 0. */
+#define UT_EXPECT_CHILD_OK(pid)                                                    \
+	do {                                                                       \
+		int ut_st_ = -1;                                                   \
+		if (waitpid((pid), &ut_st_, 0) != (pid) || !WIFEXITED(ut_st_) ||     \
+		    WEXITSTATUS(ut_st_) != 0)                                      \
+			UT_FAIL("child status %#x", ut_st_);                       \
+	} while (0)
+
 #define UT_CASE(name) static void name(void)
 #define UT_C(name) { #name, name }
 
