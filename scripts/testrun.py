@@ -536,6 +536,21 @@ def host_checks(r, name, token, http_fwd, udp_fwd):
     r.add(f"{name}/udp-echo-host-to-guest", got == msg, f"got {got[:80]!r}")
 
 
+def script_results(r, name, body, prefix):
+    """Count a guest script's `PREFIX: ok NAME` / `PREFIX: not ok NAME: why`
+    lines as results and read its closing `PREFIX: done N`: (ran, N or None)."""
+    ran, total = 0, None
+    for l in body:
+        m = re.match(rf"^{prefix}: (ok|not ok) (\S+)(?:: (.*))?$", l)
+        if m:
+            ran += 1
+            r.add(f"{name}/{m.group(2)}", m.group(1) == "ok", m.group(3) or "")
+        m = re.match(rf"^{prefix}: done (\d+)$", l)
+        if m:
+            total = int(m.group(1))
+    return ran, total
+
+
 def run_net_busybox_boot(kernel, cpio, timeout):
     import hashlib
     import secrets
@@ -578,15 +593,7 @@ def run_net_busybox_boot(kernel, cpio, timeout):
                                                 "virtio-net-pci,netdev=n0"])
     http.shutdown()
     body = [TS.sub("", l) for l in lines]
-    ran, total = 0, None
-    for l in body:
-        m = re.match(r"^net: (ok|not ok) (\S+)(?:: (.*))?$", l)
-        if m:
-            ran += 1
-            r.add(f"{name}/{m.group(2)}", m.group(1) == "ok", m.group(3) or "")
-        m = re.match(r"^net: done (\d+)$", l)
-        if m:
-            total = int(m.group(1))
+    ran, total = script_results(r, name, body, "net")
     r.add(f"{name}/all-ran", total is not None and total == ran and ran > 0,
           f"{ran} results, done line says {total} (status {status}), see {log}")
     r.add(f"{name}/host-side-ran", watch.started, f"the guest never said it was ready, see {log}")
@@ -744,15 +751,7 @@ def run_ports_boot(iso, timeout):
     lines, status, secs, log = qemu_boot(name, iso, cfg["fw"], cfg["machine"], cfg["smp"],
                                          cfg["mem"], timeout, stop_on=done)
     body = [TS.sub("", l) for l in lines]
-    ran, total = 0, None
-    for l in body:
-        m = re.match(r"^ports: (ok|not ok) (\S+)(?:: (.*))?$", l)
-        if m:
-            ran += 1
-            r.add(f"{name}/{m.group(2)}", m.group(1) == "ok", m.group(3) or "")
-        m = re.match(r"^ports: done (\d+)$", l)
-        if m:
-            total = int(m.group(1))
+    ran, total = script_results(r, name, body, "ports")
     r.add(f"{name}/all-ran", total is not None and total == ran and ran > 0,
           f"{ran} results, done line says {total} (status {status}), see {log}")
     r.add(f"{name}/poweroff", "reboot: Power down" in "\n".join(body),

@@ -538,17 +538,17 @@ static pid_t other_thread(pid_t pid)
 	return tid;
 }
 
-UT_CASE(test_threads_stop)
+/* A child whose two threads spin, each counting in counters[i] (shared
+ * with this process); its pid, or -1. The child writes the page before
+ * starting the threads. */
+static pid_t fork_spinners(void)
 {
 	counters = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	UT_ASSERT(counters != MAP_FAILED);
+	if (counters == MAP_FAILED)
+		return -1;
 	pid_t c = fork();
 	if (c == 0) {
 		pthread_t th[2];
-		/* Touched before the threads exist, so they never fault on it
-		 * at once: two threads' first faults on one MAP_SHARED page
-		 * sometimes leave one of them stuck (seen on main without job
-		 * control, about once in 200 forks on 4 CPUs). */
 		atomic_store(&counters[0], 0);
 		atomic_store(&counters[1], 0);
 		for (int i = 0; i < 2; i++)
@@ -557,6 +557,21 @@ UT_CASE(test_threads_stop)
 		for (;;)
 			pause();
 	}
+	return c;
+}
+
+/* 50 ms later the counters still read v0 and v1: no thread runs. */
+static void expect_counters_still(long v0, long v1)
+{
+	for (int k = 0; k < 50; k++)
+		usleep(1000);
+	UT_EXPECT_EQ(atomic_load(&counters[0]), v0);
+	UT_EXPECT_EQ(atomic_load(&counters[1]), v1);
+}
+
+UT_CASE(test_threads_stop)
+{
+	pid_t c = fork_spinners();
 	UT_ASSERT(c > 0);
 	UT_EXPECT(threads_count(c));
 	int st;
@@ -566,10 +581,7 @@ UT_CASE(test_threads_stop)
 	/* The stop is reported once every thread is parked: nothing counts
 	 * any more, and all three threads show T. */
 	long v0 = atomic_load(&counters[0]), v1 = atomic_load(&counters[1]);
-	for (int k = 0; k < 50; k++)
-		usleep(1000);
-	UT_EXPECT_EQ(atomic_load(&counters[0]), v0);
-	UT_EXPECT_EQ(atomic_load(&counters[1]), v1);
+	expect_counters_still(v0, v1);
 	UT_EXPECT_EQ(threads_in_state(c, 'T'), 3);
 	UT_EXPECT_EQ(proc_state(c), 'T');
 	UT_EXPECT_EQ(kill(c, SIGCONT), 0);
@@ -584,10 +596,7 @@ UT_CASE(test_threads_stop)
 	UT_EXPECT_EQ(threads_in_state(c, 'T'), 3);
 	v0 = atomic_load(&counters[0]);
 	v1 = atomic_load(&counters[1]);
-	for (int k = 0; k < 50; k++)
-		usleep(1000);
-	UT_EXPECT_EQ(atomic_load(&counters[0]), v0);
-	UT_EXPECT_EQ(atomic_load(&counters[1]), v1);
+	expect_counters_still(v0, v1);
 	kill_and_reap(c);
 	munmap(counters, 4096);
 }
@@ -597,23 +606,7 @@ UT_CASE(test_threads_stop)
  * runs again, and each full stop is reported and undone. */
 UT_CASE(test_stop_cont_storm)
 {
-	counters = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	UT_ASSERT(counters != MAP_FAILED);
-	pid_t c = fork();
-	if (c == 0) {
-		pthread_t th[2];
-		/* Touched before the threads exist, so they never fault on it
-		 * at once: two threads' first faults on one MAP_SHARED page
-		 * sometimes leave one of them stuck (seen on main without job
-		 * control, about once in 200 forks on 4 CPUs). */
-		atomic_store(&counters[0], 0);
-		atomic_store(&counters[1], 0);
-		for (int i = 0; i < 2; i++)
-			if (pthread_create(&th[i], NULL, spin, (void *)&counters[i]))
-				_exit(2);
-		for (;;)
-			pause();
-	}
+	pid_t c = fork_spinners();
 	UT_ASSERT(c > 0);
 	UT_EXPECT(threads_count(c));
 	int st, bad = 0;
